@@ -1,0 +1,239 @@
+"""Build the world of a scenario: map, graphs, villages, and the initial unit tables.
+
+Every unit that will ever take part (including those arriving later with a
+``reinforce`` entry) gets its row now, inactive until its day, so that row
+indices stay stable for the whole run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.geography import Country, LandCover, Theatre, load_theatre, synthetic_theatre
+from sim.kernels.terrain import Graph, build_graph, distance_field
+from sim.scenario import COLUMN_KINDS, ORDERS, BandSpec, ColumnSpec, Scenario
+from sim.state import Bands, Columns, Villages, WorldState
+
+__all__ = ["World", "build_world", "make_theatre"]
+
+I64 = NDArray[np.int64]
+
+
+@dataclasses.dataclass
+class World:
+    """Static facts of a run plus its initial state.
+
+    Attributes
+    ----------
+    theatre : Theatre
+    band_graph, horse_graph, foot_graph : Graph
+    afghan : ndarray of bool, shape (n_cells,)
+    village_of_cell : ndarray of int64, shape (n_cells,)
+    depot_hours : ndarray of float64, shape (n_cells,)
+        Foot-marching hours to the nearest depot.
+    sanctuary_next : ndarray of int64, shape (n_cells,)
+        First step toward the nearest Afghan cell, for bands.
+    band_names, column_names, leader_names : list of str
+    arrivals : dict of int to (band rows, column rows)
+        Rows activated by ``reinforce`` entries, by day.
+    town_cells : ndarray of int64, shape (n_towns,)
+    town_names : list of str
+    state : WorldState
+    """
+
+    theatre: Theatre
+    band_graph: Graph
+    horse_graph: Graph
+    foot_graph: Graph
+    afghan: NDArray[np.bool_]
+    village_of_cell: I64
+    depot_hours: NDArray[np.float64]
+    sanctuary_next: I64
+    band_names: list[str]
+    column_names: list[str]
+    leader_names: list[str]
+    arrivals: dict[int, tuple[I64, I64]]
+    town_cells: I64
+    town_names: list[str]
+    state: WorldState
+    _fields: dict[tuple[int, int], I64] = dataclasses.field(default_factory=dict)
+
+    @property
+    def ncols(self) -> int:
+        """Columns of the grid."""
+        return self.theatre.shape[1]
+
+    def flat(self, place_or_cell: str | tuple[int, ...]) -> int:
+        """Flat cell index of a named place or a [row, col] pair."""
+        if isinstance(place_or_cell, str):
+            r, c = self.theatre.place(place_or_cell)
+        else:
+            r, c = place_or_cell[0], place_or_cell[1]
+        return int(r) * self.ncols + int(c)
+
+    def field_to(self, graph: Graph, cell: int) -> I64:
+        """Cached next-cell field toward one cell for one graph."""
+        key = (id(graph), cell)
+        if key not in self._fields:
+            self._fields[key] = distance_field(graph, np.array([cell], dtype=np.int64))[1]
+        return self._fields[key]
+
+
+def make_theatre(s: Scenario) -> Theatre:
+    """The map of a scenario: the (cropped) real theatre or a synthetic grid."""
+    if s.map.kind == "synthetic":
+        return synthetic_theatre(s.map.rows, s.map.cols)
+    theatre = load_theatre()
+    if len(s.map.bbox) == 4:
+        theatre = theatre.crop(*s.map.bbox)
+    return theatre
+
+
+def _graphs(t: Theatre, s: Scenario) -> tuple[Graph, Graph, Graph]:
+    common = {
+        "elevation": t.elevation,
+        "ruggedness": t.ruggedness,
+        "land_cover": t.land_cover,
+        "river_east": t.river_east,
+        "river_south": t.river_south,
+        "crossing_east": t.crossing_east,
+        "crossing_south": t.crossing_south,
+        "lat_max": t.lat_max,
+        "res": t.res,
+        "params": s.movement,
+    }
+    forbidden = None if s.movement.cross_border else (t.country == Country.AFGHANISTAN)
+    band = build_graph(speed_kmh=s.movement.horse_kmh, **common)  # type: ignore[arg-type]
+    horse = build_graph(speed_kmh=s.movement.horse_kmh, forbidden=forbidden, **common)  # type: ignore[arg-type]
+    foot = build_graph(speed_kmh=s.movement.foot_kmh, forbidden=forbidden, **common)  # type: ignore[arg-type]
+    return band, horse, foot
+
+
+def _villages(t: Theatre, s: Scenario) -> Villages:
+    p = s.villages
+    lc = t.land_cover.reshape(-1)
+    people = np.zeros(lc.shape, dtype=np.int64)
+    people[lc == LandCover.CROPLAND] = p.people_cropland
+    people[lc == LandCover.GRASSLAND] = p.people_grassland
+    people[lc == LandCover.SHRUB] = p.people_shrub
+    people[lc == LandCover.FOREST] = p.people_forest
+    people[lc == LandCover.TOWN] = p.people_town
+    people[t.elevation.reshape(-1) > p.max_elevation] = 0
+    people = np.floor(people * (1.0 - p.depopulation)).astype(np.int64)
+    cells = np.flatnonzero(people > 0).astype(np.int64)
+    pop = people[cells]
+    n = cells.size
+    sp = s.supply
+    return Villages(
+        cell=cells,
+        population=pop,
+        food=pop * sp.ration * sp.village_food_days,
+        crop=pop * sp.ration * sp.harvest_days,
+        cotton=np.zeros(n, dtype=bool),
+        support=np.full(n, p.support),
+        grievance=np.full(n, p.grievance),
+        fear=np.full(n, p.fear),
+        requisitioned=np.zeros(n),
+    )
+
+
+def _expand(specs: tuple[BandSpec, ...] | tuple[ColumnSpec, ...]) -> Iterator[tuple[str, BandSpec | ColumnSpec]]:
+    for spec in specs:
+        if spec.count == 1:
+            yield spec.name, spec
+        else:
+            for k in range(spec.count):
+                yield f"{spec.name}-{k + 1}", spec
+
+
+def build_world(s: Scenario) -> World:
+    """Build the static world and the initial :class:`WorldState` of a scenario.
+
+    Returns
+    -------
+    World
+    """
+    t = make_theatre(s)
+    rows, cols = t.shape
+    band_graph, horse_graph, foot_graph = _graphs(t, s)
+    afghan = (t.country == Country.AFGHANISTAN).reshape(-1)
+    villages = _villages(t, s)
+    village_of_cell = np.full(rows * cols, -1, dtype=np.int64)
+    village_of_cell[villages.cell] = np.arange(len(villages))
+    leaders = [leader.name for leader in s.leaders]
+
+    def flat(at: str, cell: tuple[int, ...]) -> int:
+        if at:
+            r, c = t.place(at)
+            return int(r) * cols + int(c)
+        return int(cell[0]) * cols + int(cell[1])
+
+    band_rows: list[tuple[str, BandSpec, int]] = [(n, b, 0) for n, b in _expand(s.bands)]  # type: ignore[misc]
+    col_rows: list[tuple[str, ColumnSpec, int]] = [(n, c, 0) for n, c in _expand(s.columns)]  # type: ignore[misc]
+    for e in s.timeline:
+        if e.kind == "reinforce":
+            day = (e.date - s.start).days
+            band_rows += [(n, b, day) for n, b in _expand(e.bands)]  # type: ignore[misc]
+            col_rows += [(n, c, day) for n, c in _expand(e.columns)]  # type: ignore[misc]
+
+    nb = len(band_rows)
+    bands = Bands.empty(nb)
+    for i, (_, b, day) in enumerate(band_rows):
+        bands.fighters[i] = b.fighters
+        bands.morale[i] = b.morale
+        bands.food[i] = b.food_days * b.fighters * s.supply.ration
+        bands.herd[i] = b.herd
+        bands.cell[i] = flat(b.at, b.cell)
+        bands.home[i] = flat(b.home, ()) if b.home else bands.cell[i]
+        bands.leader[i] = leaders.index(b.leader) if b.leader else -1
+        bands.active[i] = day <= 0
+    nc = len(col_rows)
+    columns = Columns.empty(nc)
+    for i, (_, c, day) in enumerate(col_rows):
+        columns.kind[i] = COLUMN_KINDS.index(c.kind)
+        columns.strength[i] = c.strength
+        columns.machine_guns[i] = c.machine_guns
+        columns.guns[i] = c.guns
+        columns.supply[i] = c.supply_days
+        columns.morale[i] = c.morale
+        columns.order[i] = ORDERS.index(c.order)
+        columns.cell[i] = flat(c.at, c.cell)
+        columns.home[i] = columns.cell[i]
+        columns.target[i] = flat(c.target, ()) if c.target else (
+            columns.cell[i] if c.order == "hold" else -1
+        )
+        columns.active[i] = day <= 0
+    arrivals: dict[int, tuple[I64, I64]] = {}
+    for day in sorted({d for *_, d in band_rows + col_rows if d > 0}):  # type: ignore[operator]
+        arrivals[day] = (
+            np.array([i for i, r in enumerate(band_rows) if r[2] == day], dtype=np.int64),
+            np.array([i for i, r in enumerate(col_rows) if r[2] == day], dtype=np.int64),
+        )
+
+    depots = np.array([flat(d.at, d.cell) for d in s.depots], dtype=np.int64)
+    depot_hours = distance_field(foot_graph, depots)[0]
+    sanctuary_next = distance_field(band_graph, np.flatnonzero(afghan).astype(np.int64))[1]
+    towns = [(name, r * cols + c) for name, (r, c) in t.places.items()
+             if t.land_cover[r, c] == LandCover.TOWN]
+    state = WorldState(day=0, bands=bands, columns=columns, villages=villages, sanctuary=s.sanctuary)
+    return World(
+        theatre=t,
+        band_graph=band_graph,
+        horse_graph=horse_graph,
+        foot_graph=foot_graph,
+        afghan=afghan,
+        village_of_cell=village_of_cell,
+        depot_hours=depot_hours,
+        sanctuary_next=sanctuary_next,
+        band_names=[r[0] for r in band_rows],
+        column_names=[r[0] for r in col_rows],
+        leader_names=leaders,
+        arrivals=arrivals,
+        town_cells=np.array([c for _, c in towns], dtype=np.int64),
+        town_names=[n for n, _ in towns],
+        state=state,
+    )

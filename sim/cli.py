@@ -1,0 +1,187 @@
+"""Command line: ``basmachi`` (or ``python -m sim``).
+
+Subcommands: ``run``, ``validate``, ``map``, ``schema``, ``bench``. Bad input
+(scenario files, parameters, coordinates) ends with a message naming the file,
+field, value and what is allowed, and exit code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sim.scenario import ScenarioError
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message says what is wrong and what is allowed."""
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sim.plots import plot_summary
+    from sim.runner import result_of, simulate
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    seed = scenario.seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{seed}"
+    t0 = time.perf_counter()
+    with tqdm(total=scenario.days, unit="day", desc=scenario.name, disable=args.quiet,
+              file=sys.stderr) as bar:
+        model = simulate(scenario, seed=seed, progress=lambda _: bar.update(1))
+    elapsed = time.perf_counter() - t0
+    result = result_of(model)
+    paths = result.write(out)
+    png = plot_summary(model, result.steps, out / "summary.png")
+    steps, ev = result.steps, result.events
+    first, last = steps.iloc[0], steps.iloc[-1]
+    counts = ev["kind"].value_counts().to_dict() if len(ev) else {}
+    print(f"scenario   {scenario.name}  ({scenario.start} .. {scenario.end}, {scenario.days} days, seed {seed})")
+    print(f"elapsed    {elapsed:.2f} s  ({scenario.days / max(elapsed, 1e-9):.0f} days/s)")
+    print(f"insurgents {first.insurgent_fighters:.0f} -> {last.insurgent_fighters:.0f} fighters"
+          f" ({last.insurgents_in_afghanistan:.0f} in Afghanistan), bands {last.bands_active:.0f}")
+    print(f"state      {first.state_strength:.0f} -> {last.state_strength:.0f} men")
+    print(f"villages   pro-insurgent {last.villages_pro_insurgent:.0f}, neutral {last.villages_neutral:.0f},"
+          f" pro-state {last.villages_pro_state:.0f}")
+    print("events     " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+    for name, path in {**paths, "plot": png}.items():
+        print(f"wrote      {name:6s} {path}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    failed = 0
+    for name in args.files:
+        try:
+            s = load_scenario(name)
+        except ScenarioError as exc:
+            print(str(exc), file=sys.stderr)
+            failed += 1
+        else:
+            print(f"ok  {name}: {s.name}, {s.start} .. {s.end}, {len(s.bands)} band entries,"
+                  f" {len(s.columns)} column entries, {len(s.timeline)} timeline entries")
+    return EXIT_USAGE if failed else 0
+
+
+def _parse_latlon(text: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(x) for x in text.split(","))
+    except ValueError:
+        raise UsageError(f"--at {text!r}: expected LAT,LON in decimal degrees, e.g. 38.56,68.77") from None
+    return lat, lon
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from sim.geography import OutsideTheatreError, load_theatre
+
+    theatre = load_theatre()
+    if args.at is None and args.out is None:
+        raise UsageError("map: give --at LAT,LON and/or --out FILE.png")
+    if args.at is not None:
+        lat, lon = _parse_latlon(args.at)
+        try:
+            print(json.dumps(theatre.describe(lat, lon)))
+        except OutsideTheatreError as exc:
+            raise UsageError(f"--at {args.at}: {exc}") from None
+    if args.out is not None:
+        import matplotlib.pyplot as plt
+
+        from sim.mapplot import draw_theatre
+
+        fig, ax = plt.subplots(figsize=(14, 8))
+        draw_theatre(theatre, ax=ax)
+        fig.tight_layout()
+        fig.savefig(args.out, dpi=120)
+        plt.close(fig)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from sim.schema_doc import schema_markdown
+
+    print(schema_markdown())
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    if args.what == "step":
+        from sim.benchmarks.step import bench_step, format_step
+
+        row = bench_step(units=args.units, villages=args.villages, days=args.days)
+        print(json.dumps(row) if args.json else format_step(row))
+        return 0
+    if args.what == "combat":
+        from sim.benchmarks.combat import bench_combat, format_combat
+
+        sizes = tuple(args.sizes) if args.sizes else (1_000, 100_000, 1_000_000)
+        rows = bench_combat(sizes)
+        print(json.dumps(rows) if args.json else format_combat(rows))
+        return 0
+    raise UsageError(f"bench: unknown benchmark {args.what!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``basmachi``."""
+    p = argparse.ArgumentParser(prog="basmachi", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run a scenario: Parquet tables, a summary plot and a printed summary")
+    r.add_argument("scenario", help="path to a scenario TOML, or a name in scenarios/ (e.g. garm_1929)")
+    r.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's `seed`)")
+    r.add_argument("--out", default=None, help="output folder (default: results/<scenario>-seed<N>)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_cmd_run)
+
+    v = sub.add_parser("validate", help="check scenario files; exit code 2 if any is invalid")
+    v.add_argument("files", nargs="+")
+    v.set_defaults(func=_cmd_validate)
+
+    m = sub.add_parser("map", help="query or draw the theatre")
+    m.add_argument("--at", default=None, metavar="LAT,LON", help="print the cell at a point as JSON")
+    m.add_argument("--out", default=None, metavar="FILE.png", help="draw relief, rivers, border and towns")
+    m.set_defaults(func=_cmd_map)
+
+    d = sub.add_parser("schema", help="print the scenario schema: every field, default, bounds and meaning")
+    d.set_defaults(func=_cmd_schema)
+
+    b = sub.add_parser("bench", help="benchmarks that print ratios against a baseline measured in the same run")
+    b.add_argument("what", choices=("step", "combat"))
+    b.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    b.add_argument("--units", type=int, default=10_000, help="step: number of units (bands + columns)")
+    b.add_argument("--villages", type=int, default=10_000, help="step: number of villages")
+    b.add_argument("--days", type=int, default=5, help="step: days to time")
+    b.add_argument("--sizes", type=int, nargs="*", help="combat: numbers of engagements")
+    b.set_defaults(func=_cmd_bench)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``basmachi`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ScenarioError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"basmachi: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Control of named towns and posts: who holds each place today."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.events import Events, events
+from sim.state import Bands, Columns
+
+__all__ = ["STATE", "INSURGENT", "control_day"]
+
+STATE = 1
+INSURGENT = -1
+
+
+def control_day(
+    holder: NDArray[np.int64],
+    town_cells: NDArray[np.int64],
+    bands: Bands,
+    columns: Columns,
+    *,
+    n_cells: int,
+) -> tuple[NDArray[np.int64], list[Events]]:
+    """Update who holds each town.
+
+    A town is taken by the insurgents when a band stands in it and no state unit
+    does; it is retaken when a state unit stands in it and no band does. A town
+    with both sides present (a fight that did not end) or neither keeps its holder.
+
+    Parameters
+    ----------
+    holder : ndarray of int64, shape (n_towns,)
+        ``STATE`` (1), ``INSURGENT`` (-1) or 0 (nobody) for each town.
+    town_cells : ndarray of int64, shape (n_towns,)
+    bands, columns : Bands, Columns
+    n_cells : int
+
+    Returns
+    -------
+    holder : ndarray of int64, shape (n_towns,)
+    events : list of Events
+        ``town_captured`` (side insurgent, unit = town index) and ``town_retaken``
+        (side state), with ``n`` the strength present.
+    """
+    b = np.bincount(bands.cell[bands.active], weights=bands.fighters[bands.active], minlength=n_cells)
+    c = np.bincount(columns.cell[columns.active], weights=columns.strength[columns.active], minlength=n_cells)
+    bt, ct = b[town_cells], c[town_cells]
+    new = holder.copy()
+    new[(bt > 0) & (ct == 0)] = INSURGENT
+    new[(ct > 0) & (bt == 0)] = STATE
+    out: list[Events] = []
+    taken = np.flatnonzero((new == INSURGENT) & (holder != INSURGENT))
+    if taken.size:
+        out.append(events("town_captured", "insurgent", unit=taken, cell=town_cells[taken], n=bt[taken]))
+    back = np.flatnonzero((new == STATE) & (holder == INSURGENT))
+    if back.size:
+        out.append(events("town_retaken", "state", unit=back, cell=town_cells[back], n=ct[back]))
+    return new, out

@@ -1,0 +1,218 @@
+"""Travel time over the grid: cell-edge costs in marching hours and shortest-path fields.
+
+Movement is 4-connected between cell centres. Crossing an edge costs the
+distance divided by the unit's speed, times the mean land-cover and ruggedness
+multipliers of the two cells, plus a climbing penalty for the difference in mean
+elevation, plus the ford or ferry time where the edge crosses a river. A river
+edge without a crossing is impassable, as is any edge into a forbidden country.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from sim.params.movement import MovementParams
+
+__all__ = ["Graph", "build_graph", "cell_km", "cover_multiplier", "distance_field"]
+
+KM_PER_DEGREE = 111.2
+# Neighbour offsets in the order N, E, S, W.
+DIRECTIONS = ((-1, 0), (0, 1), (1, 0), (0, -1))
+
+
+def cover_multiplier(land_cover: NDArray[np.uint8], p: MovementParams) -> NDArray[np.float64]:
+    """Time multiplier of each cell's land cover.
+
+    Parameters
+    ----------
+    land_cover : ndarray of uint8, shape (rows, cols)
+        Classes of :class:`sim.geography.LandCover` (WATER=0 ... WETLAND=8).
+
+    Returns
+    -------
+    ndarray of float64, shape (rows, cols)
+    """
+    table = np.array(
+        [
+            p.cover_water,
+            p.cover_barren,
+            p.cover_grassland,
+            p.cover_shrub,
+            p.cover_forest,
+            p.cover_cropland,
+            p.cover_town,
+            p.cover_snow,
+            p.cover_wetland,
+        ]
+    )
+    return table[np.clip(land_cover.astype(np.intp), 0, len(table) - 1)]
+
+
+def cell_km(rows: int, *, lat_max: float, res: float) -> tuple[float, NDArray[np.float64]]:
+    """North-south cell size and east-west cell size per row, in km.
+
+    Returns
+    -------
+    ns_km : float
+    ew_km : ndarray of float64, shape (rows,)
+    """
+    lat = lat_max - (np.arange(rows) + 0.5) * res
+    return res * KM_PER_DEGREE, res * KM_PER_DEGREE * np.cos(np.radians(lat))
+
+
+@dataclasses.dataclass(frozen=True)
+class Graph:
+    """Edge costs of one kind of mover.
+
+    Attributes
+    ----------
+    shape : (rows, cols)
+    hours : ndarray of float64, shape (n_cells, 4)
+        Hours to cross to the N, E, S, W neighbour; ``inf`` where impassable or off the map.
+    matrix : scipy.sparse.csr_matrix, shape (n_cells, n_cells)
+        The same costs as a sparse graph for Dijkstra.
+    """
+
+    shape: tuple[int, int]
+    hours: NDArray[np.float64]
+    matrix: csr_matrix
+
+    @property
+    def ncols(self) -> int:
+        """Columns of the grid (flat index = row * ncols + col)."""
+        return self.shape[1]
+
+    def neighbours(self) -> NDArray[np.int64]:
+        """Flat index of the N, E, S, W neighbour of every cell, -1 off the map.
+
+        Returns
+        -------
+        ndarray of int64, shape (n_cells, 4)
+        """
+        rows, cols = self.shape
+        r, c = np.divmod(np.arange(rows * cols), cols)
+        out = np.full((rows * cols, 4), -1, dtype=np.int64)
+        for d, (dr, dc) in enumerate(DIRECTIONS):
+            rr, cc = r + dr, c + dc
+            ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
+            out[ok, d] = rr[ok] * cols + cc[ok]
+        return out
+
+
+def build_graph(
+    *,
+    elevation: NDArray[np.floating],
+    ruggedness: NDArray[np.floating],
+    land_cover: NDArray[np.uint8],
+    river_east: NDArray[np.integer],
+    river_south: NDArray[np.integer],
+    crossing_east: NDArray[np.integer],
+    crossing_south: NDArray[np.integer],
+    lat_max: float,
+    res: float,
+    speed_kmh: float,
+    params: MovementParams,
+    forbidden: NDArray[np.bool_] | None = None,
+) -> Graph:
+    """Edge costs for a mover of speed ``speed_kmh``.
+
+    Parameters
+    ----------
+    elevation, ruggedness : ndarray, shape (rows, cols)
+        Mean elevation and in-cell spread (m).
+    land_cover : ndarray of uint8, shape (rows, cols)
+    river_east, river_south : ndarray, shape (rows, cols)
+        Non-zero where a river runs on the edge to the east / south neighbour.
+    crossing_east, crossing_south : ndarray, shape (rows, cols)
+        0 none, 1 ford, 2 ferry or bridge on that edge.
+    lat_max, res : float
+        Northern edge and cell size of the grid, degrees.
+    speed_kmh : float
+        Speed on flat open ground.
+    params : MovementParams
+    forbidden : ndarray of bool, shape (rows, cols), optional
+        Cells this mover may not enter (e.g. the Afghan side for state units).
+
+    Returns
+    -------
+    Graph
+    """
+    rows, cols = land_cover.shape
+    ns_km, ew_km = cell_km(rows, lat_max=lat_max, res=res)
+    mult = cover_multiplier(land_cover, params) * (1.0 + params.ruggedness_penalty * ruggedness)
+    elev = elevation.astype(np.float64)
+
+    def edge(a_mult: NDArray[np.float64], b_mult: NDArray[np.float64], km: NDArray[np.float64] | float,
+             climb: NDArray[np.float64], river: NDArray[np.integer], crossing: NDArray[np.integer]) -> NDArray[np.float64]:
+        hours = km / speed_kmh * 0.5 * (a_mult + b_mult) + params.climb_penalty * np.abs(climb) / 1000.0
+        extra = np.where(crossing == 2, params.ferry_hours, params.ford_hours)
+        hours = np.where(river > 0, np.where(crossing > 0, hours + extra, np.inf), hours)
+        return np.asarray(hours, dtype=np.float64)
+
+    east = np.full((rows, cols), np.inf)
+    south = np.full((rows, cols), np.inf)
+    east[:, :-1] = edge(mult[:, :-1], mult[:, 1:], ew_km[:, None], elev[:, 1:] - elev[:, :-1],
+                        river_east[:, :-1], crossing_east[:, :-1])
+    ns_mid = np.full((rows - 1, 1), ns_km)
+    south[:-1, :] = edge(mult[:-1, :], mult[1:, :], ns_mid, elev[1:, :] - elev[:-1, :],
+                         river_south[:-1, :], crossing_south[:-1, :])
+    hours = np.full((rows, cols, 4), np.inf)
+    hours[:, :, 1] = east
+    hours[:, :, 2] = south
+    hours[:, 1:, 3] = east[:, :-1]
+    hours[1:, :, 0] = south[:-1, :]
+    if forbidden is not None:
+        # No edge may lead into a forbidden cell.
+        hours[1:, :, 0] = np.where(forbidden[:-1, :], np.inf, hours[1:, :, 0])
+        hours[:, :-1, 1] = np.where(forbidden[:, 1:], np.inf, hours[:, :-1, 1])
+        hours[:-1, :, 2] = np.where(forbidden[1:, :], np.inf, hours[:-1, :, 2])
+        hours[:, 1:, 3] = np.where(forbidden[:, :-1], np.inf, hours[:, 1:, 3])
+    flat = hours.reshape(rows * cols, 4)
+    graph = Graph(shape=(rows, cols), hours=flat, matrix=csr_matrix((1, 1)))
+    nbr = graph.neighbours()
+    ok = np.isfinite(flat) & (nbr >= 0)
+    src = np.broadcast_to(np.arange(rows * cols)[:, None], nbr.shape)[ok]
+    # Dijkstra's graph holds reversed edges so that fields measure travel *to* the sources.
+    matrix = csr_matrix((flat[ok], (nbr[ok], src)), shape=(rows * cols, rows * cols))
+    return dataclasses.replace(graph, matrix=matrix)
+
+
+def distance_field(
+    graph: Graph, sources: NDArray[np.int64], *, limit: float = np.inf
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
+    """Travel time from every cell to the nearest source, with the first step to take.
+
+    Parameters
+    ----------
+    graph : Graph
+    sources : ndarray of int64, shape (k,)
+        Flat cell indices (duplicates allowed).
+    limit : float
+        Stop searching beyond this many hours (cells further get ``inf``).
+
+    Returns
+    -------
+    hours : ndarray of float64, shape (n_cells,)
+        Marching hours to the nearest source (``inf`` if unreachable or no source).
+    next_cell : ndarray of int64, shape (n_cells,)
+        The neighbour to move to on a fastest path (-1 at a source or if unreachable).
+    nearest : ndarray of int64, shape (n_cells,)
+        The source cell reached (-1 if none).
+    """
+    n = graph.matrix.shape[0]
+    src = np.unique(np.asarray(sources, dtype=np.int64))
+    if src.size == 0:
+        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    dist, pred, nearest = dijkstra(
+        graph.matrix, directed=True, indices=src, min_only=True,
+        return_predecessors=True, limit=limit,
+    )
+    # The graph is reversed (edge b->a carries the cost a->b), so the predecessor of a
+    # cell on the tree rooted at the sources is the next cell toward them.
+    next_cell = np.where(pred < 0, -1, pred).astype(np.int64)
+    return dist.astype(np.float64), next_cell, np.where(nearest < 0, -1, nearest).astype(np.int64)

@@ -1,0 +1,273 @@
+"""The Mesa model: one step is one day, a fixed schedule of phases over array state.
+
+``BasmachiModel.step()`` runs, in order: the timeline (arrivals, withdrawals,
+orders, supply shocks, parameter switches), movement, supply, combat, the
+population rules, control of towns, and recording. Every phase reads the
+struct-of-arrays state, calls a pure kernel with its own random stream, and
+swaps the returned arrays in; kernels report what happened as event batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+
+from sim.agents import BandAgent, ColumnAgent, VillageAgent
+from sim.build import World, build_world
+from sim.events import Events, events
+from sim.kernels.control import STATE, control_day
+from sim.kernels.movement import MoveContext, move_bands, move_columns
+from sim.kernels.supply import supply_day
+from sim.kernels.terrain import distance_field
+from sim.recorder import Recorder
+from sim.scenario import ORDERS, Scenario
+from sim.seeds import as_seed_sequence, phase_generators
+from sim.state import Order, WorldState
+from sim.timeline import compile_timeline
+
+__all__ = ["BasmachiModel"]
+
+SANCTUARY_SHARE = {"open": 1.0, "tolerated": 0.5, "closed": 0.0, "hostile": 0.0}
+
+
+class BasmachiModel(mesa.Model):  # type: ignore[misc]
+    """A run of one scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int or numpy.random.SeedSequence
+        Master seed of the run; every phase draws from its own child stream.
+    agents : bool
+        Create the Mesa agent views (default). Benchmarks and sweeps may skip them.
+
+    Attributes
+    ----------
+    world : World
+        Static map, graphs and names.
+    state : WorldState
+        The arrays that change.
+    recorder : Recorder
+        Daily metrics and events.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int | np.random.SeedSequence = 0,
+        agents: bool = True,
+    ) -> None:
+        self.seed_sequence = as_seed_sequence(seed)
+        self.rngs = phase_generators(self.seed_sequence)
+        super().__init__(rng=self.rngs["mesa"])
+        self.scenario = scenario
+        self.params = scenario
+        self.world: World = build_world(scenario)
+        self.state: WorldState = self.world.state
+        self.schedule = compile_timeline(scenario)
+        n_towns = self.world.town_cells.size
+        self.town_holder = np.full(n_towns, STATE, dtype=np.int64)
+        self.recorder = Recorder(self)
+        self._combat: Callable[..., tuple[object, ...]] | None = _load_combat()
+        self._concealment = self._concealment_map()
+        self.phases: list[tuple[str, Callable[[], None]]] = [
+            ("timeline", self._timeline),
+            ("movement", self._movement),
+            ("supply", self._supply),
+            ("combat", self._combat_phase),
+            ("control", self._control),
+        ]
+        if agents:
+            for i, name in enumerate(self.world.band_names):
+                BandAgent(self, i, name)
+            for i, name in enumerate(self.world.column_names):
+                ColumnAgent(self, i, name)
+            for i in range(len(self.state.villages)):
+                VillageAgent(self, i, f"village-{i}")
+
+    # ------------------------------------------------------------------ schedule
+
+    @property
+    def date(self) -> dt.date:
+        """Calendar date of the current day."""
+        return self.scenario.start + dt.timedelta(days=self.state.day)
+
+    @property
+    def finished(self) -> bool:
+        """Whether every day of the scenario has been simulated."""
+        return self.state.day >= self.scenario.days
+
+    def step(self) -> None:
+        """Simulate one day: every phase in order, then record."""
+        if self.finished:
+            self.running = False
+            return
+        for _, phase in self.phases:
+            phase()
+        self.recorder.record_day()
+        self.state.day += 1
+        self.running = not self.finished
+
+    def run(self, progress: Callable[[int], None] | None = None) -> None:
+        """Step to the end of the scenario, calling ``progress(day)`` after each day."""
+        while not self.finished:
+            self.step()
+            if progress is not None:
+                progress(self.state.day)
+
+    def emit(self, batches: list[Events]) -> None:
+        """Hand event batches to the recorder, stamped with today."""
+        self.recorder.add_events(self.state.day, batches)
+
+    # ------------------------------------------------------------------ phases
+
+    def _timeline(self) -> None:
+        s, day = self.state, self.state.day
+        s.sanctuary = self.schedule.sanctuary[day]
+        s.switches = self.schedule.switches_on(day)
+        out: list[Events] = []
+        if day in self.world.arrivals:
+            brows, crows = self.world.arrivals[day]
+            s.bands.active[brows] = True
+            s.columns.active[crows] = True
+            if brows.size:
+                out.append(events("arrival", "insurgent", unit=brows, cell=s.bands.cell[brows], n=s.bands.fighters[brows]))
+            if crows.size:
+                out.append(events("arrival", "state", unit=crows, cell=s.columns.cell[crows], n=s.columns.strength[crows]))
+        for e in self.schedule.actions.get(day, []):
+            if e.kind == "set":
+                self.params = self.params.with_values({e.path: e.value})
+            elif e.kind in ("withdraw", "orders"):
+                for side, rows in self._rows_of(e.units):
+                    table = s.bands if side == "insurgent" else s.columns
+                    if e.kind == "withdraw":
+                        table.active[rows] = False
+                        out.append(events("withdrawal", side, unit=rows, cell=table.cell[rows], n=0))
+                    elif side == "state":
+                        s.columns.order[rows] = ORDERS.index(e.order)
+                        if e.order == "march":
+                            s.columns.target[rows] = self.world.flat(e.target)
+                        elif e.order == "hold":
+                            s.columns.target[rows] = s.columns.cell[rows]
+            elif e.kind == "supply_shock":
+                rows = self._band_rows(e.leader, e.units)
+                seized = s.bands.herd[rows] * e.herd_seized
+                s.bands.herd[rows] -= seized
+                s.bands.food[rows] *= 1.0 - e.food_seized
+                out.append(events("supply_shock", "insurgent", unit=rows, cell=s.bands.cell[rows], n=seized))
+            elif e.kind == "leader_exit":
+                rows = self._band_rows(e.leader, ())
+                out.append(events("leader_exit", "insurgent", unit=rows, cell=s.bands.cell[rows], n=s.bands.fighters[rows]))
+                s.bands.home[rows] = self._nearest_afghan(s.bands.cell[rows])
+                s.bands.morale[rows] = np.minimum(s.bands.morale[rows], 0.0)
+        self.emit(out)
+
+    def _rows_of(self, names: tuple[str, ...]) -> list[tuple[str, np.ndarray]]:
+        bn = {n: i for i, n in enumerate(self.world.band_names)}
+        cn = {n: i for i, n in enumerate(self.world.column_names)}
+
+        def match(table: dict[str, int], name: str) -> list[int]:
+            return [i for n, i in table.items() if n == name or n.startswith(name + "-")]
+
+        b = np.array([i for n in names for i in match(bn, n)], dtype=np.int64)
+        c = np.array([i for n in names for i in match(cn, n)], dtype=np.int64)
+        return [(side, rows) for side, rows in (("insurgent", b), ("state", c)) if rows.size]
+
+    def _band_rows(self, leader: str, units: tuple[str, ...]) -> np.ndarray:
+        if leader:
+            i = self.world.leader_names.index(leader)
+            return np.flatnonzero((self.state.bands.leader == i) & self.state.bands.active)
+        return np.concatenate([rows for side, rows in self._rows_of(units) if side == "insurgent"] or [np.zeros(0, dtype=np.int64)])
+
+    def _nearest_afghan(self, cells: np.ndarray) -> np.ndarray:
+        _, _, nearest = distance_field(self.world.band_graph, np.flatnonzero(self.world.afghan).astype(np.int64))
+        return np.where(nearest[cells] >= 0, nearest[cells], cells)
+
+    def _move_context(self) -> MoveContext:
+        s, w, p = self.state, self.world, self.params
+        v = s.villages
+        reserve = v.population * p.supply.ration * p.supply.village_reserve_days
+        return MoveContext(
+            band_graph=w.band_graph,
+            horse_graph=w.horse_graph,
+            foot_graph=w.foot_graph,
+            afghan=w.afghan,
+            sanctuary_open=s.sanctuary in ("open", "tolerated"),
+            village_cell=v.cell,
+            village_forage=(v.support >= p.movement.support_forage) & (v.food > reserve),
+            home_field=w.field_to,
+        )
+
+    def _movement(self) -> None:
+        s, w, p = self.state, self.world, self.params
+        ctx = self._move_context()
+        posts = s.columns.active & (s.columns.order == Order.HOLD)
+        garrison = distance_field(w.band_graph, s.columns.cell[posts], limit=p.movement.raid_hours * 2)
+        s.bands = move_bands(s.bands, s.columns, ctx, p.movement, garrison_dist=garrison,
+                             sanctuary_next=w.sanctuary_next)
+        cross = s.switches.get("cross_border_pursuit", False) or s.sanctuary == "hostile"
+        visible = s.bands.active & (cross | ~w.afghan[s.bands.cell])
+        s.columns = move_columns(s.columns, s.bands, ctx, p.movement, rng=self.rngs["movement"],
+                                 visible_bands=visible)
+
+    def _supply(self) -> None:
+        s, w, p = self.state, self.world, self.params
+        share = SANCTUARY_SHARE[s.sanctuary] * p.supply.sanctuary_food * w.afghan[s.bands.cell]
+        doy = self.date.timetuple().tm_yday
+        cotton = self.schedule.policy("food_for_cotton", s.day) is not None
+        if cotton:
+            s.villages.cotton = s.villages.cotton | (~w.afghan[s.villages.cell])
+        s.bands, s.columns, s.villages, out = supply_day(
+            s.bands, s.columns, s.villages,
+            village_of_cell=w.village_of_cell,
+            band_sanctuary_share=share.astype(np.float64),
+            depot_hours=w.depot_hours,
+            harvest_today=doy == p.supply.harvest_day_of_year,
+            food_for_cotton=cotton,
+            params=p.supply,
+            rng=self.rngs["supply"],
+        )
+        self.emit(out)
+
+    def _concealment_map(self) -> np.ndarray | None:
+        try:
+            from sim.kernels.combat import concealment_map
+        except ImportError:
+            return None
+        t = self.world.theatre
+        return np.asarray(concealment_map(t.land_cover, t.ruggedness, self.params.combat))
+
+    def _combat_phase(self) -> None:
+        if self._combat is None or self._concealment is None:
+            return
+        s = self.state
+        result = self._combat(
+            s.bands, s.columns, s.villages,
+            concealment=self._concealment,
+            ncols=self.world.ncols,
+            day_switches=s.switches,
+            params=self.params.combat,
+            rng=self.rngs["combat"],
+        )
+        s.bands, s.columns, s.villages, out = result  # type: ignore[assignment]
+        self.emit(out)  # type: ignore[arg-type]
+
+    def _control(self) -> None:
+        s = self.state
+        self.town_holder, out = control_day(
+            self.town_holder, self.world.town_cells, s.bands, s.columns,
+            n_cells=self.world.afghan.size,
+        )
+        self.emit(out)
+
+
+def _load_combat() -> Callable[..., tuple[object, ...]] | None:
+    try:
+        from sim.kernels.combat import combat_day
+    except ImportError:
+        return None
+    return combat_day  # type: ignore[no-any-return]

@@ -1,0 +1,103 @@
+"""Movement parameters: speeds, terrain costs and the decision thresholds of bands and columns."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sim.params.fields import param
+
+__all__ = ["MovementParams"]
+
+
+@dataclasses.dataclass(frozen=True)
+class MovementParams:
+    """How fast units move over which ground, and how they choose where to go."""
+
+    march_hours: float = param(
+        8.0, "Hours a unit marches in a day.", unit="h", gt=0.0, le=24.0
+    )
+    horse_kmh: float = param(
+        5.0,
+        "Speed of mounted men (bands, cavalry) on flat open ground; 8 h gives 40 km, within the"
+        " brief's 30-60 km a day on good ground.",
+        unit="km/h",
+        gt=0.0,
+        ref="BRIEF (theatre)",
+    )
+    foot_kmh: float = param(
+        3.5, "Speed of infantry and pack trains on flat open ground.", unit="km/h", gt=0.0
+    )
+    climb_penalty: float = param(
+        6.0,
+        "Extra hours per 1,000 m of ascent or descent across a cell edge (mean elevation difference).",
+        unit="h/km",
+        ge=0.0,
+    )
+    ruggedness_penalty: float = param(
+        0.004,
+        "Slowdown per metre of in-cell elevation spread: time multiplier is 1 + this * ruggedness.",
+        unit="1/m",
+        ge=0.0,
+    )
+    cover_barren: float = param(1.4, "Time multiplier crossing barren ground.", gt=0.0)
+    cover_grassland: float = param(1.0, "Time multiplier crossing grassland and steppe.", gt=0.0)
+    cover_shrub: float = param(1.2, "Time multiplier crossing shrubland.", gt=0.0)
+    cover_forest: float = param(1.6, "Time multiplier crossing forest.", gt=0.0)
+    cover_cropland: float = param(1.1, "Time multiplier crossing fields and irrigation ditches.", gt=0.0)
+    cover_town: float = param(1.0, "Time multiplier crossing a town.", gt=0.0)
+    cover_snow: float = param(4.0, "Time multiplier crossing snow and ice.", gt=0.0)
+    cover_wetland: float = param(2.5, "Time multiplier crossing marsh and tugai thicket.", gt=0.0)
+    cover_water: float = param(8.0, "Time multiplier crossing a lake cell.", gt=0.0)
+    ford_hours: float = param(
+        2.0, "Extra hours to cross a river at a ford.", unit="h", ge=0.0
+    )
+    ferry_hours: float = param(
+        4.0, "Extra hours to cross a river by ferry or bridge with a whole unit.", unit="h", ge=0.0
+    )
+    threat_hours: float = param(
+        16.0,
+        "A band feels threatened by state units this many marching hours away or closer.",
+        unit="h",
+        gt=0.0,
+    )
+    flee_ratio: float = param(
+        1.0,
+        "A band flees when the state strength within threat range exceeds its own"
+        " fighters times this ratio.",
+        gt=0.0,
+    )
+    raid_ratio: float = param(
+        3.0,
+        "A band raids a garrison when its fighters exceed the garrison's strength times this ratio.",
+        gt=0.0,
+    )
+    raid_hours: float = param(
+        24.0, "Bands consider targets no further than this many marching hours.", unit="h", gt=0.0
+    )
+    hunger_forage: float = param(
+        0.2, "Hunger above which a band goes looking for food.", ge=0.0, le=1.0
+    )
+    support_forage: float = param(
+        0.45,
+        "Bands forage at villages whose support for them is at least this.",
+        ge=0.0,
+        le=1.0,
+    )
+    sanctuary_morale: float = param(
+        0.3,
+        "Below this morale a band heads for the Afghan side when the sanctuary is open or tolerated.",
+        ge=0.0,
+        le=1.0,
+    )
+    pursuit_hours: float = param(
+        48.0,
+        "Columns under PURSUE chase bands within this many marching hours; further, they patrol.",
+        unit="h",
+        gt=0.0,
+    )
+    patrol_radius_hours: float = param(
+        16.0, "Columns under PATROL stay within this many hours of home.", unit="h", gt=0.0
+    )
+    cross_border: bool = param(
+        False, "Whether state columns may enter the Afghan side (a doctrine switch)."
+    )

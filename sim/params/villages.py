@@ -1,0 +1,47 @@
+"""How villages are laid on the map and what they start with."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sim.params.fields import param
+
+__all__ = ["VillageParams"]
+
+
+@dataclasses.dataclass(frozen=True)
+class VillageParams:
+    """Villages are generated on habitable cells of the map: one per cell, sized by land cover.
+
+    The 1920s population of Eastern Bukhara was roughly 0.6-0.8 million before the
+    flight of 200,000 people (A26-02); generated villages are scaled so that the
+    defaults give a population of that order over the whole theatre.
+    """
+
+    max_elevation: float = param(
+        3200.0, "Cells whose mean elevation is above this hold no village.", unit="m", ge=0.0
+    )
+    people_cropland: int = param(
+        900, "Population of a village on a cropland cell.", unit="people", ge=0
+    )
+    people_grassland: int = param(
+        150, "Population of a village on a grassland (pasture) cell.", unit="people", ge=0
+    )
+    people_shrub: int = param(60, "Population of a village on a shrubland cell.", unit="people", ge=0)
+    people_forest: int = param(80, "Population of a village on a forest cell.", unit="people", ge=0)
+    people_town: int = param(
+        6000, "Population of a town cell (a historical town of places.csv).", unit="people", ge=0
+    )
+    depopulation: float = param(
+        0.0,
+        "Share of the generated population that has fled (A26-02: 200,000 fled Tajik lands by"
+        " 1924, with two thirds of arable land abandoned).",
+        ge=0.0,
+        le=1.0,
+        ref="A26-02",
+    )
+    support: float = param(
+        0.5, "Initial leaning of every village toward the insurgents (0.5 neutral).", ge=0.0, le=1.0
+    )
+    grievance: float = param(0.3, "Initial grievance of every village.", ge=0.0, le=1.0)
+    fear: float = param(0.1, "Initial fear of every village.", ge=0.0, le=1.0)

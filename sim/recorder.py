@@ -1,0 +1,137 @@
+"""Recorder: the daily metrics and the events of a run, kept as arrays until the end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.events import Events
+from sim.kernels.control import INSURGENT
+
+if TYPE_CHECKING:
+    from sim.model import BasmachiModel
+
+__all__ = ["STEP_COLUMNS", "Recorder"]
+
+PRO_INSURGENT = 0.6
+PRO_STATE = 0.4
+
+STEP_COLUMNS = (
+    "day",
+    "insurgent_fighters",
+    "state_strength",
+    "bands_active",
+    "columns_active",
+    "insurgents_in_afghanistan",
+    "villages_pro_insurgent",
+    "villages_neutral",
+    "villages_pro_state",
+    "mean_support",
+    "mean_grievance",
+    "mean_fear",
+    "village_food",
+    "band_food",
+    "band_herd",
+    "mean_hunger",
+    "mean_morale",
+    "column_supply",
+    "towns_held_by_insurgents",
+)
+
+
+class Recorder:
+    """Collects one row of metrics per day and every event batch.
+
+    Parameters
+    ----------
+    model : BasmachiModel
+    """
+
+    def __init__(self, model: BasmachiModel) -> None:
+        self.model = model
+        self.rows: list[tuple[float, ...]] = []
+        self.batches: list[tuple[int, Events]] = []
+
+    def add_events(self, day: int, batches: list[Events]) -> None:
+        """Keep event batches of ``day`` (empty batches are dropped)."""
+        self.batches.extend((day, b) for b in batches if len(b))
+
+    def record_day(self) -> None:
+        """Append today's metrics (see :data:`STEP_COLUMNS`)."""
+        m = self.model
+        s = m.state
+        b, c, v = s.bands, s.columns, s.villages
+        ba = b.active
+        fighters = b.fighters[ba]
+        afghan = m.world.afghan[b.cell[ba]]
+        weights = v.population.astype(np.float64)
+        total = max(float(weights.sum()), 1.0)
+        self.rows.append(
+            (
+                s.day,
+                float(fighters.sum()),
+                float(c.strength[c.active].sum()),
+                float(np.count_nonzero(ba & (b.fighters > 0))),
+                float(np.count_nonzero(c.active & (c.strength > 0))),
+                float(fighters[afghan].sum()),
+                float(np.count_nonzero(v.support > PRO_INSURGENT)),
+                float(np.count_nonzero((v.support >= PRO_STATE) & (v.support <= PRO_INSURGENT))),
+                float(np.count_nonzero(v.support < PRO_STATE)),
+                float((v.support * weights).sum() / total),
+                float((v.grievance * weights).sum() / total),
+                float((v.fear * weights).sum() / total),
+                float(v.food.sum()),
+                float(b.food[ba].sum()),
+                float(b.herd[ba].sum()),
+                float(b.hunger[ba].mean()) if ba.any() else 0.0,
+                float(b.morale[ba].mean()) if ba.any() else 0.0,
+                float(c.supply[c.active].mean()) if c.active.any() else 0.0,
+                float(np.count_nonzero(m.town_holder == INSURGENT)),
+            )
+        )
+
+    def steps_arrays(self) -> dict[str, np.ndarray]:
+        """Daily metrics as columns."""
+        data = np.array(self.rows, dtype=np.float64).reshape(len(self.rows), len(STEP_COLUMNS))
+        out: dict[str, np.ndarray] = {name: data[:, i] for i, name in enumerate(STEP_COLUMNS)}
+        out["day"] = out["day"].astype(np.int64)
+        return out
+
+    def events_arrays(self) -> dict[str, Any]:
+        """All events as columns: day, kind, side, unit, name, cell, row, col, n, extras."""
+        m = self.model
+        ncols = m.world.ncols
+        cols: dict[str, list[Any]] = {k: [] for k in ("day", "kind", "side", "unit", "cell", "n")}
+        extra_names = sorted({k for _, b in self.batches for k in b.extra})
+        extras: dict[str, list[np.ndarray]] = {k: [] for k in extra_names}
+        for day, b in self.batches:
+            k = len(b)
+            cols["day"].append(np.full(k, day, dtype=np.int64))
+            cols["kind"].append(np.full(k, b.kind, dtype=object))
+            cols["side"].append(np.full(k, b.side, dtype=object))
+            cols["unit"].append(b.unit)
+            cols["cell"].append(b.cell)
+            cols["n"].append(b.n)
+            for name in extra_names:
+                extras[name].append(b.extra.get(name, np.full(k, np.nan)))
+        out: dict[str, Any] = {}
+        for key, parts in cols.items():
+            out[key] = np.concatenate(parts) if parts else np.zeros(0, dtype=object if key in ("kind", "side") else np.int64)
+        out["row"], out["col"] = np.divmod(out["cell"], ncols)
+        names = {
+            "insurgent": m.world.band_names,
+            "state": m.world.column_names,
+        }
+        town_kinds = ("town_captured", "town_retaken")
+        out["name"] = np.array(
+            [
+                m.world.town_names[u] if kind in town_kinds
+                else (names[side][u] if side in names and 0 <= u < len(names[side]) else "")
+                for kind, side, u in zip(out["kind"], out["side"], out["unit"], strict=True)
+            ],
+            dtype=object,
+        )
+        for name in extra_names:
+            out[name] = np.concatenate(extras[name]).astype(np.float64)
+        return out
