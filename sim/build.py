@@ -83,6 +83,11 @@ class World:
         return self._fields[key]
 
 
+def _is_settlement(kind: str) -> bool:
+    """Whether a place of this ``feature`` (places.csv) can be held: towns, villages, posts."""
+    return any(word in kind for word in ("town", "village", "city", "post", "garrison"))
+
+
 def make_theatre(s: Scenario) -> Theatre:
     """The map of a scenario: the (cropped) real theatre or a synthetic grid."""
     if s.map.kind == "synthetic":
@@ -141,7 +146,9 @@ def _villages(t: Theatre, s: Scenario) -> Villages:
     )
 
 
-def _expand(specs: tuple[BandSpec, ...] | tuple[ColumnSpec, ...]) -> Iterator[tuple[str, BandSpec | ColumnSpec]]:
+def _expand(
+    specs: tuple[BandSpec, ...] | tuple[ColumnSpec, ...],
+) -> Iterator[tuple[str, BandSpec | ColumnSpec]]:
     for spec in specs:
         if spec.count == 1:
             yield spec.name, spec
@@ -203,8 +210,8 @@ def build_world(s: Scenario) -> World:
         columns.order[i] = ORDERS.index(c.order)
         columns.cell[i] = flat(c.at, c.cell)
         columns.home[i] = columns.cell[i]
-        columns.target[i] = flat(c.target, ()) if c.target else (
-            columns.cell[i] if c.order == "hold" else -1
+        columns.target[i] = (
+            flat(c.target, ()) if c.target else (columns.cell[i] if c.order == "hold" else -1)
         )
         columns.active[i] = day <= 0
     arrivals: dict[int, tuple[I64, I64]] = {}
@@ -217,9 +224,14 @@ def build_world(s: Scenario) -> World:
     depots = np.array([flat(d.at, d.cell) for d in s.depots], dtype=np.int64)
     depot_hours = distance_field(foot_graph, depots)[0]
     sanctuary_next = distance_field(band_graph, np.flatnonzero(afghan).astype(np.int64))[1]
-    towns = [(name, r * cols + c) for name, (r, c) in t.places.items()
-             if t.land_cover[r, c] == LandCover.TOWN]
-    state = WorldState(day=0, bands=bands, columns=columns, villages=villages, sanctuary=s.sanctuary)
+    towns = [
+        (name, r * cols + c)
+        for name, (r, c) in t.places.items()
+        if _is_settlement(t.place_kinds.get(name, "")) and t.country[r, c] == Country.SOVIET
+    ]
+    state = WorldState(
+        day=0, bands=bands, columns=columns, villages=villages, sanctuary=s.sanctuary
+    )
     return World(
         theatre=t,
         band_graph=band_graph,

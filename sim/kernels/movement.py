@@ -31,7 +31,7 @@ __all__ = ["MoveContext", "choose_band_modes", "move_bands", "move_columns", "wa
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
-FieldFn = Callable[[int], I64]
+CELL_KM = 5.0  # nominal cell size of the 0.05-degree grid
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,8 +170,10 @@ def choose_band_modes(
     state = np.bincount(
         columns.cell[columns.active], weights=columns.strength[columns.active], minlength=n_cells
     ).astype(np.float64)
-    # State strength within threat range, approximated by a square window of cells.
-    radius = max(1, int(round(params.threat_hours * 5.0 / 5.0 / 2.0)))
+    # State strength within threat range, approximated by a square window of cells whose
+    # half-width is the distance a horseman covers in ``threat_hours`` over typical broken
+    # ground (half the flat-ground speed), in cells of about 5 km.
+    radius = max(1, int(round(params.threat_hours * params.horse_kmh * 0.5 / CELL_KM)))
     width = 2 * radius + 1
     threat = uniform_filter(state.reshape(rows, cols), size=width, mode="constant") * width * width
     threat_at = threat.reshape(-1)[bands.cell]
@@ -282,7 +284,9 @@ def move_columns(
         pursue = active & which & (order == Order.PURSUE)
         patrol = active & which & (order == Order.PATROL)
         if pursue.any():
-            hours, nxt, _ = distance_field(graph, bands.cell[visible_bands], limit=params.pursuit_hours)
+            hours, nxt, _ = distance_field(
+                graph, bands.cell[visible_bands], limit=params.pursuit_hours
+            )
             in_range = pursue & np.isfinite(hours[cell])
             if in_range.any():
                 cell[in_range] = walk(cell[in_range], nxt, graph.hours, budget[in_range])
@@ -293,7 +297,13 @@ def move_columns(
         for t in np.unique(columns.target[march]):
             sel = march & (columns.target == t)
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
-        back = active & which & (order == Order.HOLD) & (columns.target >= 0) & (cell != columns.target)
+        back = (
+            active
+            & which
+            & (order == Order.HOLD)
+            & (columns.target >= 0)
+            & (cell != columns.target)
+        )
         for t in np.unique(columns.target[back]):
             sel = back & (columns.target == t)
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
