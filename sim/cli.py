@@ -36,8 +36,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{seed}"
     t0 = time.perf_counter()
-    with tqdm(total=scenario.days, unit="day", desc=scenario.name, disable=args.quiet,
-              file=sys.stderr) as bar:
+    with tqdm(
+        total=scenario.days, unit="day", desc=scenario.name, disable=args.quiet, file=sys.stderr
+    ) as bar:
         model = simulate(scenario, seed=seed, progress=lambda _: bar.update(1))
     elapsed = time.perf_counter() - t0
     result = result_of(model)
@@ -46,13 +47,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     steps, ev = result.steps, result.events
     first, last = steps.iloc[0], steps.iloc[-1]
     counts = ev["kind"].value_counts().to_dict() if len(ev) else {}
-    print(f"scenario   {scenario.name}  ({scenario.start} .. {scenario.end}, {scenario.days} days, seed {seed})")
+    print(
+        f"scenario   {scenario.name}  ({scenario.start} .. {scenario.end}, {scenario.days} days, seed {seed})"
+    )
     print(f"elapsed    {elapsed:.2f} s  ({scenario.days / max(elapsed, 1e-9):.0f} days/s)")
-    print(f"insurgents {first.insurgent_fighters:.0f} -> {last.insurgent_fighters:.0f} fighters"
-          f" ({last.insurgents_in_afghanistan:.0f} in Afghanistan), bands {last.bands_active:.0f}")
+    print(
+        f"insurgents {first.insurgent_fighters:.0f} -> {last.insurgent_fighters:.0f} fighters"
+        f" ({last.insurgents_in_afghanistan:.0f} in Afghanistan), bands {last.bands_active:.0f}"
+    )
     print(f"state      {first.state_strength:.0f} -> {last.state_strength:.0f} men")
-    print(f"villages   pro-insurgent {last.villages_pro_insurgent:.0f}, neutral {last.villages_neutral:.0f},"
-          f" pro-state {last.villages_pro_state:.0f}")
+    print(
+        f"villages   pro-insurgent {last.villages_pro_insurgent:.0f}, neutral {last.villages_neutral:.0f},"
+        f" pro-state {last.villages_pro_state:.0f}"
+    )
     print("events     " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
     for name, path in {**paths, "plot": png}.items():
         print(f"wrote      {name:6s} {path}")
@@ -70,8 +77,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(str(exc), file=sys.stderr)
             failed += 1
         else:
-            print(f"ok  {name}: {s.name}, {s.start} .. {s.end}, {len(s.bands)} band entries,"
-                  f" {len(s.columns)} column entries, {len(s.timeline)} timeline entries")
+            print(
+                f"ok  {name}: {s.name}, {s.start} .. {s.end}, {len(s.bands)} band entries,"
+                f" {len(s.columns)} column entries, {len(s.timeline)} timeline entries"
+            )
     return EXIT_USAGE if failed else 0
 
 
@@ -79,7 +88,9 @@ def _parse_latlon(text: str) -> tuple[float, float]:
     try:
         lat, lon = (float(x) for x in text.split(","))
     except ValueError:
-        raise UsageError(f"--at {text!r}: expected LAT,LON in decimal degrees, e.g. 38.56,68.77") from None
+        raise UsageError(
+            f"--at {text!r}: expected LAT,LON in decimal degrees, e.g. 38.56,68.77"
+        ) from None
     return lat, lon
 
 
@@ -138,10 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="basmachi", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
 
-    r = sub.add_parser("run", help="run a scenario: Parquet tables, a summary plot and a printed summary")
-    r.add_argument("scenario", help="path to a scenario TOML, or a name in scenarios/ (e.g. garm_1929)")
-    r.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's `seed`)")
-    r.add_argument("--out", default=None, help="output folder (default: results/<scenario>-seed<N>)")
+    r = sub.add_parser(
+        "run", help="run a scenario: Parquet tables, a summary plot and a printed summary"
+    )
+    r.add_argument(
+        "scenario", help="path to a scenario TOML, or a name in scenarios/ (e.g. garm_1929)"
+    )
+    r.add_argument(
+        "--seed", type=int, default=None, help="master seed (default: the scenario's `seed`)"
+    )
+    r.add_argument(
+        "--out", default=None, help="output folder (default: results/<scenario>-seed<N>)"
+    )
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)
 
@@ -150,17 +169,27 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_validate)
 
     m = sub.add_parser("map", help="query or draw the theatre")
-    m.add_argument("--at", default=None, metavar="LAT,LON", help="print the cell at a point as JSON")
-    m.add_argument("--out", default=None, metavar="FILE.png", help="draw relief, rivers, border and towns")
+    m.add_argument(
+        "--at", default=None, metavar="LAT,LON", help="print the cell at a point as JSON"
+    )
+    m.add_argument(
+        "--out", default=None, metavar="FILE.png", help="draw relief, rivers, border and towns"
+    )
     m.set_defaults(func=_cmd_map)
 
-    d = sub.add_parser("schema", help="print the scenario schema: every field, default, bounds and meaning")
+    d = sub.add_parser(
+        "schema", help="print the scenario schema: every field, default, bounds and meaning"
+    )
     d.set_defaults(func=_cmd_schema)
 
-    b = sub.add_parser("bench", help="benchmarks that print ratios against a baseline measured in the same run")
+    b = sub.add_parser(
+        "bench", help="benchmarks that print ratios against a baseline measured in the same run"
+    )
     b.add_argument("what", choices=("step", "combat"))
     b.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    b.add_argument("--units", type=int, default=10_000, help="step: number of units (bands + columns)")
+    b.add_argument(
+        "--units", type=int, default=10_000, help="step: number of units (bands + columns)"
+    )
     b.add_argument("--villages", type=int, default=10_000, help="step: number of villages")
     b.add_argument("--days", type=int, default=5, help="step: days to time")
     b.add_argument("--sizes", type=int, nargs="*", help="combat: numbers of engagements")

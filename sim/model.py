@@ -135,9 +135,25 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             s.bands.active[brows] = True
             s.columns.active[crows] = True
             if brows.size:
-                out.append(events("arrival", "insurgent", unit=brows, cell=s.bands.cell[brows], n=s.bands.fighters[brows]))
+                out.append(
+                    events(
+                        "arrival",
+                        "insurgent",
+                        unit=brows,
+                        cell=s.bands.cell[brows],
+                        n=s.bands.fighters[brows],
+                    )
+                )
             if crows.size:
-                out.append(events("arrival", "state", unit=crows, cell=s.columns.cell[crows], n=s.columns.strength[crows]))
+                out.append(
+                    events(
+                        "arrival",
+                        "state",
+                        unit=crows,
+                        cell=s.columns.cell[crows],
+                        n=s.columns.strength[crows],
+                    )
+                )
         for e in self.schedule.actions.get(day, []):
             if e.kind == "set":
                 self.params = self.params.with_values({e.path: e.value})
@@ -146,7 +162,9 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
                     table = s.bands if side == "insurgent" else s.columns
                     if e.kind == "withdraw":
                         table.active[rows] = False
-                        out.append(events("withdrawal", side, unit=rows, cell=table.cell[rows], n=0))
+                        out.append(
+                            events("withdrawal", side, unit=rows, cell=table.cell[rows], n=0)
+                        )
                     elif side == "state":
                         s.columns.order[rows] = ORDERS.index(e.order)
                         if e.order == "march":
@@ -158,10 +176,22 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
                 seized = s.bands.herd[rows] * e.herd_seized
                 s.bands.herd[rows] -= seized
                 s.bands.food[rows] *= 1.0 - e.food_seized
-                out.append(events("supply_shock", "insurgent", unit=rows, cell=s.bands.cell[rows], n=seized))
+                out.append(
+                    events(
+                        "supply_shock", "insurgent", unit=rows, cell=s.bands.cell[rows], n=seized
+                    )
+                )
             elif e.kind == "leader_exit":
                 rows = self._band_rows(e.leader, ())
-                out.append(events("leader_exit", "insurgent", unit=rows, cell=s.bands.cell[rows], n=s.bands.fighters[rows]))
+                out.append(
+                    events(
+                        "leader_exit",
+                        "insurgent",
+                        unit=rows,
+                        cell=s.bands.cell[rows],
+                        n=s.bands.fighters[rows],
+                    )
+                )
                 s.bands.home[rows] = self._nearest_afghan(s.bands.cell[rows])
                 s.bands.morale[rows] = np.minimum(s.bands.morale[rows], 0.0)
         self.emit(out)
@@ -181,10 +211,15 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         if leader:
             i = self.world.leader_names.index(leader)
             return np.flatnonzero((self.state.bands.leader == i) & self.state.bands.active)
-        return np.concatenate([rows for side, rows in self._rows_of(units) if side == "insurgent"] or [np.zeros(0, dtype=np.int64)])
+        return np.concatenate(
+            [rows for side, rows in self._rows_of(units) if side == "insurgent"]
+            or [np.zeros(0, dtype=np.int64)]
+        )
 
     def _nearest_afghan(self, cells: np.ndarray) -> np.ndarray:
-        _, _, nearest = distance_field(self.world.band_graph, np.flatnonzero(self.world.afghan).astype(np.int64))
+        _, _, nearest = distance_field(
+            self.world.band_graph, np.flatnonzero(self.world.afghan).astype(np.int64)
+        )
         return np.where(nearest[cells] >= 0, nearest[cells], cells)
 
     def _move_context(self) -> MoveContext:
@@ -206,13 +241,22 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         s, w, p = self.state, self.world, self.params
         ctx = self._move_context()
         posts = s.columns.active & (s.columns.order == Order.HOLD)
-        garrison = distance_field(w.band_graph, s.columns.cell[posts], limit=p.movement.raid_hours * 2)
-        s.bands = move_bands(s.bands, s.columns, ctx, p.movement, garrison_dist=garrison,
-                             sanctuary_next=w.sanctuary_next)
+        garrison = distance_field(
+            w.band_graph, s.columns.cell[posts], limit=p.movement.raid_hours * 2
+        )
+        s.bands = move_bands(
+            s.bands,
+            s.columns,
+            ctx,
+            p.movement,
+            garrison_dist=garrison,
+            sanctuary_next=w.sanctuary_next,
+        )
         cross = s.switches.get("cross_border_pursuit", False) or s.sanctuary == "hostile"
         visible = s.bands.active & (cross | ~w.afghan[s.bands.cell])
-        s.columns = move_columns(s.columns, s.bands, ctx, p.movement, rng=self.rngs["movement"],
-                                 visible_bands=visible)
+        s.columns = move_columns(
+            s.columns, s.bands, ctx, p.movement, rng=self.rngs["movement"], visible_bands=visible
+        )
 
     def _supply(self) -> None:
         s, w, p = self.state, self.world, self.params
@@ -222,7 +266,9 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         if cotton:
             s.villages.cotton = s.villages.cotton | (~w.afghan[s.villages.cell])
         s.bands, s.columns, s.villages, out = supply_day(
-            s.bands, s.columns, s.villages,
+            s.bands,
+            s.columns,
+            s.villages,
             village_of_cell=w.village_of_cell,
             band_sanctuary_share=share.astype(np.float64),
             depot_hours=w.depot_hours,
@@ -246,7 +292,9 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             return
         s = self.state
         result = self._combat(
-            s.bands, s.columns, s.villages,
+            s.bands,
+            s.columns,
+            s.villages,
             concealment=self._concealment,
             ncols=self.world.ncols,
             day_switches=s.switches,
@@ -259,7 +307,10 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
     def _control(self) -> None:
         s = self.state
         self.town_holder, out = control_day(
-            self.town_holder, self.world.town_cells, s.bands, s.columns,
+            self.town_holder,
+            self.world.town_cells,
+            s.bands,
+            s.columns,
             n_cells=self.world.afghan.size,
         )
         self.emit(out)

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
 
-from sim.mapplot import draw_theatre  # noqa: E402
+from sim.mapplot import draw_theatre
 
 if TYPE_CHECKING:
     from sim.model import BasmachiModel
@@ -28,7 +28,13 @@ def plot_forces(steps: pd.DataFrame, ax: Axes | None = None) -> Axes:
     dates = pd.to_datetime(steps["date"])
     ax.plot(dates, steps["insurgent_fighters"], color="firebrick", label="insurgent fighters")
     ax.plot(dates, steps["state_strength"], color="navy", label="state strength")
-    ax.plot(dates, steps["insurgents_in_afghanistan"], color="firebrick", ls=":", label="insurgents in Afghanistan")
+    ax.plot(
+        dates,
+        steps["insurgents_in_afghanistan"],
+        color="firebrick",
+        ls=":",
+        label="insurgents in Afghanistan",
+    )
     ax.set_ylabel("men")
     ax.set_title("Forces over time")
     ax.legend(loc="best", fontsize=8)
@@ -48,15 +54,41 @@ def plot_positions(model: BasmachiModel, ax: Axes | None = None) -> Axes:
 
     v = model.state.villages
     x, y = lonlat(v.cell)
-    ax.scatter(x, y, c=v.support, cmap="coolwarm", vmin=0, vmax=1, s=2, alpha=0.5, label="villages (red: pro-insurgent)")
+    ax.scatter(
+        x,
+        y,
+        c=v.support,
+        cmap="coolwarm",
+        vmin=0,
+        vmax=1,
+        s=2,
+        alpha=0.5,
+        label="villages (red: pro-insurgent)",
+    )
     b = model.state.bands
     act = b.active & (b.fighters > 0)
     x, y = lonlat(b.cell[act])
-    ax.scatter(x, y, s=10 + np.sqrt(b.fighters[act]) * 3, marker="^", color="firebrick", edgecolor="k", label="bands")
+    ax.scatter(
+        x,
+        y,
+        s=10 + np.sqrt(b.fighters[act]) * 3,
+        marker="^",
+        color="firebrick",
+        edgecolor="k",
+        label="bands",
+    )
     c = model.state.columns
     act = c.active & (c.strength > 0)
     x, y = lonlat(c.cell[act])
-    ax.scatter(x, y, s=10 + np.sqrt(c.strength[act]) * 3, marker="s", color="royalblue", edgecolor="k", label="state units")
+    ax.scatter(
+        x,
+        y,
+        s=10 + np.sqrt(c.strength[act]) * 3,
+        marker="s",
+        color="royalblue",
+        edgecolor="k",
+        label="state units",
+    )
     ax.set_title(f"Positions on {model.date - np.timedelta64(1, 'D').astype(object)}")
     ax.legend(loc="lower left", fontsize=7)
     return ax

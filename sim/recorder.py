@@ -117,7 +117,11 @@ class Recorder:
                 extras[name].append(b.extra.get(name, np.full(k, np.nan)))
         out: dict[str, Any] = {}
         for key, parts in cols.items():
-            out[key] = np.concatenate(parts) if parts else np.zeros(0, dtype=object if key in ("kind", "side") else np.int64)
+            out[key] = (
+                np.concatenate(parts)
+                if parts
+                else np.zeros(0, dtype=object if key in ("kind", "side") else np.int64)
+            )
         out["row"], out["col"] = np.divmod(out["cell"], ncols)
         names = {
             "insurgent": m.world.band_names,
@@ -126,7 +130,8 @@ class Recorder:
         town_kinds = ("town_captured", "town_retaken")
         out["name"] = np.array(
             [
-                m.world.town_names[u] if kind in town_kinds
+                m.world.town_names[u]
+                if kind in town_kinds
                 else (names[side][u] if side in names and 0 <= u < len(names[side]) else "")
                 for kind, side, u in zip(out["kind"], out["side"], out["unit"], strict=True)
             ],

@@ -125,7 +125,9 @@ class BandSpec:
     name: str = param("", "Unique name of the band.")
     leader: str = param("", "Name of its leader (one of [[leaders]]), or empty.")
     fighters: int = param(100, "Men under arms.", ge=0)
-    at: str = param("", "Named place where it starts (see `basmachi map`), or empty if `cell` is given.")
+    at: str = param(
+        "", "Named place where it starts (see `basmachi map`), or empty if `cell` is given."
+    )
     cell: tuple[int, ...] = param((), "[row, col] where it starts, if no `at` place is given.")
     home: str = param("", "Named place of its home base; defaults to where it starts.")
     morale: float = param(0.7, "Initial morale.", ge=0.0, le=1.0)
@@ -193,7 +195,9 @@ class TimelineEvent:
         0.5, "How far the population believes the policy's terms (amnesty).", ge=0.0, le=1.0
     )
     intensity: float = param(1.0, "Strength of the policy where it has a scale.", ge=0.0, le=10.0)
-    switch: str = param("heliographs", "Doctrine or technology switch (kind = switch).", choices=SWITCHES)
+    switch: str = param(
+        "heliographs", "Doctrine or technology switch (kind = switch).", choices=SWITCHES
+    )
     on: bool = param(True, "Switch state from this date (kind = switch).")
     path: str = param("", "Dotted parameter path (kind = set), e.g. 'combat.ambush_bonus'.")
     value: float = param(0.0, "New value of the parameter (kind = set).")
@@ -216,7 +220,9 @@ class Scenario:
     name: str = param("unnamed", "Short name, used in output file names.")
     description: str = param("", "What the scenario represents.")
     start: dt.date = param(dt.date(1929, 4, 1), "First simulated day.")
-    end: dt.date = param(dt.date(1929, 4, 30), "Last simulated day (inclusive); one step is one day.")
+    end: dt.date = param(
+        dt.date(1929, 4, 30), "Last simulated day (inclusive); one step is one day."
+    )
     seed: int = param(0, "Default master seed of `basmachi run` when --seed is not given.", ge=0)
     sanctuary: str = param(
         "tolerated", "Status of the Afghan side at the start.", choices=SANCTUARY
@@ -329,7 +335,14 @@ def find_scenario(name_or_path: str | Path) -> Path:
             return candidate
     names = sorted(p.stem for p in base.glob("*.toml")) if base.is_dir() else []
     raise ScenarioError(
-        [Problem(str(name_or_path), "", str(name_or_path), "an existing file or one of " + ", ".join(names))]
+        [
+            Problem(
+                str(name_or_path),
+                "",
+                str(name_or_path),
+                "an existing file or one of " + ", ".join(names),
+            )
+        ]
     )
 
 
@@ -361,7 +374,9 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ScenarioError([Problem(origin, "extends", str(path), "an existing TOML file")]) from None
+        raise ScenarioError(
+            [Problem(origin, "extends", str(path), "an existing TOML file")]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([Problem(str(path), "", "<file>", f"valid TOML ({exc})")]) from None
 
@@ -556,12 +571,23 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
     from sim.geography import UnknownPlaceError, load_theatre  # leaf module, loaded lazily
 
     if s.end < s.start:
-        problems.append(Problem(origin, "end", s.end.isoformat(), f"a date on or after start ({s.start})"))
+        problems.append(
+            Problem(origin, "end", s.end.isoformat(), f"a date on or after start ({s.start})")
+        )
     if s.map.bbox and len(s.map.bbox) != 4:
-        problems.append(Problem(origin, "map.bbox", list(s.map.bbox), "4 numbers [lat_min, lat_max, lon_min, lon_max]"))
+        problems.append(
+            Problem(
+                origin,
+                "map.bbox",
+                list(s.map.bbox),
+                "4 numbers [lat_min, lat_max, lon_min, lon_max]",
+            )
+        )
     for i, name in enumerate(s.switches):
         if name not in SWITCHES:
-            problems.append(Problem(origin, f"switches[{i}]", name, "one of " + ", ".join(SWITCHES)))
+            problems.append(
+                Problem(origin, f"switches[{i}]", name, "one of " + ", ".join(SWITCHES))
+            )
 
     leaders = {l.name for l in s.leaders}
     _unique(s.leaders, "leaders", origin, problems)
@@ -570,29 +596,51 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
     for i, leader in enumerate(s.leaders):
         for j, rival in enumerate(leader.rivals):
             if rival not in leaders:
-                problems.append(Problem(origin, f"leaders[{i}].rivals[{j}]", rival, _one_of(leaders)))
+                problems.append(
+                    Problem(origin, f"leaders[{i}].rivals[{j}]", rival, _one_of(leaders))
+                )
 
     theatre = None
     if s.map.kind == "theatre":
         theatre = load_theatre()
         if len(s.map.bbox) == 4:
             theatre = theatre.crop(*s.map.bbox)
-    rows, cols = (theatre.shape if theatre is not None else (s.map.rows, s.map.cols))
+    rows, cols = theatre.shape if theatre is not None else (s.map.rows, s.map.cols)
 
-    def check_place(value: str, field: str, *, cell: tuple[int, ...] = (), required: bool = False) -> None:
+    def check_place(
+        value: str, field: str, *, cell: tuple[int, ...] = (), required: bool = False
+    ) -> None:
         if value:
             if theatre is None:
-                problems.append(Problem(origin, field, value, "a cell [row, col]: a synthetic map has no named places"))
+                problems.append(
+                    Problem(
+                        origin,
+                        field,
+                        value,
+                        "a cell [row, col]: a synthetic map has no named places",
+                    )
+                )
                 return
             try:
                 theatre.place(value)
             except UnknownPlaceError as exc:
-                problems.append(Problem(origin, field, value, f"a place on this map ({exc.args[0]})"))
+                problems.append(
+                    Problem(origin, field, value, f"a place on this map ({exc.args[0]})")
+                )
         elif cell:
             if len(cell) != 2 or not (0 <= cell[0] < rows and 0 <= cell[1] < cols):
-                problems.append(Problem(origin, field.rsplit(".", 1)[0] + ".cell", list(cell), f"[row, col] with 0 <= row < {rows}, 0 <= col < {cols}"))
+                problems.append(
+                    Problem(
+                        origin,
+                        field.rsplit(".", 1)[0] + ".cell",
+                        list(cell),
+                        f"[row, col] with 0 <= row < {rows}, 0 <= col < {cols}",
+                    )
+                )
         elif required:
-            problems.append(Problem(origin, field, value, "a named place, or a `cell` = [row, col]"))
+            problems.append(
+                Problem(origin, field, value, "a named place, or a `cell` = [row, col]")
+            )
 
     def check_band(b: BandSpec, where: str) -> None:
         check_place(b.at, f"{where}.at", cell=b.cell, required=True)
@@ -616,22 +664,45 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
         unit_names |= {b.name for b in ev.bands} | {c.name for c in ev.columns}
     for i, ev in enumerate(s.timeline):
         where = f"timeline[{i}]"
-        if not s.start <= ev.date <= s.end and ev.kind not in ("sanctuary", "policy", "switch", "set"):
-            problems.append(Problem(origin, f"{where}.date", ev.date.isoformat(), f"a date within {s.start} .. {s.end}"))
+        if not s.start <= ev.date <= s.end and ev.kind not in (
+            "sanctuary",
+            "policy",
+            "switch",
+            "set",
+        ):
+            problems.append(
+                Problem(
+                    origin,
+                    f"{where}.date",
+                    ev.date.isoformat(),
+                    f"a date within {s.start} .. {s.end}",
+                )
+            )
         if ev.kind == "policy" and ev.end is not None and ev.end < ev.date:
-            problems.append(Problem(origin, f"{where}.end", ev.end.isoformat(), f"a date on or after {ev.date}"))
+            problems.append(
+                Problem(origin, f"{where}.end", ev.end.isoformat(), f"a date on or after {ev.date}")
+            )
         if ev.kind == "set":
             try:
                 s.with_values({ev.path: ev.value}, origin=origin)
             except ScenarioError as exc:
                 for p in exc.problems:
-                    problems.append(Problem(origin, f"{where}.path/value", f"{ev.path} = {ev.value}", p.allowed))
+                    problems.append(
+                        Problem(origin, f"{where}.path/value", f"{ev.path} = {ev.value}", p.allowed)
+                    )
         if ev.kind in ("withdraw", "orders") or (ev.kind == "supply_shock" and not ev.leader):
             if not ev.units:
                 problems.append(Problem(origin, f"{where}.units", [], "at least one unit name"))
             for j, u in enumerate(ev.units):
                 if u not in unit_names:
-                    problems.append(Problem(origin, f"{where}.units[{j}]", u, "a band or column name of this scenario"))
+                    problems.append(
+                        Problem(
+                            origin,
+                            f"{where}.units[{j}]",
+                            u,
+                            "a band or column name of this scenario",
+                        )
+                    )
         if ev.kind in ("supply_shock", "leader_exit") and ev.leader and ev.leader not in leaders:
             problems.append(Problem(origin, f"{where}.leader", ev.leader, _one_of(leaders)))
         if ev.kind == "leader_exit" and not ev.leader:
@@ -640,7 +711,9 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
             check_place(ev.target, f"{where}.target", required=True)
         if ev.kind == "reinforce":
             if not ev.bands and not ev.columns:
-                problems.append(Problem(origin, f"{where}.bands", [], "at least one band or column"))
+                problems.append(
+                    Problem(origin, f"{where}.bands", [], "at least one band or column")
+                )
             for j, b in enumerate(ev.bands):
                 check_band(b, f"{where}.bands[{j}]")
             for j, c in enumerate(ev.columns):
@@ -653,12 +726,18 @@ def _unique(items: tuple[Any, ...], field: str, origin: str, problems: list[Prob
         if not item.name:
             problems.append(Problem(origin, f"{field}[{i}].name", item.name, "a non-empty name"))
         elif item.name in seen:
-            problems.append(Problem(origin, f"{field}[{i}].name", item.name, "a name not used before"))
+            problems.append(
+                Problem(origin, f"{field}[{i}].name", item.name, "a name not used before")
+            )
         seen.add(item.name)
 
 
 def _one_of(names: set[str]) -> str:
-    return "one of " + ", ".join(sorted(names)) if names else "a leader declared in [[leaders]] (none are)"
+    return (
+        "one of " + ", ".join(sorted(names))
+        if names
+        else "a leader declared in [[leaders]] (none are)"
+    )
 
 
 def _plain(obj: Any) -> Any:

@@ -27,7 +27,9 @@ def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequen
 def phase_generators(ss: np.random.SeedSequence) -> dict[str, np.random.Generator]:
     """One independent generator per phase, derived deterministically from ``ss``."""
     children = np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key).spawn(len(PHASES))
-    return {name: np.random.default_rng(child) for name, child in zip(PHASES, children, strict=True)}
+    return {
+        name: np.random.default_rng(child) for name, child in zip(PHASES, children, strict=True)
+    }
 
 
 def seed_record(ss: np.random.SeedSequence) -> dict[str, str]:

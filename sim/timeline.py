@@ -83,7 +83,9 @@ def compile_timeline(s: Scenario) -> Schedule:
         elif e.kind == "policy":
             last = (e.end - s.start).days if e.end is not None else days - 1
             if last >= 0:
-                policies.append(PolicyWindow(e.policy, day, last, e.credibility, e.intensity, e.source))
+                policies.append(
+                    PolicyWindow(e.policy, day, last, e.credibility, e.intensity, e.source)
+                )
         elif day < days:
             actions[day].append(e)
     return Schedule(

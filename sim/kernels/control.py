@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 from sim.events import Events, events
 from sim.state import Bands, Columns
 
-__all__ = ["STATE", "INSURGENT", "control_day"]
+__all__ = ["INSURGENT", "STATE", "control_day"]
 
 STATE = 1
 INSURGENT = -1
@@ -43,8 +43,12 @@ def control_day(
         ``town_captured`` (side insurgent, unit = town index) and ``town_retaken``
         (side state), with ``n`` the strength present.
     """
-    b = np.bincount(bands.cell[bands.active], weights=bands.fighters[bands.active], minlength=n_cells)
-    c = np.bincount(columns.cell[columns.active], weights=columns.strength[columns.active], minlength=n_cells)
+    b = np.bincount(
+        bands.cell[bands.active], weights=bands.fighters[bands.active], minlength=n_cells
+    )
+    c = np.bincount(
+        columns.cell[columns.active], weights=columns.strength[columns.active], minlength=n_cells
+    )
     bt, ct = b[town_cells], c[town_cells]
     new = holder.copy()
     new[(bt > 0) & (ct == 0)] = INSURGENT
@@ -52,7 +56,9 @@ def control_day(
     out: list[Events] = []
     taken = np.flatnonzero((new == INSURGENT) & (holder != INSURGENT))
     if taken.size:
-        out.append(events("town_captured", "insurgent", unit=taken, cell=town_cells[taken], n=bt[taken]))
+        out.append(
+            events("town_captured", "insurgent", unit=taken, cell=town_cells[taken], n=bt[taken])
+        )
     back = np.flatnonzero((new == STATE) & (holder == INSURGENT))
     if back.size:
         out.append(events("town_retaken", "state", unit=back, cell=town_cells[back], n=ct[back]))

@@ -106,12 +106,16 @@ def supply_day(
     # Gifts from supporting villages, shared among the bands present by their wants.
     demand = np.bincount(vi[has_v], weights=want[has_v], minlength=n_v)
     gift_pool = np.where(v_support > SUPPORTER, p.supporter_gift_share * available, 0.0)
-    gift_ratio = np.divide(np.minimum(gift_pool, demand), demand, out=np.zeros(n_v), where=demand > 0)
+    gift_ratio = np.divide(
+        np.minimum(gift_pool, demand), demand, out=np.zeros(n_v), where=demand > 0
+    )
     gift = np.where(has_v, want * gift_ratio[vi], 0.0)
     want = want - gift
     # Requisition: at most a share of what is above the reserve.
     demand = np.bincount(vi[has_v], weights=want[has_v], minlength=n_v)
-    req_pool = p.requisition_share * np.maximum(available - np.bincount(vi[has_v], weights=gift[has_v], minlength=n_v), 0.0)
+    req_pool = p.requisition_share * np.maximum(
+        available - np.bincount(vi[has_v], weights=gift[has_v], minlength=n_v), 0.0
+    )
     req_ratio = np.divide(np.minimum(req_pool, demand), demand, out=np.zeros(n_v), where=demand > 0)
     taken = np.where(has_v, want * req_ratio[vi], 0.0)
     gift_v = np.bincount(vi[has_v], weights=gift[has_v], minlength=n_v)
@@ -130,11 +134,17 @@ def supply_day(
     unmet = np.maximum(-food, 0.0)
     food = np.maximum(food, 0.0)
     unmet_frac = np.divide(unmet, need, out=np.zeros_like(need), where=need > 0)
-    hunger = np.where(act, (1.0 - p.hunger_memory) * bands.hunger + p.hunger_memory * unmet_frac, bands.hunger)
+    hunger = np.where(
+        act, (1.0 - p.hunger_memory) * bands.hunger + p.hunger_memory * unmet_frac, bands.hunger
+    )
     herd = (bands.herd - sheep) * (1.0 + p.herd_growth * (unmet_frac == 0))
-    deserters = rng.binomial(np.where(act, bands.fighters, 0), np.clip(p.hunger_desertion * hunger, 0.0, 1.0))
+    deserters = rng.binomial(
+        np.where(act, bands.fighters, 0), np.clip(p.hunger_desertion * hunger, 0.0, 1.0)
+    )
     morale = np.clip(
-        bands.morale - p.hunger_morale * hunger + p.morale_recovery * (1.0 - hunger) * (hunger < 0.05),
+        bands.morale
+        - p.hunger_morale * hunger
+        + p.morale_recovery * (1.0 - hunger) * (hunger < 0.05),
         0.0,
         1.0,
     )
@@ -150,14 +160,26 @@ def supply_day(
     )
     rows = np.flatnonzero(deserters > 0)
     if rows.size:
-        out.append(events("desertion", "insurgent", unit=rows, cell=bands.cell[rows], n=deserters[rows]))
+        out.append(
+            events("desertion", "insurgent", unit=rows, cell=bands.cell[rows], n=deserters[rows])
+        )
     rows = np.flatnonzero(taken > 0)
     if rows.size:
-        out.append(events("requisition", "insurgent", unit=rows, cell=bands.cell[rows], n=taken[rows],
-                          village=v[rows]))
+        out.append(
+            events(
+                "requisition",
+                "insurgent",
+                unit=rows,
+                cell=bands.cell[rows],
+                n=taken[rows],
+                village=v[rows],
+            )
+        )
     rows = np.flatnonzero(sheep > 0)
     if rows.size:
-        out.append(events("herd_slaughter", "insurgent", unit=rows, cell=bands.cell[rows], n=sheep[rows]))
+        out.append(
+            events("herd_slaughter", "insurgent", unit=rows, cell=bands.cell[rows], n=sheep[rows])
+        )
 
     # ---------------------------------------------------------------- columns
     cact = columns.active & (columns.strength > 0)
@@ -165,8 +187,14 @@ def supply_day(
     dist = depot_hours[columns.cell]
     at_depot = cact & (dist <= p.depot_hours)
     beyond = np.where(np.isfinite(dist), dist - p.depot_hours, np.inf)
-    pack = np.where(cact & ~at_depot, p.pack_train_days * np.exp(-np.maximum(beyond, 0.0) / p.pack_train_range_hours), 0.0)
-    supply = np.where(at_depot, p.column_supply_days, np.minimum(supply + pack, p.column_supply_days))
+    pack = np.where(
+        cact & ~at_depot,
+        p.pack_train_days * np.exp(-np.maximum(beyond, 0.0) / p.pack_train_range_hours),
+        0.0,
+    )
+    supply = np.where(
+        at_depot, p.column_supply_days, np.minimum(supply + pack, p.column_supply_days)
+    )
     # Empty columns requisition from the village in their cell.
     empty = cact & (supply < 0)
     cv = np.where(empty, village_of_cell[columns.cell], -1)
@@ -176,7 +204,9 @@ def supply_day(
     c_want = np.where(has_cv, -supply * men * p.ration, 0.0)
     c_avail = np.maximum(v_food - reserve, 0.0) * p.column_requisition_share
     c_demand = np.bincount(cvi[has_cv], weights=c_want[has_cv], minlength=n_v)
-    c_ratio = np.divide(np.minimum(c_avail, c_demand), c_demand, out=np.zeros(n_v), where=c_demand > 0)
+    c_ratio = np.divide(
+        np.minimum(c_avail, c_demand), c_demand, out=np.zeros(n_v), where=c_demand > 0
+    )
     c_taken = np.where(has_cv, c_want * c_ratio[cvi], 0.0)
     c_taken_v = np.bincount(cvi[has_cv], weights=c_taken[has_cv], minlength=n_v)
     share_c = np.divide(c_taken_v, np.maximum(v_food, 1e-9), out=np.zeros(n_v), where=v_food > 0)
@@ -184,16 +214,28 @@ def supply_day(
     v_support = v_support + p.state_requisition_anger * scarcity * share_c
     supply = supply + np.divide(c_taken, men * p.ration, out=np.zeros_like(men), where=men > 0)
     hungry_c = cact & (supply < 0)
-    c_morale = np.where(hungry_c, np.clip(columns.morale - p.column_hunger_morale, 0.0, 1.0), columns.morale)
+    c_morale = np.where(
+        hungry_c, np.clip(columns.morale - p.column_hunger_morale, 0.0, 1.0), columns.morale
+    )
     supply = np.maximum(supply, 0.0)
     new_columns = dataclasses.replace(columns, supply=supply, morale=c_morale)
     rows = np.flatnonzero(c_taken > 0)
     if rows.size:
-        out.append(events("requisition", "state", unit=rows, cell=columns.cell[rows], n=c_taken[rows],
-                          village=cv[rows]))
+        out.append(
+            events(
+                "requisition",
+                "state",
+                unit=rows,
+                cell=columns.cell[rows],
+                n=c_taken[rows],
+                village=cv[rows],
+            )
+        )
     rows = np.flatnonzero(hungry_c)
     if rows.size:
-        out.append(events("out_of_supply", "state", unit=rows, cell=columns.cell[rows], n=men[rows]))
+        out.append(
+            events("out_of_supply", "state", unit=rows, cell=columns.cell[rows], n=men[rows])
+        )
 
     new_villages = dataclasses.replace(
         villages,

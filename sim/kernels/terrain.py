@@ -147,20 +147,40 @@ def build_graph(
     mult = cover_multiplier(land_cover, params) * (1.0 + params.ruggedness_penalty * ruggedness)
     elev = elevation.astype(np.float64)
 
-    def edge(a_mult: NDArray[np.float64], b_mult: NDArray[np.float64], km: NDArray[np.float64] | float,
-             climb: NDArray[np.float64], river: NDArray[np.integer], crossing: NDArray[np.integer]) -> NDArray[np.float64]:
-        hours = km / speed_kmh * 0.5 * (a_mult + b_mult) + params.climb_penalty * np.abs(climb) / 1000.0
+    def edge(
+        a_mult: NDArray[np.float64],
+        b_mult: NDArray[np.float64],
+        km: NDArray[np.float64] | float,
+        climb: NDArray[np.float64],
+        river: NDArray[np.integer],
+        crossing: NDArray[np.integer],
+    ) -> NDArray[np.float64]:
+        hours = (
+            km / speed_kmh * 0.5 * (a_mult + b_mult) + params.climb_penalty * np.abs(climb) / 1000.0
+        )
         extra = np.where(crossing == 2, params.ferry_hours, params.ford_hours)
         hours = np.where(river > 0, np.where(crossing > 0, hours + extra, np.inf), hours)
         return np.asarray(hours, dtype=np.float64)
 
     east = np.full((rows, cols), np.inf)
     south = np.full((rows, cols), np.inf)
-    east[:, :-1] = edge(mult[:, :-1], mult[:, 1:], ew_km[:, None], elev[:, 1:] - elev[:, :-1],
-                        river_east[:, :-1], crossing_east[:, :-1])
+    east[:, :-1] = edge(
+        mult[:, :-1],
+        mult[:, 1:],
+        ew_km[:, None],
+        elev[:, 1:] - elev[:, :-1],
+        river_east[:, :-1],
+        crossing_east[:, :-1],
+    )
     ns_mid = np.full((rows - 1, 1), ns_km)
-    south[:-1, :] = edge(mult[:-1, :], mult[1:, :], ns_mid, elev[1:, :] - elev[:-1, :],
-                         river_south[:-1, :], crossing_south[:-1, :])
+    south[:-1, :] = edge(
+        mult[:-1, :],
+        mult[1:, :],
+        ns_mid,
+        elev[1:, :] - elev[:-1, :],
+        river_south[:-1, :],
+        crossing_south[:-1, :],
+    )
     hours = np.full((rows, cols, 4), np.inf)
     hours[:, :, 1] = east
     hours[:, :, 2] = south
@@ -209,8 +229,12 @@ def distance_field(
     if src.size == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
     dist, pred, nearest = dijkstra(
-        graph.matrix, directed=True, indices=src, min_only=True,
-        return_predecessors=True, limit=limit,
+        graph.matrix,
+        directed=True,
+        indices=src,
+        min_only=True,
+        return_predecessors=True,
+        limit=limit,
     )
     # The graph is reversed (edge b->a carries the cost a->b), so the predecessor of a
     # cell on the tree rooted at the sources is the next cell toward them.

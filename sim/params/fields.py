@@ -95,9 +95,7 @@ def param(
     >>> P().rate
     0.1
     """
-    meta = ParamMeta(
-        doc=doc, unit=unit, ge=ge, le=le, gt=gt, choices=tuple(choices), ref=ref
-    )
+    meta = ParamMeta(doc=doc, unit=unit, ge=ge, le=le, gt=gt, choices=tuple(choices), ref=ref)
     return dataclasses.field(default=default, metadata={PARAM_META: meta})
 
 

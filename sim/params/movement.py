@@ -13,9 +13,7 @@ __all__ = ["MovementParams"]
 class MovementParams:
     """How fast units move over which ground, and how they choose where to go."""
 
-    march_hours: float = param(
-        8.0, "Hours a unit marches in a day.", unit="h", gt=0.0, le=24.0
-    )
+    march_hours: float = param(8.0, "Hours a unit marches in a day.", unit="h", gt=0.0, le=24.0)
     horse_kmh: float = param(
         5.0,
         "Speed of mounted men (bands, cavalry) on flat open ground; 8 h gives 40 km, within the"
@@ -43,14 +41,14 @@ class MovementParams:
     cover_grassland: float = param(1.0, "Time multiplier crossing grassland and steppe.", gt=0.0)
     cover_shrub: float = param(1.2, "Time multiplier crossing shrubland.", gt=0.0)
     cover_forest: float = param(1.6, "Time multiplier crossing forest.", gt=0.0)
-    cover_cropland: float = param(1.1, "Time multiplier crossing fields and irrigation ditches.", gt=0.0)
+    cover_cropland: float = param(
+        1.1, "Time multiplier crossing fields and irrigation ditches.", gt=0.0
+    )
     cover_town: float = param(1.0, "Time multiplier crossing a town.", gt=0.0)
     cover_snow: float = param(4.0, "Time multiplier crossing snow and ice.", gt=0.0)
     cover_wetland: float = param(2.5, "Time multiplier crossing marsh and tugai thicket.", gt=0.0)
     cover_water: float = param(8.0, "Time multiplier crossing a lake cell.", gt=0.0)
-    ford_hours: float = param(
-        2.0, "Extra hours to cross a river at a ford.", unit="h", ge=0.0
-    )
+    ford_hours: float = param(2.0, "Extra hours to cross a river at a ford.", unit="h", ge=0.0)
     ferry_hours: float = param(
         4.0, "Extra hours to cross a river by ferry or bridge with a whole unit.", unit="h", ge=0.0
     )

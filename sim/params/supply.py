@@ -14,7 +14,10 @@ class SupplyParams:
     """Who eats what, where food comes from, and what hunger does."""
 
     ration: float = param(
-        1.0, "Rations eaten per person per day (the unit of all food stocks).", unit="person-day", gt=0.0
+        1.0,
+        "Rations eaten per person per day (the unit of all food stocks).",
+        unit="person-day",
+        gt=0.0,
     )
     band_carry_days: float = param(
         6.0, "Days of rations a band can carry on its horses.", unit="d", ge=0.0
@@ -95,9 +98,7 @@ class SupplyParams:
     hunger_morale: float = param(
         0.03, "Daily morale loss of a band at full hunger.", ge=0.0, le=1.0
     )
-    morale_recovery: float = param(
-        0.01, "Daily morale regained by a fed band.", ge=0.0, le=1.0
-    )
+    morale_recovery: float = param(0.01, "Daily morale regained by a fed band.", ge=0.0, le=1.0)
     column_supply_days: float = param(
         10.0, "Days of rations a column carries when full.", unit="d", gt=0.0
     )

@@ -27,7 +27,9 @@ class VillageParams:
     people_grassland: int = param(
         150, "Population of a village on a grassland (pasture) cell.", unit="people", ge=0
     )
-    people_shrub: int = param(60, "Population of a village on a shrubland cell.", unit="people", ge=0)
+    people_shrub: int = param(
+        60, "Population of a village on a shrubland cell.", unit="people", ge=0
+    )
     people_forest: int = param(80, "Population of a village on a forest cell.", unit="people", ge=0)
     people_town: int = param(
         6000, "Population of a town cell (a historical town of places.csv).", unit="people", ge=0
