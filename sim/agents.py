@@ -60,6 +60,13 @@ class RowAgent(mesa.Agent):  # type: ignore[misc]
         r, c = divmod(cell, self.model.world.ncols)
         return (r, c)
 
+    @pos.setter
+    def pos(self, value: tuple[int, int] | None) -> None:
+        # Mesa's Agent.__init__ assigns None; any other value moves the agent.
+        if value is not None:
+            table = getattr(self.model.state, self.table)
+            table.cell[self.row] = int(value[0]) * self.model.world.ncols + int(value[1])
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, row={self.row})"
 

@@ -1,0 +1,38 @@
+"""Architecture boundaries: kernels are pure numpy; only three modules import Mesa."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SIM = Path(__file__).resolve().parents[1] / "sim"
+FORBIDDEN_IN_KERNELS = {"mesa", "pandas", "matplotlib", "random", "tqdm"}
+MESA_MODULES = {"model.py", "agents.py"}
+
+
+def imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_kernels_import_no_mesa_pandas_matplotlib_or_random() -> None:
+    for path in sorted((SIM / "kernels").glob("*.py")):
+        bad = imported(path) & FORBIDDEN_IN_KERNELS
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_only_model_and_agents_import_mesa() -> None:
+    users = {p.name for p in SIM.rglob("*.py") if "mesa" in imported(p)}
+    assert users <= MESA_MODULES, users
+
+
+def test_leaves_do_not_import_upper_layers() -> None:
+    for leaf in ("scenario.py", "state.py", "events.py", "seeds.py", "geography.py"):
+        mods = imported(SIM / leaf)
+        assert "mesa" not in mods and "pandas" not in mods

@@ -1,0 +1,202 @@
+"""Movement: travel costs, river barriers, walking budgets, and the decision rules."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.geography import synthetic_theatre
+from sim.kernels.movement import MoveContext, choose_band_modes, move_bands, move_columns, walk
+from sim.kernels.terrain import build_graph, distance_field
+from sim.params.movement import MovementParams
+from sim.state import BandMode, Bands, Columns, Order
+
+P = MovementParams()
+
+
+def graph_of(theatre, *, speed=5.0, forbidden=None):
+    return build_graph(
+        elevation=theatre.elevation, ruggedness=theatre.ruggedness, land_cover=theatre.land_cover,
+        river_east=theatre.river_east, river_south=theatre.river_south,
+        crossing_east=theatre.crossing_east, crossing_south=theatre.crossing_south,
+        lat_max=theatre.lat_max, res=theatre.res, speed_kmh=speed, params=P, forbidden=forbidden,
+    )
+
+
+def with_river(rows=10, cols=10, ford_row=None):
+    """A flat map split by a north-south river between columns 4 and 5."""
+    t = synthetic_theatre(rows, cols)
+    re = np.zeros((rows, cols), np.uint8)
+    re[:, 4] = 1
+    ce = np.zeros((rows, cols), np.uint8)
+    if ford_row is not None:
+        ce[ford_row, 4] = 1
+    import dataclasses
+
+    return dataclasses.replace(t, river_east=re, crossing_east=ce)
+
+
+def test_flat_edge_cost_is_distance_over_speed() -> None:
+    t = synthetic_theatre(5, 5)
+    g = graph_of(t)
+    ns = t.res * 111.2
+    assert np.isclose(g.hours[7, 2], ns / 5.0)  # southward edge
+    assert np.isinf(g.hours[0, 0]) and np.isinf(g.hours[0, 3])  # off the map
+
+
+def test_river_without_crossing_is_a_barrier() -> None:
+    g = graph_of(with_river())
+    hours, _, _ = distance_field(g, np.array([0]))
+    assert np.isinf(hours.reshape(10, 10)[:, 5:]).all()
+    assert np.isfinite(hours.reshape(10, 10)[:, :5]).all()
+
+
+def test_crossing_only_at_the_ford() -> None:
+    g = graph_of(with_river(ford_row=7))
+    hours, nxt, _ = distance_field(g, np.array([9]))  # (0, 9): east bank
+    # From the west bank the path must go through the ford edge (7,4)-(7,5).
+    cell, path = 0, []
+    while nxt[cell] >= 0:
+        path.append((cell, int(nxt[cell])))
+        cell = int(nxt[cell])
+    assert (7 * 10 + 4, 7 * 10 + 5) in path
+    assert hours[0] > hours[4]  # detour to the ford costs more than the straight line would
+
+
+def test_slope_and_cover_slow_movement() -> None:
+    flat = graph_of(synthetic_theatre(4, 4))
+    steep_t = synthetic_theatre(4, 4)
+    import dataclasses
+
+    elev = np.tile(np.arange(4) * 500.0, (4, 1)).astype(np.float32)
+    steep = graph_of(dataclasses.replace(steep_t, elevation=elev))
+    assert (steep.hours[:, 1][np.isfinite(flat.hours[:, 1])] > flat.hours[:, 1][np.isfinite(flat.hours[:, 1])]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(budget=st.floats(0.1, 30.0), start=st.integers(0, 99))
+def test_walk_respects_budget_but_always_takes_one_edge(budget: float, start: int) -> None:
+    g = graph_of(synthetic_theatre(10, 10))
+    hours, nxt, _ = distance_field(g, np.array([55]))
+    end = walk(np.array([start]), nxt, g.hours, np.array([budget]))[0]
+    travelled = hours[start] - hours[end]
+    edge = g.hours[np.isfinite(g.hours)].min()
+    if start != 55:
+        assert end != start  # at least one edge
+        assert travelled <= max(budget, hours[start] - hours[nxt[start]]) + 1e-9
+        assert hours[end] <= hours[start]
+    # With enough budget it arrives.
+    if budget >= hours[start] + edge:
+        assert end == 55
+
+
+def band_table(cells, fighters, **kw) -> Bands:
+    b = Bands.empty(len(cells))
+    b.cell[:] = cells
+    b.home[:] = kw.get("home", cells)
+    b.fighters[:] = fighters
+    b.morale[:] = kw.get("morale", 0.8)
+    b.hunger[:] = kw.get("hunger", 0.0)
+    b.leader[:] = -1
+    b.active[:] = True
+    return b
+
+
+def column_table(cells, strength, order=Order.HOLD) -> Columns:
+    c = Columns.empty(len(cells))
+    c.cell[:] = cells
+    c.home[:] = cells
+    c.target[:] = np.where(order == Order.HOLD, cells, -1)
+    c.strength[:] = strength
+    c.order[:] = order
+    c.active[:] = True
+    return c
+
+
+def context(theatre, **kw) -> MoveContext:
+    g = graph_of(theatre)
+    cache: dict = {}
+
+    def field(graph, cell):
+        return cache.setdefault((id(graph), cell), distance_field(graph, np.array([cell]))[1])
+
+    return MoveContext(
+        band_graph=g, horse_graph=g, foot_graph=graph_of(theatre, speed=3.5),
+        afghan=kw.get("afghan", np.zeros(theatre.shape[0] * theatre.shape[1], bool)),
+        sanctuary_open=kw.get("sanctuary_open", True),
+        village_cell=kw.get("village_cell", np.zeros(0, np.int64)),
+        village_forage=kw.get("village_forage", np.zeros(0, bool)),
+        home_field=field,
+    )
+
+
+def test_band_flees_a_stronger_column_and_keeps_away() -> None:
+    t = synthetic_theatre(20, 20)
+    ctx = context(t)
+    bands = band_table([10 * 20 + 10], [50])
+    cols = column_table([10 * 20 + 12], [400], order=Order.PURSUE)
+    garrison = distance_field(ctx.band_graph, np.zeros(0, np.int64))
+    moved = move_bands(bands, cols, ctx, P, garrison_dist=garrison, sanctuary_next=np.full(400, -1))
+    assert moved.mode[0] == BandMode.FLEE
+    d0 = distance_field(ctx.band_graph, cols.cell)[0]
+    assert d0[moved.cell[0]] > d0[bands.cell[0]]
+
+
+def test_strong_band_raids_a_weak_post_and_weak_band_does_not() -> None:
+    t = synthetic_theatre(20, 20)
+    ctx = context(t)
+    post = column_table([5 * 20 + 5], [20])
+    garrison = distance_field(ctx.band_graph, post.cell, limit=48)
+    bands = band_table([12 * 20 + 12, 12 * 20 + 13], [200, 10])
+    p = MovementParams(flee_ratio=10.0)
+    modes = choose_band_modes(bands, post, ctx, p, garrison_dist=garrison)
+    assert modes[0] == BandMode.RAID and modes[1] == BandMode.HOME
+    moved = move_bands(bands, post, ctx, p, garrison_dist=garrison, sanctuary_next=np.full(400, -1))
+    assert garrison[0][moved.cell[0]] < garrison[0][bands.cell[0]]
+
+
+def test_hungry_band_forages_and_beaten_band_seeks_sanctuary() -> None:
+    t = synthetic_theatre(10, 10)
+    afghan = np.zeros(100, bool)
+    afghan[90:] = True
+    ctx = context(t, afghan=afghan, village_cell=np.array([5], np.int64), village_forage=np.array([True]))
+    bands = band_table([50, 55], [40, 40])
+    bands.hunger[0] = 0.9
+    bands.morale[1] = 0.1
+    garrison = distance_field(ctx.band_graph, np.zeros(0, np.int64))
+    modes = choose_band_modes(bands, column_table([], []), ctx, P, garrison_dist=garrison)
+    assert list(modes) == [BandMode.FORAGE, BandMode.SANCTUARY]
+    closed = context(t, afghan=afghan, sanctuary_open=False, village_cell=np.array([5], np.int64),
+                     village_forage=np.array([True]))
+    modes = choose_band_modes(bands, column_table([], []), closed, P, garrison_dist=garrison)
+    assert modes[1] == BandMode.HOME  # nowhere to go when the border is closed
+
+
+def test_columns_follow_orders() -> None:
+    t = synthetic_theatre(20, 20)
+    ctx = context(t)
+    bands = band_table([2 * 20 + 2], [100])
+    cols = column_table([15 * 20 + 15, 15 * 20 + 15, 10 * 20 + 10], [100, 100, 100])
+    cols.order[:] = [Order.PURSUE, Order.HOLD, Order.PATROL]
+    rng = np.random.default_rng(0)
+    out = move_columns(cols, bands, ctx, P, rng=rng, visible_bands=np.array([True]))
+    d = distance_field(ctx.horse_graph, bands.cell)[0]
+    assert d[out.cell[0]] < d[cols.cell[0]]  # pursuer closes in
+    assert out.cell[1] == cols.cell[1]  # holder holds
+    r, c = divmod(int(out.cell[2]), 20)
+    assert abs(r - 10) + abs(c - 10) == 1  # patrol takes one step
+    hidden = move_columns(cols, bands, ctx, P, rng=rng, visible_bands=np.array([False]))
+    assert hidden.cell[0] != cols.cell[0]  # nothing to chase: the pursuer patrols
+
+
+def test_state_units_do_not_enter_forbidden_cells() -> None:
+    t = synthetic_theatre(10, 10)
+    forbidden = np.zeros((10, 10), bool)
+    forbidden[:, 5:] = True
+    g = graph_of(t, forbidden=forbidden)
+    # Travel time *to* a forbidden cell is infinite from the allowed side.
+    hours, _, _ = distance_field(g, np.array([9]))
+    assert np.isinf(hours.reshape(10, 10)[:, :5]).all()
+    out, _, _ = distance_field(g, np.array([0]))
+    assert np.isfinite(out.reshape(10, 10)[:, :6]).all()  # the edge column can still walk out
