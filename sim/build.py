@@ -14,9 +14,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import Country, LandCover, Theatre, load_theatre, synthetic_theatre
+from sim.kernels.population import add_volunteer_rows, initial_memory
 from sim.kernels.terrain import Graph, build_graph, distance_field
 from sim.scenario import COLUMN_KINDS, ORDERS, BandSpec, ColumnSpec, Scenario
-from sim.state import Bands, Columns, Villages, WorldState
+from sim.state import Bands, Columns, Leaders, Villages, WorldState
 
 __all__ = ["World", "build_world", "make_theatre"]
 
@@ -61,6 +62,7 @@ class World:
     town_names: list[str]
     state: WorldState
     _fields: dict[tuple[int, int], I64] = dataclasses.field(default_factory=dict)
+    volunteer_row: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def ncols(self) -> int:
@@ -215,11 +217,18 @@ def build_world(s: Scenario) -> World:
         )
         columns.active[i] = day <= 0
     arrivals: dict[int, tuple[I64, I64]] = {}
-    for day in sorted({d for *_, d in band_rows + col_rows if d > 0}):  # type: ignore[operator]
+    for day in sorted(({r[2] for r in band_rows} | {r[2] for r in col_rows}) - {0}):
         arrivals[day] = (
             np.array([i for i, r in enumerate(band_rows) if r[2] == day], dtype=np.int64),
             np.array([i for i, r in enumerate(col_rows) if r[2] == day], dtype=np.int64),
         )
+
+    # Population: one reserved volunteer row per band (the detachment it may become).
+    columns, volunteer_row = add_volunteer_rows(columns, bands)
+    volunteer_names = [f"{r[0]}-volunteers" for r in band_rows]
+    leader_table = Leaders.empty(len(s.leaders))
+    leader_table.authority[:] = [ld.authority for ld in s.leaders]
+    leader_table.caution[:] = [ld.caution for ld in s.leaders]
 
     depots = np.array([flat(d.at, d.cell) for d in s.depots], dtype=np.int64)
     depot_hours = distance_field(foot_graph, depots)[0]
@@ -230,7 +239,9 @@ def build_world(s: Scenario) -> World:
         if _is_settlement(t.place_kinds.get(name, "")) and t.country[r, c] == Country.SOVIET
     ]
     state = WorldState(
-        day=0, bands=bands, columns=columns, villages=villages, sanctuary=s.sanctuary
+        day=0, bands=bands, columns=columns, villages=villages, sanctuary=s.sanctuary,
+        leaders=leader_table, memory=initial_memory(villages, s.population),
+        band_concealment=np.ones(len(bands)),
     )
     return World(
         theatre=t,
@@ -242,10 +253,11 @@ def build_world(s: Scenario) -> World:
         depot_hours=depot_hours,
         sanctuary_next=sanctuary_next,
         band_names=[r[0] for r in band_rows],
-        column_names=[r[0] for r in col_rows],
+        column_names=[r[0] for r in col_rows] + volunteer_names,
         leader_names=leaders,
         arrivals=arrivals,
         town_cells=np.array([c for _, c in towns], dtype=np.int64),
         town_names=[n for n, _ in towns],
         state=state,
+        volunteer_row=volunteer_row,
     )

@@ -14,10 +14,12 @@ deletes the inherited one; any other array replaces the inherited one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import tomllib
 import types
 import typing
@@ -431,9 +433,9 @@ def _merge_keyed(base: list[dict[str, Any]], over: list[dict[str, Any]]) -> list
     out = list(base)
     index = {_key_of(e): i for i, e in enumerate(out) if _key_of(e) is not None}
     removed: set[int] = set()
-    for entry in over:
-        key = _key_of(entry)
-        entry = dict(entry)
+    for given in over:
+        key = _key_of(given)
+        entry = dict(given)
         remove = entry.pop("remove", False) is True
         if key is not None and key in index:
             i = index[key]
@@ -475,7 +477,7 @@ def _type_name(tp: Any) -> str:
         return f"an array of {_type_name(inner)}"
     if origin in (Union, types.UnionType):
         return " or ".join(_type_name(a) for a in typing.get_args(tp) if a is not type(None))
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return f"a table ({tp.__name__})"
     names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
     if tp is dt.date:
@@ -515,10 +517,8 @@ def _convert(value: Any, tp: Any, path: str, origin: str, problems: list[Problem
         ok = isinstance(value, str)
     elif tp is dt.date:
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 value = dt.date.fromisoformat(value)
-            except ValueError:
-                pass
         ok = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
     else:  # pragma: no cover - schema declares only the types above
         ok = False
@@ -560,7 +560,7 @@ def _check_bounds(value: Any, meta: Any, path: str, origin: str, problems: list[
             (meta.ge is not None and value < meta.ge)
             or (meta.le is not None and value > meta.le)
             or (meta.gt is not None and value <= meta.gt)
-            or value != value  # NaN
+            or (isinstance(value, float) and math.isnan(value))
         )
     if bad:
         problems.append(Problem(origin, path, value, meta.allowed()))
@@ -660,7 +660,7 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
         check_place(d.at, f"depots[{i}].at", cell=d.cell, required=True)
 
     unit_names = {b.name for b in s.bands} | {c.name for c in s.columns}
-    for i, ev in enumerate(s.timeline):
+    for ev in s.timeline:
         unit_names |= {b.name for b in ev.bands} | {c.name for c in ev.columns}
     for i, ev in enumerate(s.timeline):
         where = f"timeline[{i}]"

@@ -12,6 +12,7 @@ their inputs but return new arrays, and the model swaps them in.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any, Self
 
@@ -23,7 +24,11 @@ __all__ = [
     "Bands",
     "ColumnKind",
     "Columns",
+    "LeaderStatus",
+    "Leaders",
+    "Ledger",
     "Order",
+    "VillageMemory",
     "Villages",
     "WorldState",
 ]
@@ -72,21 +77,20 @@ class _Table:
 
     def copy(self) -> Self:
         """Deep copy of every array."""
-        return dataclasses.replace(  # type: ignore[type-var]
-            self,  # type: ignore[arg-type]
-            **{f.name: getattr(self, f.name).copy() for f in dataclasses.fields(self)},  # type: ignore[arg-type]
-        )
+        return self._replace_all(lambda a: a.copy())
 
     def take(self, rows: NDArray[np.intp]) -> Self:
         """A new table holding only ``rows`` (used to permute in tests)."""
-        return dataclasses.replace(  # type: ignore[type-var]
-            self,  # type: ignore[arg-type]
-            **{f.name: getattr(self, f.name)[rows] for f in dataclasses.fields(self)},  # type: ignore[arg-type]
-        )
+        return self._replace_all(lambda a: a[rows])
+
+    def _replace_all(self, fn: Callable[[Any], Any]) -> Self:
+        names = [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        return dataclasses.replace(self, **{n: fn(getattr(self, n)) for n in names})  # type: ignore[type-var]
 
     def nbytes(self) -> int:
         """Bytes held by the arrays."""
-        return sum(int(getattr(self, f.name).nbytes) for f in dataclasses.fields(self))  # type: ignore[arg-type]
+        names = [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        return sum(int(getattr(self, n).nbytes) for n in names)
 
     @classmethod
     def empty(cls, n: int) -> Self:
@@ -223,6 +227,107 @@ class Villages(_Table):
     requisitioned: F64
 
 
+class LeaderStatus(IntEnum):
+    """Where a named insurgent leader stands today."""
+
+    ACTIVE = 0
+    WOUNDED = 1
+    EXILED = 2
+    KILLED = 3
+    CAPTURED = 4
+    SURRENDERED = 5
+
+
+@dataclasses.dataclass
+class Leaders(_Table):
+    """Named insurgent leaders (kurbashi), shape ``(n_leaders,)``; row = scenario order.
+
+    Attributes
+    ----------
+    authority, caution : float64
+        Traits in [0, 1] from the scenario.
+    status : int64
+        :class:`LeaderStatus`.
+    recovery : float64
+        Days left until a wounded leader leads again.
+    """
+
+    authority: F64
+    caution: F64
+    status: I64
+    recovery: F64
+
+
+@dataclasses.dataclass
+class VillageMemory(_Table):
+    """What the population rules remember about each village, shape ``(n_villages,)``.
+
+    Attributes
+    ----------
+    side : int64
+        -1 sided with the state, 0 neutral, 1 sided with the insurgents (with hysteresis).
+    surrendered : int64
+        Amnestied ex-fighters living in the village (not in ``Villages.population``).
+    destitute : int64
+        Of ``surrendered``, those left without land and food or hiding from arrest: the
+        only ones who may go back to the bands.
+    """
+
+    side: I64
+    surrendered: I64
+    destitute: I64
+
+
+@dataclasses.dataclass
+class Ledger:
+    """People counts outside the unit tables and villages, and cumulative flows.
+
+    Stocks (each person is in exactly one of them, in a unit row, or in a village):
+    ``surrendered`` is the sum of :attr:`VillageMemory.surrendered`; the others are
+    totals over the run. ``entered`` counts people who came from outside the map
+    (men flown in), so the conservation identity is
+    ``bands + columns + civilians + stocks == initial + entered``
+    (see :func:`sim.kernels.population.people_total`).
+    """
+
+    refugees: int = 0
+    civilians_killed: int = 0
+    executed: int = 0
+    imprisoned: int = 0
+    insurgents_killed: int = 0
+    insurgents_wounded: int = 0
+    insurgents_captured: int = 0
+    insurgents_deserted: int = 0
+    insurgents_interned: int = 0
+    state_killed: int = 0
+    state_wounded: int = 0
+    state_captured: int = 0
+    state_deserted: int = 0
+    entered: int = 0
+    # flows (cumulative, not part of the identity)
+    recruited: int = 0
+    amnestied: int = 0
+    relapsed: int = 0
+    defected_to_state: int = 0
+    defected_to_insurgents: int = 0
+    levied: int = 0
+
+    STOCKS = (
+        "refugees", "civilians_killed", "executed", "imprisoned", "insurgents_killed",
+        "insurgents_wounded", "insurgents_captured", "insurgents_deserted",
+        "insurgents_interned", "state_killed", "state_wounded", "state_captured",
+        "state_deserted",
+    )
+
+    def stocks(self) -> int:
+        """People held in the ledger's stock categories (``surrendered`` not included)."""
+        return sum(int(getattr(self, k)) for k in self.STOCKS)
+
+    def copy(self) -> Ledger:
+        """A copy."""
+        return dataclasses.replace(self)
+
+
 @dataclasses.dataclass
 class WorldState:
     """Everything that changes during a run.
@@ -235,6 +340,18 @@ class WorldState:
         The three struct-of-arrays tables.
     sanctuary : str
         Today's status of the Afghan side: "open", "tolerated", "closed" or "hostile".
+    leaders : Leaders
+        Named leaders and their status.
+    memory : VillageMemory
+        Per-village side, returnees and destitute returnees.
+    ledger : Ledger
+        People outside units and villages (killed, refugees ...) and cumulative flows.
+    band_concealment : ndarray of float64, shape (n_bands,)
+        Multiplier of each band's concealment from village intelligence (1 neutral;
+        below 1 when villages inform on it, above 1 when they warn it), set by the
+        population phase for the next day's combat.
+    amnesty_trust : float
+        In [0, 1]: how far the promises of amnesty are still believed.
     """
 
     day: int
@@ -243,3 +360,8 @@ class WorldState:
     villages: Villages
     sanctuary: str = "tolerated"
     switches: dict[str, bool] = dataclasses.field(default_factory=dict)
+    leaders: Leaders = dataclasses.field(default_factory=lambda: Leaders.empty(0))
+    memory: VillageMemory = dataclasses.field(default_factory=lambda: VillageMemory.empty(0))
+    ledger: Ledger = dataclasses.field(default_factory=Ledger)
+    band_concealment: F64 = dataclasses.field(default_factory=lambda: np.ones(0))
+    amnesty_trust: float = 1.0

@@ -27,7 +27,20 @@ def test_run_writes_tables_plot_and_summary(tmp_path: Path, capsys) -> None:
 def test_run_twice_same_seed_identical_files(tmp_path: Path) -> None:
     for k in ("a", "b", "c"):
         seed = "4" if k != "c" else "5"
-        assert main(["run", str(ROOT / "scenarios" / "tiny.toml"), "--seed", seed, "--out", str(tmp_path / k), "--quiet"]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    str(ROOT / "scenarios" / "tiny.toml"),
+                    "--seed",
+                    seed,
+                    "--out",
+                    str(tmp_path / k),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
     for name in ("steps", "events"):
         a, b = (pd.read_parquet(tmp_path / k / f"{name}.parquet") for k in ("a", "b"))
         pd.testing.assert_frame_equal(a, b)
@@ -57,14 +70,27 @@ def test_map_draws_png(tmp_path: Path) -> None:
 
 def test_python_dash_m_and_exit_code(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('name = 3\n')
-    proc = subprocess.run([sys.executable, "-m", "sim", "validate", str(bad)], capture_output=True, text=True, check=False)
+    bad.write_text("name = 3\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert str(bad) in proc.stderr and "name" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_bench_step_json(capsys) -> None:
-    assert main(["bench", "step", "--units", "400", "--villages", "400", "--days", "2", "--json"]) == 0
+    assert (
+        main(["bench", "step", "--units", "400", "--villages", "400", "--days", "2", "--json"]) == 0
+    )
     row = json.loads(capsys.readouterr().out)
-    assert {"units", "unit_steps_per_s", "reference_unit_steps_per_s", "speedup", "bytes_per_unit"} <= set(row)
+    assert {
+        "units",
+        "unit_steps_per_s",
+        "reference_unit_steps_per_s",
+        "speedup",
+        "bytes_per_unit",
+    } <= set(row)
     assert row["units"] == 400 and row["unit_steps_per_s"] > 0 and row["bytes_per_unit"] > 0

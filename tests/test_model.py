@@ -45,7 +45,9 @@ def test_tables_shape(tiny) -> None:
     assert r.runs.loc[0, "scenario_hash"] == tiny.digest()
     assert list(r.steps["day"]) == list(range(tiny.days))
     assert r.parameters["name"] == "tiny"
-    assert {"day", "kind", "side", "unit", "name", "cell", "row", "col", "n"} <= set(r.events.columns)
+    assert {"day", "kind", "side", "unit", "name", "cell", "row", "col", "n"} <= set(
+        r.events.columns
+    )
     assert (r.events["day"] >= 0).all() and (r.events["day"] < tiny.days).all()
 
 
@@ -76,7 +78,9 @@ def test_two_models_in_one_process_do_not_share_state(tiny) -> None:
 def test_datacollector_reads_agent_views(tiny) -> None:
     model = BasmachiModel(tiny, seed=1)
     dc = mesa.DataCollector(
-        model_reporters={"fighters": lambda m: int(m.state.bands.fighters[m.state.bands.active].sum())},
+        model_reporters={
+            "fighters": lambda m: int(m.state.bands.fighters[m.state.bands.active].sum())
+        },
         agent_reporters={"morale": lambda a: getattr(a, "morale", None)},
     )
     for _ in range(3):

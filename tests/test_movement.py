@@ -17,10 +17,18 @@ P = MovementParams()
 
 def graph_of(theatre, *, speed=5.0, forbidden=None):
     return build_graph(
-        elevation=theatre.elevation, ruggedness=theatre.ruggedness, land_cover=theatre.land_cover,
-        river_east=theatre.river_east, river_south=theatre.river_south,
-        crossing_east=theatre.crossing_east, crossing_south=theatre.crossing_south,
-        lat_max=theatre.lat_max, res=theatre.res, speed_kmh=speed, params=P, forbidden=forbidden,
+        elevation=theatre.elevation,
+        ruggedness=theatre.ruggedness,
+        land_cover=theatre.land_cover,
+        river_east=theatre.river_east,
+        river_south=theatre.river_south,
+        crossing_east=theatre.crossing_east,
+        crossing_south=theatre.crossing_south,
+        lat_max=theatre.lat_max,
+        res=theatre.res,
+        speed_kmh=speed,
+        params=P,
+        forbidden=forbidden,
     )
 
 
@@ -71,7 +79,10 @@ def test_slope_and_cover_slow_movement() -> None:
 
     elev = np.tile(np.arange(4) * 500.0, (4, 1)).astype(np.float32)
     steep = graph_of(dataclasses.replace(steep_t, elevation=elev))
-    assert (steep.hours[:, 1][np.isfinite(flat.hours[:, 1])] > flat.hours[:, 1][np.isfinite(flat.hours[:, 1])]).all()
+    assert (
+        steep.hours[:, 1][np.isfinite(flat.hours[:, 1])]
+        > flat.hours[:, 1][np.isfinite(flat.hours[:, 1])]
+    ).all()
 
 
 @settings(max_examples=40, deadline=None)
@@ -122,7 +133,9 @@ def context(theatre, **kw) -> MoveContext:
         return cache.setdefault((id(graph), cell), distance_field(graph, np.array([cell]))[1])
 
     return MoveContext(
-        band_graph=g, horse_graph=g, foot_graph=graph_of(theatre, speed=3.5),
+        band_graph=g,
+        horse_graph=g,
+        foot_graph=graph_of(theatre, speed=3.5),
         afghan=kw.get("afghan", np.zeros(theatre.shape[0] * theatre.shape[1], bool)),
         sanctuary_open=kw.get("sanctuary_open", True),
         village_cell=kw.get("village_cell", np.zeros(0, np.int64)),
@@ -160,15 +173,22 @@ def test_hungry_band_forages_and_beaten_band_seeks_sanctuary() -> None:
     t = synthetic_theatre(10, 10)
     afghan = np.zeros(100, bool)
     afghan[90:] = True
-    ctx = context(t, afghan=afghan, village_cell=np.array([5], np.int64), village_forage=np.array([True]))
+    ctx = context(
+        t, afghan=afghan, village_cell=np.array([5], np.int64), village_forage=np.array([True])
+    )
     bands = band_table([50, 55], [40, 40])
     bands.hunger[0] = 0.9
     bands.morale[1] = 0.1
     garrison = distance_field(ctx.band_graph, np.zeros(0, np.int64))
     modes = choose_band_modes(bands, column_table([], []), ctx, P, garrison_dist=garrison)
     assert list(modes) == [BandMode.FORAGE, BandMode.SANCTUARY]
-    closed = context(t, afghan=afghan, sanctuary_open=False, village_cell=np.array([5], np.int64),
-                     village_forage=np.array([True]))
+    closed = context(
+        t,
+        afghan=afghan,
+        sanctuary_open=False,
+        village_cell=np.array([5], np.int64),
+        village_forage=np.array([True]),
+    )
     modes = choose_band_modes(bands, column_table([], []), closed, P, garrison_dist=garrison)
     assert modes[1] == BandMode.HOME  # nowhere to go when the border is closed
 

@@ -45,7 +45,7 @@ def test_defaults_come_from_the_schema(write_toml) -> None:
 
 BAD = {
     "unknown field": ("[movement]\nmarch_speed = 3\n", "movement.march_speed"),
-    "wrong type": ("[movement]\nmarch_hours = \"eight\"\n", "movement.march_hours"),
+    "wrong type": ('[movement]\nmarch_hours = "eight"\n', "movement.march_hours"),
     "probability above 1": ("[supply]\nrequisition_share = 1.5\n", "supply.requisition_share"),
     "negative probability": ("[villages]\nsupport = -0.1\n", "villages.support"),
     "unknown choice": ('sanctuary = "ajar"\n', "sanctuary"),
@@ -56,7 +56,9 @@ BAD = {
 def test_malformed_values_name_file_field_value_and_rule(case: str, write_toml, capsys) -> None:
     extra, field = BAD[case]
     head, tail = GOOD.split("[map]", 1)
-    path = write_toml("bad.toml", head + extra + "[map]" + tail if not extra.startswith("[") else GOOD + extra)
+    path = write_toml(
+        "bad.toml", head + extra + "[map]" + tail if not extra.startswith("[") else GOOD + extra
+    )
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err
@@ -73,7 +75,9 @@ def test_end_before_start(write_toml, capsys) -> None:
 
 
 def test_unknown_place(write_toml, capsys) -> None:
-    text = GOOD.replace('kind = "synthetic"', 'kind = "theatre"').replace("cell = [1, 1]", 'at = "Atlantis"')
+    text = GOOD.replace('kind = "synthetic"', 'kind = "theatre"').replace(
+        "cell = [1, 1]", 'at = "Atlantis"'
+    )
     path = write_toml("bad.toml", text)
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
@@ -95,7 +99,7 @@ def test_missing_parent(write_toml, capsys) -> None:
 
 
 def test_all_problems_reported_at_once(write_toml) -> None:
-    path = write_toml("bad.toml", GOOD + "[movement]\nmarch_hours = -1\nflee_ratio = \"x\"\n")
+    path = write_toml("bad.toml", GOOD + '[movement]\nmarch_hours = -1\nflee_ratio = "x"\n')
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     paths = {p.path for p in info.value.problems}
@@ -103,8 +107,11 @@ def test_all_problems_reported_at_once(write_toml) -> None:
 
 
 def test_extends_merges_tables_and_keyed_arrays(write_toml) -> None:
-    write_toml("base.toml", GOOD + '[[bands]]\nname = "c"\nfighters = 10\ncell = [2, 2]\n'
-               '[[timeline]]\nid = "shock"\ndate = 1926-03-05\nkind = "supply_shock"\nunits = ["b"]\nherd_seized = 1.0\n')
+    write_toml(
+        "base.toml",
+        GOOD + '[[bands]]\nname = "c"\nfighters = 10\ncell = [2, 2]\n'
+        '[[timeline]]\nid = "shock"\ndate = 1926-03-05\nkind = "supply_shock"\nunits = ["b"]\nherd_seized = 1.0\n',
+    )
     child = write_toml(
         "child.toml",
         'extends = "base.toml"\nname = "child"\n[movement]\nmarch_hours = 10\n'

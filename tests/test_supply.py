@@ -15,8 +15,18 @@ from sim.state import Bands, Columns, Villages
 P = SupplyParams()
 
 
-def tables(n_bands=1, n_villages=1, n_columns=0, *, fighters=100, food=0.0, herd=0.0,
-           village_food=1e5, population=500, support=0.5):
+def tables(
+    n_bands=1,
+    n_villages=1,
+    n_columns=0,
+    *,
+    fighters=100,
+    food=0.0,
+    herd=0.0,
+    village_food=1e5,
+    population=500,
+    support=0.5,
+):
     b = Bands.empty(n_bands)
     b.fighters[:] = fighters
     b.food[:] = food
@@ -39,15 +49,21 @@ def tables(n_bands=1, n_villages=1, n_columns=0, *, fighters=100, food=0.0, herd
     return b, c, v
 
 
-def day(b, c, v, *, n_cells=4, params=P, sanctuary=None, depot=None, harvest=False, cotton=False, seed=0):
+def day(
+    b, c, v, *, n_cells=4, params=P, sanctuary=None, depot=None, harvest=False, cotton=False, seed=0
+):
     voc = np.full(n_cells, -1, np.int64)
     voc[v.cell] = np.arange(len(v))
     return supply_day(
-        b, c, v,
+        b,
+        c,
+        v,
         village_of_cell=voc,
         band_sanctuary_share=np.zeros(len(b)) if sanctuary is None else sanctuary,
         depot_hours=np.full(n_cells, np.inf) if depot is None else depot,
-        harvest_today=harvest, food_for_cotton=cotton, params=params,
+        harvest_today=harvest,
+        food_for_cotton=cotton,
+        params=params,
         rng=np.random.default_rng(seed),
     )
 
@@ -59,7 +75,9 @@ def day(b, c, v, *, n_cells=4, params=P, sanctuary=None, depot=None, harvest=Fal
     village_food=st.floats(0, 2e5),
     support=st.floats(0, 1),
 )
-def test_food_taken_from_villages_equals_food_gained_by_bands(fighters, food, village_food, support) -> None:
+def test_food_taken_from_villages_equals_food_gained_by_bands(
+    fighters, food, village_food, support
+) -> None:
     n = len(fighters)
     b, c, v = tables(n, 2, fighters=0, food=food, village_food=village_food, support=support)
     b.fighters[:] = fighters

@@ -29,7 +29,9 @@ from sim.state import BandMode, Order
 __all__ = ["bench_step", "format_step", "reference_day", "synthetic_model"]
 
 
-def synthetic_model(units: int, villages: int, *, seed: int = 0, agents: bool = False) -> BasmachiModel:
+def synthetic_model(
+    units: int, villages: int, *, seed: int = 0, agents: bool = False
+) -> BasmachiModel:
     """A model on a flat square map with about ``villages`` cells and ``units`` units.
 
     Half the units are bands (random cells, 20 home bases), half state units
@@ -108,7 +110,7 @@ def reference_day(model: BasmachiModel, band_rows: np.ndarray, column_rows: np.n
             nxt = int(field[cell])
             if nxt < 0 or nxt == cell or left <= 0:
                 break
-            d = [k for k in range(4) if nbr[cell, k] == nxt][0]
+            d = next(k for k in range(4) if nbr[cell, k] == nxt)
             cost = float(hours[cell, d])
             if not (cost <= left or first) or not math.isfinite(cost):
                 break
@@ -154,7 +156,9 @@ def reference_day(model: BasmachiModel, band_rows: np.ndarray, column_rows: np.n
         unmet = max(-food, 0.0) / need if need > 0 else 0.0
         b.food[i] = max(food, 0.0)
         b.hunger[i] = (1 - sp.hunger_memory) * b.hunger[i] + sp.hunger_memory * unmet
-        b.fighters[i] -= rng.binomial(int(b.fighters[i]), min(1.0, sp.hunger_desertion * b.hunger[i]))
+        b.fighters[i] -= rng.binomial(
+            int(b.fighters[i]), min(1.0, sp.hunger_desertion * b.hunger[i])
+        )
 
     for j in column_rows:
         if not c.active[j]:
@@ -168,7 +172,12 @@ def reference_day(model: BasmachiModel, band_rows: np.ndarray, column_rows: np.n
         if dist <= sp.depot_hours:
             supply = sp.column_supply_days
         elif math.isfinite(dist):
-            supply = min(supply + sp.pack_train_days * math.exp(-(dist - sp.depot_hours) / sp.pack_train_range_hours), sp.column_supply_days)
+            supply = min(
+                supply
+                + sp.pack_train_days
+                * math.exp(-(dist - sp.depot_hours) / sp.pack_train_range_hours),
+                sp.column_supply_days,
+            )
         c.supply[j] = max(supply, 0.0)
 
 

@@ -323,7 +323,7 @@ def _patrol(
     -------
     ndarray of int64, shape (k,)
     """
-    rows, cols = graph.shape
+    cols = graph.shape[1]
     nbr = graph.neighbours()[cell]
     ok = (nbr >= 0) & np.isfinite(graph.hours[cell])
     r, c = np.divmod(cell, cols)

@@ -241,6 +241,6 @@ def supply_day(
         villages,
         food=np.maximum(v_food, 0.0),
         support=np.clip(v_support, 0.0, 1.0),
-        requisitioned=taken_v + c_taken_v,
+        requisitioned=(taken_v + c_taken_v).astype(np.float64),
     )
     return new_bands, new_columns, new_villages, out

@@ -1,0 +1,214 @@
+"""Hypothesis invariants of the combat law and of resolve_engagements."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.kernels.combat import EngagementBatch, lanchester_mixed, resolve_engagements
+from sim.params.combat import CombatParams
+
+P = CombatParams()
+SETTINGS = settings(max_examples=60, deadline=None)
+
+strength = st.floats(1.0, 5_000.0)
+share = st.floats(0.0, 1.0)
+
+
+@st.composite
+def batches(draw: st.DrawFn, n_max: int = 8) -> EngagementBatch:
+    n = draw(st.integers(1, n_max))
+
+    def arr(elem: st.SearchStrategy[float]) -> np.ndarray:
+        return np.array(draw(st.lists(elem, min_size=n, max_size=n)), dtype=np.float64)
+
+    raid = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    return EngagementBatch(
+        insurgents=np.rint(arr(strength)),
+        state=np.rint(arr(strength)),
+        machine_guns=np.rint(arr(st.floats(0.0, 20.0))),
+        guns=np.rint(arr(st.floats(0.0, 4.0))),
+        concealment=arr(st.floats(0.0, 0.9)),
+        state_concealment=arr(st.floats(0.0, 0.95)),
+        band_morale=arr(share),
+        garrison_share=np.where(raid, arr(share), 0.0),
+        ambush=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n))) & ~raid,
+        raid=raid,
+    )
+
+
+switches = st.fixed_dictionaries({"heliographs": st.booleans(), "aircraft": st.booleans()})
+
+
+def _losses(r):  # type: ignore[no-untyped-def]
+    b = r.insurgents_killed + r.insurgents_wounded + r.insurgents_captured
+    s = r.state_killed + r.state_wounded + r.state_captured
+    return b, s
+
+
+@SETTINGS
+@given(batches(), switches, st.sampled_from(["deterministic", "stochastic"]), st.integers(0, 99))
+def test_losses_within_strength(
+    batch: EngagementBatch, sw: dict[str, bool], mode: str, seed: int
+) -> None:
+    r = resolve_engagements(
+        batch,
+        params=P,
+        mode=mode,
+        rng=np.random.default_rng(seed),  # type: ignore[arg-type]
+        **sw,
+    )
+    b, s = _losses(r)
+    for part in (
+        r.insurgents_killed,
+        r.insurgents_wounded,
+        r.insurgents_captured,
+        r.state_killed,
+        r.state_wounded,
+        r.state_captured,
+        r.mg_captured,
+    ):
+        assert np.all(part >= 0)
+    assert np.all(b <= batch.insurgents + 1e-9)
+    assert np.all(s <= batch.state + r.air_men + 1e-9)
+    assert np.all(r.mg_captured <= batch.machine_guns + r.air_mg + 1e-9)
+    assert np.all((r.duration_h >= 0) & (r.duration_h <= P.max_duration_h + 1e-9))
+
+
+@SETTINGS
+@given(
+    st.tuples(
+        strength,
+        strength,
+        st.floats(1e-4, 0.1),
+        st.floats(1e-4, 0.1),
+        st.booleans(),
+        st.booleans(),
+        st.floats(0.1, 100.0),
+        share,
+        share,
+    )
+)
+def test_no_one_gains_and_swap(case: tuple) -> None:  # type: ignore[type-arg]
+    """Strengths never grow; swapping the sides swaps the results."""
+    b0, s0, kb, ks, hb, hs, t, fb, fs = case
+    a = [
+        np.array([v])
+        for v in (
+            b0,
+            s0,
+            kb / (b0 if hb else 1),
+            ks / (s0 if hs else 1),
+            hb,
+            hs,
+            t,
+            fb * b0,
+            fs * s0,
+        )
+    ]
+    r = lanchester_mixed(
+        a[0],
+        a[1],
+        k_band=a[2],
+        k_state=a[3],
+        band_hidden=a[4].astype(bool),
+        state_hidden=a[5].astype(bool),
+        duration=a[6],
+        band_floor=a[7],
+        state_floor=a[8],
+    )
+    q = lanchester_mixed(
+        a[1],
+        a[0],
+        k_band=a[3],
+        k_state=a[2],
+        band_hidden=a[5].astype(bool),
+        state_hidden=a[4].astype(bool),
+        duration=a[6],
+        band_floor=a[8],
+        state_floor=a[7],
+    )
+    assert 0 <= r.band[0] <= b0
+    assert 0 <= r.state[0] <= s0
+    np.testing.assert_allclose(
+        [q.band[0], q.state[0], q.duration[0]],
+        [r.state[0], r.band[0], r.duration[0]],
+        rtol=1e-12,
+        atol=1e-9,
+    )
+    swap = {0: 0, 1: 2, 2: 1, 3: 3}
+    assert q.ended[0] == swap[int(r.ended[0])]
+
+
+@SETTINGS
+@given(strength, st.floats(1e-4, 0.1), st.booleans(), st.floats(0.1, 100.0), share)
+def test_symmetric_fight(x: float, k: float, hidden: bool, t: float, f: float) -> None:
+    a = [np.array([v]) for v in (x, k / (x if hidden else 1), t, f * x)]
+    h = np.array([hidden])
+    r = lanchester_mixed(
+        a[0],
+        a[0],
+        k_band=a[1],
+        k_state=a[1],
+        band_hidden=h,
+        state_hidden=h,
+        duration=a[2],
+        band_floor=a[3],
+        state_floor=a[3],
+    )
+    assert r.band[0] == r.state[0]
+    assert r.ended[0] in (0, 3)
+
+
+@SETTINGS
+@given(batches(n_max=12), switches, st.randoms(use_true_random=False))
+def test_permuting_rows_changes_nothing(batch: EngagementBatch, sw: dict[str, bool], rnd) -> None:  # type: ignore[no-untyped-def]
+    perm = np.arange(len(batch))
+    rnd.shuffle(perm)
+    permuted = EngagementBatch(
+        **{f.name: getattr(batch, f.name)[perm] for f in dataclasses.fields(batch)}
+    )
+    r = resolve_engagements(batch, params=P, mode="deterministic", **sw)
+    q = resolve_engagements(permuted, params=P, mode="deterministic", **sw)
+    for f in dataclasses.fields(r):
+        np.testing.assert_array_equal(getattr(q, f.name), getattr(r, f.name)[perm])
+
+
+@SETTINGS
+@given(batches(), switches, st.integers(1, 30))
+def test_more_machine_guns_never_lower_enemy_losses(
+    batch: EngagementBatch, sw: dict[str, bool], extra: int
+) -> None:
+    more = dataclasses.replace(batch, machine_guns=batch.machine_guns + extra)
+    b1, _ = _losses(resolve_engagements(batch, params=P, mode="deterministic", **sw))
+    b2, _ = _losses(resolve_engagements(more, params=P, mode="deterministic", **sw))
+    assert np.all(b2 >= b1 - 1e-9 * np.maximum(b1, 1.0))
+
+
+@SETTINGS
+@given(batches(), switches, st.integers(0, 99))
+def test_zero_lethality_gives_zero_losses(
+    batch: EngagementBatch, sw: dict[str, bool], seed: int
+) -> None:
+    p = dataclasses.replace(
+        P,
+        aimed_lethality_state=0.0,
+        aimed_lethality_insurgent=0.0,
+        area_lethality_state=0.0,
+        area_lethality_insurgent=0.0,
+    )
+    for mode in ("deterministic", "stochastic"):
+        r = resolve_engagements(
+            batch,
+            params=p,
+            mode=mode,
+            rng=np.random.default_rng(seed),  # type: ignore[arg-type]
+            **sw,
+        )
+        b, s = _losses(r)
+        assert np.all(b == 0)
+        assert np.all(s == 0)
+        assert np.all(r.mg_captured == 0)
