@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import Country, LandCover, Theatre, load_theatre, synthetic_theatre
-from sim.kernels.population import add_volunteer_rows, initial_memory
+from sim.kernels.population import add_volunteer_rows, initial_memory, people_total
 from sim.kernels.terrain import Graph, build_graph, distance_field
 from sim.scenario import COLUMN_KINDS, ORDERS, BandSpec, ColumnSpec, Scenario
 from sim.state import Bands, Columns, Leaders, Villages, WorldState
@@ -243,6 +243,7 @@ def build_world(s: Scenario) -> World:
         leaders=leader_table, memory=initial_memory(villages, s.population),
         band_concealment=np.ones(len(bands)),
     )
+    state.people_initial = people_total(state)
     return World(
         theatre=t,
         band_graph=band_graph,

@@ -18,14 +18,23 @@ import numpy as np
 from sim.agents import BandAgent, ColumnAgent, VillageAgent
 from sim.build import World, build_world
 from sim.events import Events, events
+from sim.kernels.combat import combat_day, concealment_map
 from sim.kernels.control import STATE, control_day
 from sim.kernels.movement import MoveContext, move_bands, move_columns
+from sim.kernels.population import (
+    PopulationContext,
+    PopulationToday,
+    ledger_from_events,
+    population_day,
+)
+from sim.kernels.repression import RepressionPolicies
 from sim.kernels.supply import supply_day
 from sim.kernels.terrain import distance_field
+from sim.kernels.villages import VillagePolicies
 from sim.recorder import Recorder
 from sim.scenario import ORDERS, Scenario
 from sim.seeds import as_seed_sequence, phase_generators
-from sim.state import Order, WorldState
+from sim.state import LeaderStatus, Order, WorldState
 from sim.timeline import compile_timeline
 
 __all__ = ["BasmachiModel"]
@@ -72,13 +81,14 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         n_towns = self.world.town_cells.size
         self.town_holder = np.full(n_towns, STATE, dtype=np.int64)
         self.recorder = Recorder(self)
-        self._combat: Callable[..., tuple[object, ...]] | None = _load_combat()
-        self._concealment = self._concealment_map()
+        t = self.world.theatre
+        self._concealment = concealment_map(t.land_cover, t.ruggedness, scenario.combat)
         self.phases: list[tuple[str, Callable[[], None]]] = [
             ("timeline", self._timeline),
             ("movement", self._movement),
             ("supply", self._supply),
             ("combat", self._combat_phase),
+            ("population", self._population),
             ("control", self._control),
         ]
         if agents:
@@ -279,19 +289,9 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         )
         self.emit(out)
 
-    def _concealment_map(self) -> np.ndarray | None:
-        try:
-            from sim.kernels.combat import concealment_map
-        except ImportError:
-            return None
-        t = self.world.theatre
-        return np.asarray(concealment_map(t.land_cover, t.ruggedness, self.params.combat))
-
     def _combat_phase(self) -> None:
-        if self._combat is None or self._concealment is None:
-            return
         s = self.state
-        result = self._combat(
+        s.bands, s.columns, s.villages, out = combat_day(
             s.bands,
             s.columns,
             s.villages,
@@ -301,8 +301,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             params=self.params.combat,
             rng=self.rngs["combat"],
         )
-        s.bands, s.columns, s.villages, out = result  # type: ignore[assignment]
-        self.emit(out)  # type: ignore[arg-type]
+        self.emit(out)
 
     def _control(self) -> None:
         s = self.state
@@ -316,9 +315,94 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         self.emit(out)
 
 
-def _load_combat() -> Callable[..., tuple[object, ...]] | None:
-    try:
-        from sim.kernels.combat import combat_day
-    except ImportError:
-        return None
-    return combat_day  # type: ignore[no-any-return]
+    # ------------------------------------------------------------------ population
+
+    def _population_context(self) -> PopulationContext:
+        ctx: PopulationContext | None = getattr(self, "_pop_ctx", None)
+        if ctx is None:
+            w, s = self.world, self.state
+            afghan_cells = np.flatnonzero(w.afghan).astype(np.int64)
+            nearest_afghan = distance_field(w.band_graph, afghan_cells)[2]
+            cells = np.arange(w.afghan.size, dtype=np.int64)
+            nearest_afghan = np.where(nearest_afghan >= 0, nearest_afghan, cells)
+            near_village = distance_field(w.band_graph, s.villages.cell)[2]
+            # Tables swapped in after the build (benchmarks) have no reserved volunteer rows.
+            nb = len(s.bands)
+            vrow = w.volunteer_row if w.volunteer_row.size == nb else np.full(nb, -1, np.int64)
+            nl = len(self.scenario.leaders)
+            rivals = np.zeros((nl, nl), dtype=bool)
+            for i, leader in enumerate(self.scenario.leaders):
+                for r in leader.rivals:
+                    rivals[i, w.leader_names.index(r)] = True
+            ctx = PopulationContext.build(
+                shape=w.theatre.shape, village_cells=s.villages.cell, afghan=w.afghan,
+                nearest_afghan=nearest_afghan, nearest_village_cell=near_village,
+                band_home=s.bands.home.copy(), volunteer_row=vrow, rivals=rivals,
+                neighbour_cells=self.params.population.neighbour_cells,
+            )
+            self._pop_ctx = ctx
+            self._pop_seen = 0
+            self._pop_mark = np.zeros(len(s.bands))
+        return ctx
+
+    def _population(self) -> None:
+        """Villages, recruitment, amnesty, defection, repression and leaders (one kernel call)."""
+        s, w, p = self.state, self.world, self.params
+        ctx = self._population_context()
+        new = [b for _, b in self.recorder.batches[self._pop_seen:]]
+        s.ledger = ledger_from_events(s.ledger, new)
+        nb, nv = len(s.bands), len(s.villages)
+        deserted = np.zeros(nb)
+        collateral = np.zeros(nv)
+        totals = np.zeros(3)
+        for b in new:
+            if b.kind == "desertion" and b.side == "insurgent":
+                np.add.at(deserted, b.unit, b.n)
+            elif b.kind == "engagement" and len(b):
+                totals += [float(b.extra[k].sum()) if k in b.extra else 0.0 for k in
+                           ("insurgents_killed", "insurgents_wounded", "insurgents_captured")]
+                if "civilians_killed" in b.extra and nv:
+                    vrow = w.village_of_cell[b.cell]
+                    ok = vrow >= 0
+                    np.add.at(collateral, vrow[ok], b.extra["civilians_killed"][ok])
+            elif b.kind == "leader_exit" and b.side == "insurgent" and len(s.leaders):
+                lead = s.bands.leader[b.unit]
+                s.leaders.status[lead[lead >= 0]] = LeaderStatus.EXILED
+        lost = np.maximum(s.bands.recent_losses - self._pop_mark - deserted, 0.0)
+        share = totals / totals.sum() if totals.sum() > 0 else np.zeros(3)
+
+        def intensity(name: str) -> float:
+            win = self.schedule.policy(name, s.day)
+            return float(win.intensity) if win is not None else 0.0
+
+        amnesty = self.schedule.policy("amnesty", s.day)
+        towns = self.town_holder
+        today = PopulationToday(
+            amnesty=float(amnesty.credibility) if amnesty is not None else 0.0,
+            village=VillagePolicies(
+                anti_religious=intensity("anti_religious"),
+                collectivisation=intensity("collectivisation"),
+                food_for_cotton=intensity("food_for_cotton"),
+            ),
+            repression=RepressionPolicies(
+                executions=intensity("executions"),
+                show_trials=intensity("show_trials"),
+                punitive_raids=intensity("punitive_raids"),
+                village_burning=intensity("village_burning"),
+            ),
+            sanctuary=s.sanctuary,
+            scouts=bool(s.switches.get("local_scouts", False)),
+            losing=float(np.mean(towns == -1)) if towns.size else 0.0,
+            killed=lost * share[0],
+            wounded=lost * share[1],
+            captured=lost * share[2],
+            collateral=collateral,
+        )
+        new_state, out = population_day(s, context=ctx, today=today, params=p.population,
+                                        rng=self.rngs["population"])
+        s.bands, s.columns, s.villages = new_state.bands, new_state.columns, new_state.villages
+        s.leaders, s.memory, s.ledger = new_state.leaders, new_state.memory, new_state.ledger
+        s.band_concealment, s.amnesty_trust = new_state.band_concealment, new_state.amnesty_trust
+        self.emit(out)
+        self._pop_seen = len(self.recorder.batches)
+        self._pop_mark = s.bands.recent_losses.copy()

@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.events import Events
 from sim.kernels.control import INSURGENT
+from sim.state import ColumnKind, LeaderStatus
 
 if TYPE_CHECKING:
     from sim.model import BasmachiModel
@@ -37,6 +38,18 @@ STEP_COLUMNS = (
     "mean_morale",
     "column_supply",
     "towns_held_by_insurgents",
+    "surrendered",
+    "returnees_destitute",
+    "refugees",
+    "insurgents_killed",
+    "insurgents_deserted",
+    "recruited",
+    "relapsed",
+    "defected_to_state",
+    "volunteers",
+    "amnesty_trust",
+    "leaders_active",
+    "band_concealment",
 )
 
 
@@ -88,6 +101,18 @@ class Recorder:
                 float(b.morale[ba].mean()) if ba.any() else 0.0,
                 float(c.supply[c.active].mean()) if c.active.any() else 0.0,
                 float(np.count_nonzero(m.town_holder == INSURGENT)),
+                float(s.memory.surrendered.sum()),
+                float(s.memory.destitute.sum()),
+                float(s.ledger.refugees),
+                float(s.ledger.insurgents_killed),
+                float(s.ledger.insurgents_deserted),
+                float(s.ledger.recruited),
+                float(s.ledger.relapsed),
+                float(s.ledger.defected_to_state),
+                float(c.strength[c.active & (c.kind == ColumnKind.VOLUNTEER)].sum()),
+                float(s.amnesty_trust),
+                float(np.count_nonzero(s.leaders.status == LeaderStatus.ACTIVE)),
+                float(s.band_concealment[ba].mean()) if ba.any() and s.band_concealment.size else 1.0,
             )
         )
 

@@ -352,6 +352,9 @@ class WorldState:
         population phase for the next day's combat.
     amnesty_trust : float
         In [0, 1]: how far the promises of amnesty are still believed.
+    people_initial : int
+        Everyone on the map at the start (units of every row, villages, ledger stocks):
+        the left side of the conservation identity.
     """
 
     day: int
@@ -365,3 +368,4 @@ class WorldState:
     ledger: Ledger = dataclasses.field(default_factory=Ledger)
     band_concealment: F64 = dataclasses.field(default_factory=lambda: np.ones(0))
     amnesty_trust: float = 1.0
+    people_initial: int = 0

@@ -1,0 +1,235 @@
+"""Amnesty: take-up by fighters and leaders, destitution and arrest of returnees, relapse.
+
+Take-up. While an amnesty window is in force, each fighter of an active band
+surrenders today with probability
+
+    p = amnesty_rate * credibility * trust * (floor + (1 - floor) * pull)
+        * (1 + leaderless_amnesty [band without a leading leader])
+    pull = weighted mean of hunger, recent losses (share of the band, saturating at
+           losses_scale), 1 - morale and distance from the leader (saturating at
+           leader_distance_cells)
+
+so an amnesty of zero credibility (or after trust is gone) draws no one. A leader
+with his band surrenders with probability ``leader_amnesty_rate * credibility * trust
+* (1 - authority)``. The surrendered go home: they are kept per village in
+:class:`~sim.state.VillageMemory` (``surrendered``), outside the village population.
+
+Aftermath (every day, window or not). Returnees are left destitute at
+``destitution_rate``; they are arrested on denunciation at ``arrest_rate`` times the
+village's hostility to the insurgents ``2 (1 - support)`` (doubled while show trials
+or executions are in force), and after an arrest a share ``arrest_flight`` of the
+other returnees of that village goes into hiding (destitute). Only destitute
+returnees go back to a band in reach (relapse), at ``relapse_rate``. Trust in amnesty
+falls by ``trust_loss`` times the share of returnees made destitute or arrested in
+the day and recovers at ``trust_recovery``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.events import Events, events
+from sim.params.population import PopulationParams
+from sim.state import Bands, VillageMemory, Villages
+
+__all__ = ["AmnestyResult", "aftermath", "take_up"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+Bool = NDArray[np.bool_]
+
+
+def pull(bands: Bands, *, leader_far: F64, params: PopulationParams) -> F64:
+    """The pull of an amnesty on each band's fighters in [0, 1] (shape (n_bands,))."""
+    p = params
+    men = np.maximum(bands.fighters + bands.recent_losses, 1.0)
+    losses = np.clip(bands.recent_losses / men / p.losses_scale, 0.0, 1.0)
+    terms = (
+        p.weight_hunger * np.clip(bands.hunger, 0.0, 1.0)
+        + p.weight_losses * losses
+        + p.weight_morale * (1.0 - np.clip(bands.morale, 0.0, 1.0))
+        + p.weight_leader * np.clip(leader_far, 0.0, 1.0)
+    )
+    wsum = p.weight_hunger + p.weight_losses + p.weight_morale + p.weight_leader
+    raw = terms / wsum if wsum > 0 else np.zeros(len(bands))
+    return np.asarray(p.amnesty_floor + (1.0 - p.amnesty_floor) * raw, dtype=np.float64)
+
+
+@dataclasses.dataclass(frozen=True)
+class AmnestyResult:
+    """What an amnesty day did.
+
+    Attributes
+    ----------
+    bands : Bands
+    memory : VillageMemory
+    surrendered : ndarray of int64, shape (n_bands,)
+        Fighters of each band who surrendered today.
+    leader_surrendered : ndarray of bool, shape (n_bands,)
+        Bands whose leader surrendered today.
+    unplaced : int
+        Surrendered men with no village to go to (counted as deserted by the caller).
+    events : list of Events
+    """
+
+    bands: Bands
+    memory: VillageMemory
+    surrendered: I64
+    leader_surrendered: Bool
+    unplaced: int
+    events: list[Events]
+
+
+def take_up(
+    bands: Bands,
+    memory: VillageMemory,
+    *,
+    credibility: float,
+    trust: float,
+    leader_far: F64,
+    leaderless: Bool,
+    leader_here: Bool,
+    authority: F64,
+    home_village: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> AmnestyResult:
+    """Surrenders of one day under an amnesty window.
+
+    Parameters
+    ----------
+    bands : Bands
+        Shape (n_bands,) (not modified).
+    memory : VillageMemory
+        Shape (n_villages,) (not modified).
+    credibility : float
+        Credibility of today's window in [0, 1] (0 when no window is in force).
+    trust : float
+        Current trust in amnesty promises in [0, 1].
+    leader_far : ndarray of float64, shape (n_bands,)
+        Distance from the leader in [0, 1] (1 for leaderless bands).
+    leaderless : ndarray of bool, shape (n_bands,)
+        Bands with no leader leading them today.
+    leader_here : ndarray of bool, shape (n_bands,)
+        Bands with which their (active) leader rides.
+    authority : ndarray of float64, shape (n_bands,)
+        Authority of each band's leader (0 when none).
+    home_village : ndarray of int64, shape (n_bands,)
+        Village each band's men go home to, -1 if none.
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    AmnestyResult
+        Events: ``surrender`` (side ``"insurgent"``, ``village`` = where they went) and
+        ``leader_surrender``.
+    """
+    p = params
+    nb = len(bands)
+    c = float(np.clip(credibility * trust, 0.0, 1.0))
+    act = bands.active & (bands.fighters > 0)
+    if c <= 0.0 or nb == 0:
+        z = np.zeros(nb, dtype=np.int64)
+        return AmnestyResult(bands, memory, z, np.zeros(nb, dtype=bool), 0, [])
+    prob = p.amnesty_rate * c * pull(bands, leader_far=leader_far, params=p)
+    prob = prob * (1.0 + p.leaderless_amnesty * leaderless)
+    prob = np.clip(np.where(act, prob, 0.0), 0.0, 1.0)
+    k = rng.binomial(np.where(act, bands.fighters, 0), prob).astype(np.int64)
+    lead_p = np.clip(p.leader_amnesty_rate * c * (1.0 - authority), 0.0, 1.0)
+    lead = act & leader_here & (rng.random(nb) < lead_p)
+    # The leader is one of the band's fighters.
+    k = np.minimum(k + lead, bands.fighters)
+    placed = home_village >= 0
+    nv = len(memory)
+    add = np.bincount(np.where(placed, home_village, 0), weights=np.where(placed, k, 0),
+                      minlength=nv).astype(np.int64)[:nv] if nv else np.zeros(0, np.int64)
+    unplaced = int(k[~placed].sum()) if nv else int(k.sum())
+    new_b = dataclasses.replace(bands, fighters=bands.fighters - k)
+    new_m = dataclasses.replace(memory, surrendered=memory.surrendered + add)
+    out: list[Events] = []
+    rows = np.flatnonzero(k > 0)
+    if rows.size:
+        out.append(events("surrender", "insurgent", unit=rows, cell=bands.cell[rows], n=k[rows],
+                          village=home_village[rows], credibility=c))
+    rows = np.flatnonzero(lead)
+    if rows.size:
+        out.append(events("leader_surrender", "insurgent", unit=rows, cell=bands.cell[rows], n=1))
+    return AmnestyResult(new_b, new_m, k, lead, unplaced, out)
+
+
+def aftermath(
+    bands: Bands,
+    memory: VillageMemory,
+    villages: Villages,
+    *,
+    trust: float,
+    band_in_reach: I64,
+    repression: bool,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, VillageMemory, float, int, list[Events]]:
+    """Destitution, arrest, hiding and relapse of returnees; trust in amnesty.
+
+    Parameters
+    ----------
+    bands : Bands
+    memory : VillageMemory
+    villages : Villages
+        For support (denunciation) and cells.
+    trust : float
+    band_in_reach : ndarray of int64, shape (n_villages,)
+        An active band within reach of each village, -1 if none.
+    repression : bool
+        Whether show trials or executions are in force today.
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    bands, memory : new tables
+    trust : float
+    arrested : int
+        Returnees arrested today (imprisoned).
+    events : list of Events
+        ``destitution``, ``arrest``, ``hiding`` (side ``"village"``) and ``relapse``
+        (side ``"insurgent"``, ``village`` = where they came from).
+    """
+    p = params
+    out: list[Events] = []
+    sur, des = memory.surrendered, memory.destitute
+    total = int(sur.sum())
+    if len(memory) == 0 or total == 0:
+        return bands, memory, float(min(1.0, trust + p.trust_recovery * (1.0 - trust))), 0, out
+    settled = sur - des
+    new_des = rng.binomial(settled, p.destitution_rate).astype(np.int64)
+    settled = settled - new_des
+    hostility = np.clip(2.0 * (1.0 - villages.support), 0.0, 1.0)
+    arr_p = np.clip(p.arrest_rate * hostility * (2.0 if repression else 1.0), 0.0, 1.0)
+    arrested = rng.binomial(settled, arr_p).astype(np.int64)
+    settled = settled - arrested
+    hide = np.where(arrested > 0, rng.binomial(settled, p.arrest_flight), 0).astype(np.int64)
+    des2 = des + new_des + hide
+    sur2 = sur - arrested
+    can = band_in_reach >= 0
+    relapse = np.where(can, rng.binomial(des2, p.relapse_rate), 0).astype(np.int64)
+    des2 = des2 - relapse
+    sur2 = sur2 - relapse
+    to_band = np.bincount(np.where(can, band_in_reach, 0), weights=relapse,
+                          minlength=len(bands)).astype(np.int64)[: len(bands)]
+    new_b = dataclasses.replace(bands, fighters=bands.fighters + to_band)
+    broken = float(new_des.sum() + hide.sum() + arrested.sum()) / max(total, 1)
+    trust2 = float(np.clip(trust - p.trust_loss * broken + p.trust_recovery * (1.0 - trust), 0.0, 1.0))
+    for kind, arr in (("destitution", new_des), ("arrest", arrested), ("hiding", hide)):
+        rows = np.flatnonzero(arr > 0)
+        if rows.size:
+            out.append(events(kind, "village", unit=rows, cell=villages.cell[rows], n=arr[rows]))
+    rows = np.flatnonzero(relapse > 0)
+    if rows.size:
+        out.append(events("relapse", "insurgent", unit=band_in_reach[rows],
+                          cell=villages.cell[rows], n=relapse[rows], village=rows))
+    new_m = dataclasses.replace(memory, surrendered=sur2, destitute=des2)
+    return new_b, new_m, trust2, int(arrested.sum()), out

@@ -1,0 +1,276 @@
+"""Defection both ways: bands, clans and tribes to the state; soldiers to the bands; rivals.
+
+* A band whose home village has sided with the state switches sides with daily
+  probability ``band_defect_rate * (1 - morale) * (1 - authority)``; a clan
+  (``clan_share`` of it) alone with ``clan_defect_rate`` times the same factor. The
+  men become a state volunteer detachment in the band's reserved column row
+  (``volunteer_row``, pre-allocated inactive at build time) with orders to pursue:
+  it hunts its former leader. A leader riding with a band that switches keeps an
+  escort (``escort_share``) and the band row stays his.
+* A converted home village (a tribe) raises levies into the same detachment at
+  ``levy_rate`` of its men per day (P23-13: the 60-man Lokai detachment).
+* Soldiers desert with probability ``state_desert_rate * losing * (1 - morale)``,
+  ``local_desert_multiplier`` times more in volunteer units; ``desert_to_band`` of
+  them join a band standing in their cell, the rest go home.
+* Bands of rival leaders standing in the same cell fight each other with daily
+  probability ``rival_clash_rate``, each losing ``rival_clash_loss`` of its men.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.events import Events, events
+from sim.params.population import PopulationParams
+from sim.state import Bands, ColumnKind, Columns, Order, Villages
+
+__all__ = ["band_switch", "levy", "rival_clash", "state_desertion"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+Bool = NDArray[np.bool_]
+
+VOLUNTEER_MORALE = 0.7
+VOLUNTEER_SUPPLY_DAYS = 5.0
+
+
+def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64) -> Columns:
+    """Put ``men`` into the volunteer rows ``rows`` (unique), activating them if needed."""
+    c = columns.copy()
+    if rows.size == 0:
+        return c
+    was = c.active[rows] & (c.strength[rows] > 0)
+    c.strength[rows] = c.strength[rows] + men
+    c.kind[rows] = ColumnKind.VOLUNTEER
+    c.cell[rows] = np.where(was, c.cell[rows], cells)
+    c.home[rows] = np.where(was, c.home[rows], homes)
+    c.order[rows] = np.where(was, c.order[rows], Order.PURSUE)
+    c.target[rows] = np.where(was, c.target[rows], -1)
+    c.morale[rows] = np.where(was, c.morale[rows], VOLUNTEER_MORALE)
+    c.supply[rows] = np.where(was, c.supply[rows], VOLUNTEER_SUPPLY_DAYS)
+    c.active[rows] = c.active[rows] | (men > 0)
+    return c
+
+
+def band_switch(
+    bands: Bands,
+    columns: Columns,
+    *,
+    home_side: I64,
+    authority: F64,
+    leader_here: Bool,
+    volunteer_row: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, Columns, int, list[Events]]:
+    """Whole bands and clans switch to the state.
+
+    Parameters
+    ----------
+    bands : Bands
+        Shape (n_bands,) (not modified).
+    columns : Columns
+        Shape (n_columns,) (not modified).
+    home_side : ndarray of int64, shape (n_bands,)
+        Side of each band's home village (-1 state, 0 neutral, 1 insurgent).
+    authority : ndarray of float64, shape (n_bands,)
+        Authority of the leader leading each band (0 when leaderless).
+    leader_here : ndarray of bool, shape (n_bands,)
+        Whether the band's leader rides with it.
+    volunteer_row : ndarray of int64, shape (n_bands,)
+        Reserved volunteer column row of each band (-1: the band cannot switch).
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    bands, columns : new tables
+    switched : int
+        Men who changed sides.
+    events : list of Events
+        ``band_defection`` and ``clan_defection`` (side ``"insurgent"``, ``column`` =
+        the detachment's row).
+    """
+    p = params
+    ok = bands.active & (bands.fighters > 0) & (home_side < 0) & (volunteer_row >= 0)
+    factor = np.clip((1.0 - bands.morale) * (1.0 - authority), 0.0, 1.0)
+    u = rng.random(len(bands))
+    whole = ok & (u < p.band_defect_rate * factor)
+    clan = ok & ~whole & (u < (p.band_defect_rate + p.clan_defect_rate) * factor)
+    men = bands.fighters
+    escort = np.where(leader_here, np.ceil(p.escort_share * men), 0).astype(np.int64)
+    k = np.where(whole, men - np.minimum(escort, men), 0)
+    k = k + np.where(clan, np.floor(p.clan_share * men), 0).astype(np.int64)
+    k = np.minimum(k, men).astype(np.int64)
+    rows = np.flatnonzero(k > 0)
+    new_c = _activate(columns, volunteer_row[rows], k[rows], bands.cell[rows], bands.home[rows])
+    fighters = men - k
+    new_b = dataclasses.replace(bands, fighters=fighters, active=bands.active & (fighters > 0))
+    out: list[Events] = []
+    for kind, mask in (("band_defection", whole), ("clan_defection", clan)):
+        r = np.flatnonzero(mask & (k > 0))
+        if r.size:
+            out.append(events(kind, "insurgent", unit=r, cell=bands.cell[r], n=k[r],
+                              column=volunteer_row[r]))
+    return new_b, new_c, int(k.sum()), out
+
+
+def levy(
+    columns: Columns,
+    villages: Villages,
+    *,
+    home_village: I64,
+    home_side: I64,
+    band_home: I64,
+    volunteer_row: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Columns, Villages, int, list[Events]]:
+    """Converted home villages raise state volunteers against their band.
+
+    Parameters
+    ----------
+    columns, villages : Columns, Villages
+    home_village : ndarray of int64, shape (n_bands,)
+        Home village of each band (-1 none).
+    home_side : ndarray of int64, shape (n_bands,)
+    band_home : ndarray of int64, shape (n_bands,)
+        Home cell of each band (where a new detachment forms).
+    volunteer_row : ndarray of int64, shape (n_bands,)
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    columns, villages : new tables
+    levied : int
+    events : list of Events
+        ``levy`` (side ``"state"``, unit = detachment row, ``village`` = source).
+    """
+    p = params
+    nv = len(villages)
+    ok = (home_village >= 0) & (home_side < 0) & (volunteer_row >= 0)
+    if nv == 0 or not ok.any():
+        return columns, villages, 0, []
+    vi = np.where(ok, home_village, 0)
+    shared = np.bincount(vi[ok], minlength=nv)
+    men = np.floor(villages.population * p.men_share).astype(np.int64)
+    avail = np.where(ok, men[vi] // np.maximum(shared[vi], 1), 0)
+    k = rng.binomial(avail, p.levy_rate).astype(np.int64)
+    rows = np.flatnonzero(k > 0)
+    new_c = _activate(columns, volunteer_row[rows], k[rows], band_home[rows], band_home[rows])
+    taken = np.bincount(vi, weights=k, minlength=nv).astype(np.int64)
+    new_v = dataclasses.replace(villages, population=villages.population - taken)
+    out: list[Events] = []
+    if rows.size:
+        out.append(events("levy", "state", unit=volunteer_row[rows], cell=band_home[rows], n=k[rows],
+                          village=home_village[rows]))
+    return new_c, new_v, int(k.sum()), out
+
+
+def state_desertion(
+    columns: Columns,
+    bands: Bands,
+    *,
+    losing: float,
+    band_of_cell: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Columns, Bands, int, int, list[Events]]:
+    """Soldiers desert when the state is losing; some join the band in their cell.
+
+    Parameters
+    ----------
+    columns, bands : Columns, Bands
+    losing : float
+        In [0, 1]: how badly the state is doing (e.g. share of towns held by insurgents).
+    band_of_cell : ndarray of int64, shape (n_cells,)
+        An active band in each cell, -1 where none.
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    columns, bands : new tables
+    deserted : int
+        Men who went home.
+    defected : int
+        Men who joined a band.
+    events : list of Events
+        ``desertion`` (side ``"state"``, ``to_band`` = men who joined the band ``band``).
+    """
+    p = params
+    act = columns.active & (columns.strength > 0)
+    mult = np.where(columns.kind == ColumnKind.VOLUNTEER, p.local_desert_multiplier, 1.0)
+    prob = np.clip(p.state_desert_rate * losing * (1.0 - columns.morale) * mult, 0.0, 1.0)
+    k = rng.binomial(np.where(act, columns.strength, 0), np.where(act, prob, 0.0)).astype(np.int64)
+    target = band_of_cell[columns.cell] if band_of_cell.size else np.full(len(columns), -1)
+    has = (target >= 0) & (k > 0)
+    join = np.where(has, rng.binomial(k, p.desert_to_band), 0).astype(np.int64)
+    to_band = np.bincount(np.where(has, target, 0), weights=join, minlength=len(bands))
+    new_b = dataclasses.replace(bands, fighters=bands.fighters + to_band[: len(bands)].astype(np.int64))
+    new_c = dataclasses.replace(columns, strength=columns.strength - k)
+    out: list[Events] = []
+    rows = np.flatnonzero(k > 0)
+    if rows.size:
+        out.append(events("desertion", "state", unit=rows, cell=columns.cell[rows], n=k[rows],
+                          to_band=join[rows], band=target[rows]))
+    return new_c, new_b, int((k - join).sum()), int(join.sum()), out
+
+
+def rival_clash(
+    bands: Bands,
+    *,
+    rivals: Bool,
+    leading: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, int, list[Events]]:
+    """Bands of rival leaders standing in the same cell may fight each other.
+
+    Pairs are found among neighbours in cell order (a cell with three or more bands
+    checks consecutive pairs only).
+
+    Parameters
+    ----------
+    bands : Bands
+    rivals : ndarray of bool, shape (n_leaders, n_leaders)
+        Symmetric rivalry matrix.
+    leading : ndarray of int64, shape (n_bands,)
+        Leader leading each band today, -1 if none.
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    bands : new table
+    killed : int
+    events : list of Events
+        ``rival_clash`` (side ``"insurgent"``, unit = first band, ``other`` = second band).
+    """
+    p = params
+    act = np.flatnonzero(bands.active & (bands.fighters > 0) & (leading >= 0))
+    if act.size < 2 or rivals.size == 0:
+        return bands, 0, []
+    order = act[np.argsort(bands.cell[act], kind="stable")]
+    a, b = order[:-1], order[1:]
+    la, lb = leading[a], leading[b]
+    pair = (bands.cell[a] == bands.cell[b]) & rivals[la, lb]
+    fight = pair & (rng.random(a.size) < p.rival_clash_rate)
+    loss = np.zeros(len(bands), dtype=np.int64)
+    ka = rng.binomial(bands.fighters[a], p.rival_clash_loss) * fight
+    kb = rng.binomial(bands.fighters[b], p.rival_clash_loss) * fight
+    np.add.at(loss, a, ka)
+    np.add.at(loss, b, kb)
+    loss = np.minimum(loss, bands.fighters)
+    new_b = dataclasses.replace(bands, fighters=bands.fighters - loss,
+                                recent_losses=bands.recent_losses + loss)
+    out: list[Events] = []
+    r = np.flatnonzero(fight)
+    if r.size:
+        out.append(events("rival_clash", "insurgent", unit=a[r], cell=bands.cell[a[r]],
+                          n=loss[a[r]] + loss[b[r]], other=b[r]))
+    return new_b, int(loss.sum()), out

@@ -1,0 +1,437 @@
+"""The population phase: one entry point that runs every population rule for a day.
+
+:func:`population_day` runs, in order: leaders' positions; village dynamics (support,
+grievance, fear, spread, flight, side switching); repression; intelligence (the
+bands' concealment multipliers); leaders' fates (combat, betrayal, exit and return);
+amnesty take-up and its aftermath (destitution, arrest, relapse); recruitment in
+reach and in the sanctuary; defection both ways (bands and clans, levies, state
+desertion, rival clashes); fragmentation of leaderless bands; internment on a hostile
+Afghan side; and the fading of bands' memories of losses and success.
+
+People are conserved: every person is in a band row, a column row, a village, among
+the returnees of :class:`~sim.state.VillageMemory`, or in a stock of the
+:class:`~sim.state.Ledger`; :func:`people_total` adds them up and must stay equal to
+the initial total plus ``ledger.entered``. Losses made by other phases (desertion in
+supply, casualties in combat) enter the ledger through :func:`ledger_from_events`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.events import Events, events
+from sim.kernels.amnesty import aftermath, take_up
+from sim.kernels.defection import band_switch, levy, rival_clash, state_desertion
+from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, leading
+from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
+from sim.kernels.repression import RepressionPolicies, repression_day
+from sim.kernels.villages import VillagePolicies, neighbourhood, village_day
+from sim.params.population import PopulationParams
+from sim.state import (
+    Bands,
+    ColumnKind,
+    Columns,
+    LeaderStatus,
+    Ledger,
+    Order,
+    VillageMemory,
+    Villages,
+    WorldState,
+)
+
+__all__ = [
+    "PopulationContext",
+    "PopulationToday",
+    "add_volunteer_rows",
+    "initial_memory",
+    "ledger_from_events",
+    "people_total",
+    "population_day",
+]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+Bool = NDArray[np.bool_]
+
+SANCTUARY_SHARE = {"open": 1.0, "tolerated": 0.5, "closed": 0.0, "hostile": 0.0}
+
+
+@dataclasses.dataclass(frozen=True)
+class PopulationContext:
+    """Static facts the population rules need (built once per run).
+
+    Attributes
+    ----------
+    shape : (rows, cols)
+        Grid shape.
+    village_of_cell : ndarray of int64, shape (n_cells,)
+    afghan : ndarray of bool, shape (n_cells,)
+    nearest_afghan : ndarray of int64, shape (n_cells,)
+        Nearest Afghan cell of every cell (the cell itself when none is reachable).
+    village_nbrs : ndarray of int64, shape (n_villages, k)
+        Neighbouring villages of each village, -1 for none.
+    home_village : ndarray of int64, shape (n_bands,)
+        Village each band's men come from and go home to, -1 if none.
+    origin_home : ndarray of int64, shape (n_bands,)
+        Home cell of each band at the start.
+    volunteer_row : ndarray of int64, shape (n_bands,)
+        Reserved (inactive) volunteer column row of each band, -1 if none.
+    rivals : ndarray of bool, shape (n_leaders, n_leaders)
+        Symmetric rivalry matrix.
+    """
+
+    shape: tuple[int, int]
+    village_of_cell: I64
+    afghan: Bool
+    nearest_afghan: I64
+    village_nbrs: I64
+    home_village: I64
+    origin_home: I64
+    volunteer_row: I64
+    rivals: Bool
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        shape: tuple[int, int],
+        village_cells: I64,
+        afghan: Bool,
+        nearest_afghan: I64,
+        nearest_village_cell: I64,
+        band_home: I64,
+        volunteer_row: I64,
+        rivals: Bool,
+        neighbour_cells: int,
+    ) -> PopulationContext:
+        """Assemble a context from the map and the initial tables.
+
+        Parameters
+        ----------
+        nearest_village_cell : ndarray of int64, shape (n_cells,)
+            Cell of the nearest village of each cell (-1 if none), e.g. the ``nearest``
+            output of :func:`sim.kernels.terrain.distance_field` from the village cells.
+        """
+        n_cells = shape[0] * shape[1]
+        voc = np.full(n_cells, -1, dtype=np.int64)
+        voc[village_cells] = np.arange(village_cells.size)
+        near = nearest_village_cell[band_home] if band_home.size else np.zeros(0, np.int64)
+        home_village = np.where(near >= 0, voc[np.maximum(near, 0)], -1).astype(np.int64)
+        nbrs = neighbourhood(village_cells, village_of_cell=voc, shape=shape, radius=neighbour_cells,
+                             centre=False)
+        r = np.asarray(rivals, dtype=bool)
+        return cls(shape=shape, village_of_cell=voc, afghan=afghan, nearest_afghan=nearest_afghan,
+                   village_nbrs=nbrs, home_village=home_village, origin_home=band_home.copy(),
+                   volunteer_row=volunteer_row, rivals=r | r.T)
+
+
+@dataclasses.dataclass(frozen=True)
+class PopulationToday:
+    """What the day brings to the population rules (policies and other phases' results).
+
+    Attributes
+    ----------
+    amnesty : float
+        Credibility of the amnesty window in force (0 when none).
+    village : VillagePolicies
+    repression : RepressionPolicies
+    sanctuary : str
+        Status of the Afghan side.
+    scouts : bool
+        Whether the state uses local scouts.
+    losing : float
+        In [0, 1]: how badly the state is doing (share of towns held by insurgents).
+    killed, wounded, captured : ndarray of float64, shape (n_bands,), optional
+        Each band's combat losses today (zeros when omitted).
+    collateral : ndarray of float64, shape (n_villages,), optional
+        Civilians killed in fighting in each village today.
+    """
+
+    amnesty: float = 0.0
+    village: VillagePolicies = dataclasses.field(default_factory=VillagePolicies)
+    repression: RepressionPolicies = dataclasses.field(default_factory=RepressionPolicies)
+    sanctuary: str = "tolerated"
+    scouts: bool = False
+    losing: float = 0.0
+    killed: F64 | None = None
+    wounded: F64 | None = None
+    captured: F64 | None = None
+    collateral: F64 | None = None
+
+
+def add_volunteer_rows(columns: Columns, bands: Bands) -> tuple[Columns, I64]:
+    """Append one inactive volunteer row per band, for the detachment it may become.
+
+    Parameters
+    ----------
+    columns : Columns
+        Shape (n_columns,).
+    bands : Bands
+        Shape (n_bands,).
+
+    Returns
+    -------
+    columns : Columns
+        Shape (n_columns + n_bands,).
+    volunteer_row : ndarray of int64, shape (n_bands,)
+    """
+    nb, nc = len(bands), len(columns)
+    spare = Columns.empty(nb)
+    spare.kind[:] = ColumnKind.VOLUNTEER
+    spare.order[:] = Order.PURSUE
+    spare.target[:] = -1
+    spare.cell[:] = bands.home
+    spare.home[:] = bands.home
+    merged = Columns(**{f.name: np.concatenate([getattr(columns, f.name), getattr(spare, f.name)])
+                        for f in dataclasses.fields(Columns)})
+    return merged, np.arange(nc, nc + nb, dtype=np.int64)
+
+
+def initial_memory(villages: Villages, params: PopulationParams) -> VillageMemory:
+    """Village memory at the start: sides from the initial support, no returnees."""
+    m = VillageMemory.empty(len(villages))
+    m.side[:] = np.where(villages.support > params.side_high, 1,
+                         np.where(villages.support < params.side_low, -1, 0))
+    return m
+
+
+def people_total(state: WorldState) -> int:
+    """Everyone accounted for: units, villages, returnees and the ledger's stocks."""
+    return int(
+        state.bands.fighters.sum()
+        + state.columns.strength.sum()
+        + state.villages.population.sum()
+        + state.memory.surrendered.sum()
+        + state.ledger.stocks()
+    )
+
+
+def ledger_from_events(ledger: Ledger, batches: Iterable[Events]) -> Ledger:
+    """Book the losses reported by other phases (supply desertion, combat) in the ledger.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    batches : iterable of Events
+        Today's batches of the other phases. ``desertion`` (insurgent) adds to
+        ``insurgents_deserted``; ``engagement`` rows add their ``insurgents_*``,
+        ``state_*`` and ``civilians_killed`` columns, and ``air_reinforcement`` to
+        ``entered``.
+
+    Returns
+    -------
+    Ledger
+    """
+    led = ledger.copy()
+    cols = {
+        "insurgents_killed": "insurgents_killed", "insurgents_wounded": "insurgents_wounded",
+        "insurgents_captured": "insurgents_captured", "state_killed": "state_killed",
+        "state_wounded": "state_wounded", "state_captured": "state_captured",
+        "civilians_killed": "civilians_killed", "air_reinforcement": "entered",
+    }
+    for b in batches:
+        if b.kind == "desertion" and b.side == "insurgent":
+            led.insurgents_deserted += int(round(float(b.n.sum())))
+        elif b.kind == "engagement":
+            for col, attr in cols.items():
+                if col in b.extra:
+                    setattr(led, attr, getattr(led, attr) + int(round(float(b.extra[col].sum()))))
+    return led
+
+
+def _any_in_window(lookup: I64, cells: I64, shape: tuple[int, int], radius: int) -> I64:
+    """Highest row of ``lookup`` found in the window around each cell, -1 if none."""
+    w = neighbourhood(cells, village_of_cell=lookup, shape=shape, radius=radius)
+    return w.max(axis=1) if w.shape[1] else np.full(cells.size, -1, dtype=np.int64)
+
+
+def population_day(
+    state: WorldState,
+    *,
+    context: PopulationContext,
+    today: PopulationToday,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[WorldState, list[Events]]:
+    """Run every population rule for one day.
+
+    Parameters
+    ----------
+    state : WorldState
+        Today's state after combat (not modified).
+    context : PopulationContext
+    today : PopulationToday
+    params : PopulationParams
+    rng : numpy.random.Generator
+        The population phase's stream.
+
+    Returns
+    -------
+    state : WorldState
+        A new state with new bands, columns, villages, leaders, memory, ledger,
+        ``band_concealment`` and ``amnesty_trust``.
+    events : list of Events
+    """
+    p, ctx = params, context
+    b, c, v = state.bands.copy(), state.columns.copy(), state.villages.copy()
+    mem, led, leaders = state.memory.copy(), state.ledger.copy(), state.leaders.copy()
+    out: list[Events] = []
+    nb, nv = len(b), len(v)
+    n_cells = ctx.shape[0] * ctx.shape[1]
+    zeros_b = np.zeros(nb)
+    killed = today.killed if today.killed is not None else zeros_b
+    wounded = today.wounded if today.wounded is not None else zeros_b
+    captured = today.captured if today.captured is not None else zeros_b
+    collateral = today.collateral if today.collateral is not None else np.zeros(nv)
+
+    def band_lookup(bands: Bands) -> I64:
+        look = np.full(n_cells, -1, dtype=np.int64)
+        ok = np.flatnonzero(bands.active & (bands.fighters > 0))
+        look[bands.cell[ok]] = ok
+        return look
+
+    # ------------------------------------------------------------------ villages
+    c_act = c.active & (c.strength > 0)
+    col_look = np.full(n_cells, -1, dtype=np.int64)
+    col_look[c.cell[c_act]] = np.flatnonzero(c_act)
+    raid_look = np.full(n_cells, -1, dtype=np.int64)
+    roam = c_act & ((c.order == Order.PATROL) | (c.order == Order.PURSUE))
+    raid_look[c.cell[roam]] = np.flatnonzero(roam)
+    b_look = band_lookup(b)
+    state_taken = np.zeros(nv)  # the supply kernel already books state requisition on support
+    v, mem, fled, ev = village_day(
+        v, mem, nbrs=ctx.village_nbrs, band_present=b_look[v.cell] >= 0,
+        state_present=col_look[v.cell] >= 0, state_taken=state_taken, collateral=collateral,
+        policies=today.village, params=p, rng=rng,
+    )
+    led.refugees += fled
+    out += ev
+
+    # ------------------------------------------------------------------ repression
+    if today.repression.any():
+        near = _any_in_window(col_look, v.cell, ctx.shape, p.reach_cells) >= 0
+        rep = repression_day(v, state_near=near, raiders=raid_look[v.cell] >= 0,
+                             policies=today.repression, params=p, rng=rng)
+        v = rep.villages
+        led.executed += rep.executed
+        led.imprisoned += rep.imprisoned
+        led.civilians_killed += rep.killed
+        led.refugees += rep.refugees
+        out += rep.events
+
+    # ------------------------------------------------------------------ intelligence
+    reach = neighbourhood(b.cell, village_of_cell=ctx.village_of_cell, shape=ctx.shape,
+                          radius=p.reach_cells)
+    conc, informing, _ = intelligence(v, reach=reach, scouts=today.scouts, params=p)
+    afghan_band = ctx.afghan[b.cell] if nb else np.zeros(0, dtype=bool)
+    conc = np.where(afghan_band, 1.0, conc)
+    rows = np.flatnonzero(b.active & (informing > 0) & ~afghan_band)
+    if rows.size:
+        out.append(events("informed_on", "insurgent", unit=rows, cell=b.cell[rows], n=informing[rows]))
+
+    # ------------------------------------------------------------------ leaders
+    leader_band, _ = leading(b, leaders)
+    fate = leader_fate(
+        b, leaders, leader_band=leader_band, killed=killed, wounded=wounded, captured=captured,
+        informing=informing, afghan_band=afghan_band, hostile=today.sanctuary == "hostile",
+        nearest_afghan=ctx.nearest_afghan, origin_home=ctx.origin_home, params=p, rng=rng,
+    )
+    b, leaders = fate.bands, fate.leaders
+    led.insurgents_captured += fate.betrayed
+    out += fate.events
+    leader_band, led_by = leading(b, leaders)
+    nl = len(leaders)
+    leaderless = led_by < 0
+    leader_here = np.zeros(nb, dtype=bool)
+    if nl:
+        lb = leader_band[leader_band >= 0]
+        leader_here[lb] = led_by[lb] >= 0
+    authority = np.where(led_by >= 0, leaders.authority[np.maximum(led_by, 0)] if nl else 0.0, 0.0)
+    far = leader_distance(b, np.where(np.isin(np.arange(nl), led_by), leader_band, -1),
+                          ncols=ctx.shape[1], scale=p.leader_distance_cells)
+
+    # ------------------------------------------------------------------ amnesty
+    if today.amnesty > 0:
+        res = take_up(
+            b, mem, credibility=today.amnesty, trust=state.amnesty_trust, leader_far=far,
+            leaderless=leaderless, leader_here=leader_here, authority=authority,
+            home_village=ctx.home_village, params=p, rng=rng,
+        )
+        b, mem = res.bands, res.memory
+        led.amnestied += int(res.surrendered.sum()) - res.unplaced
+        led.insurgents_deserted += res.unplaced
+        gone = np.flatnonzero(res.leader_surrendered)
+        leaders.status[b.leader[gone]] = LeaderStatus.SURRENDERED
+        out += res.events
+    b_look = band_lookup(b)
+    in_reach = _any_in_window(b_look, v.cell, ctx.shape, p.reach_cells)
+    repressing = (today.repression.executions + today.repression.show_trials) > 0
+    b, mem, trust, arrested, ev = aftermath(
+        b, mem, v, trust=state.amnesty_trust, band_in_reach=in_reach, repression=repressing,
+        params=p, rng=rng,
+    )
+    led.imprisoned += arrested
+    led.relapsed += int(sum(float(e.n.sum()) for e in ev if e.kind == "relapse"))
+    out += ev
+
+    # ------------------------------------------------------------------ recruitment
+    before = int(b.fighters.sum())
+    b, v, ev = recruit(b, v, reach=reach, eligible=b.active & ~afghan_band, params=p, rng=rng)
+    out += ev
+    share = SANCTUARY_SHARE.get(today.sanctuary, 0.0)
+    b, led.refugees, ev = sanctuary_recruit(b, led.refugees, in_sanctuary=b.active & afghan_band,
+                                            share=share, params=p, rng=rng)
+    out += ev
+    led.recruited += int(b.fighters.sum()) - before
+
+    # ------------------------------------------------------------------ defection
+    home_side = np.where(ctx.home_village >= 0, mem.side[np.maximum(ctx.home_village, 0)]
+                         if nv else 0, 0).astype(np.int64)
+    b, c, switched, ev = band_switch(b, c, home_side=home_side, authority=authority,
+                                     leader_here=leader_here, volunteer_row=ctx.volunteer_row,
+                                     params=p, rng=rng)
+    led.defected_to_state += switched
+    out += ev
+    c, v, levied, ev = levy(c, v, home_village=ctx.home_village, home_side=home_side,
+                            band_home=ctx.origin_home, volunteer_row=ctx.volunteer_row,
+                            params=p, rng=rng)
+    led.levied += levied
+    out += ev
+    c, b, deserted, joined, ev = state_desertion(c, b, losing=today.losing,
+                                                 band_of_cell=band_lookup(b), params=p, rng=rng)
+    led.state_deserted += deserted
+    led.defected_to_insurgents += joined
+    out += ev
+    b, clash_killed, ev = rival_clash(b, rivals=ctx.rivals, leading=led_by, params=p, rng=rng)
+    led.insurgents_killed += clash_killed
+    out += ev
+
+    # ------------------------------------------------------------------ leaderless bands
+    b, gone_home, ev = leaderless_day(b, leaderless=leaderless, params=p, rng=rng)
+    led.insurgents_deserted += gone_home
+    out += ev
+
+    # ------------------------------------------------------------------ hostile sanctuary
+    if today.sanctuary == "hostile":
+        here = b.active & afghan_band
+        k = rng.binomial(np.where(here, b.fighters, 0), p.internment_rate).astype(np.int64)
+        b.fighters = b.fighters - k
+        led.insurgents_interned += int(k.sum())
+        rows = np.flatnonzero(k > 0)
+        if rows.size:
+            out.append(events("internment", "insurgent", unit=rows, cell=b.cell[rows], n=k[rows]))
+
+    # ------------------------------------------------------------------ memory fades
+    b.recent_losses = b.recent_losses * (1.0 - p.memory_decay)
+    b.recent_success = b.recent_success * (1.0 - p.memory_decay)
+    b.active = b.active & (b.fighters > 0)
+
+    new_state = dataclasses.replace(
+        state, bands=b, columns=c, villages=v, leaders=leaders, memory=mem, ledger=led,
+        band_concealment=conc, amnesty_trust=trust,
+    )
+    return new_state, out

@@ -1,0 +1,200 @@
+"""Recruitment and intelligence: villages in reach feed bands with men and with warnings.
+
+Recruitment. A man of fighting age in a village within ``reach_cells`` of a band
+joins it today with probability
+
+    p = recruit_rate * max(2 (support - 1/2), 0) * grievance
+        * (1 + success_recruit_gain * tanh(recent_success)) * (1 - fear_deterrence * fear)
+
+so neutral or hostile villages give no one, and fear of repression deters. When
+several bands draw on one village their draws are scaled down together so that a
+village never gives more men than it has. In an open (tolerated) sanctuary, refugee
+men join the bands there at ``refugee_recruit_rate`` (half).
+
+Intelligence. Villages below ``inform_threshold`` inform on the bands in reach,
+villages above ``warn_threshold`` warn them. The population-weighted intensities
+``I`` and ``W`` in [0, 1] give each band a concealment multiplier
+
+    m = 1 - inform_penalty * I * (1 + scouts_inform_gain [local scouts]) + warn_bonus * W
+
+clipped to [1 - inform_penalty, 1 + warn_bonus], for the combat kernel to apply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.events import Events, events
+from sim.params.population import PopulationParams
+from sim.state import Bands, Villages
+
+__all__ = ["intelligence", "recruit", "sanctuary_recruit"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+Bool = NDArray[np.bool_]
+
+
+def willingness(villages: Villages, params: PopulationParams) -> F64:
+    """Daily joining probability per man, before the band's success (shape (n_villages,))."""
+    p = params
+    lean = np.clip(2.0 * (villages.support - 0.5), 0.0, 1.0)
+    return np.clip(
+        p.recruit_rate * lean * villages.grievance * (1.0 - p.fear_deterrence * villages.fear),
+        0.0,
+        1.0,
+    )
+
+
+def recruit(
+    bands: Bands,
+    villages: Villages,
+    *,
+    reach: I64,
+    eligible: Bool,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, Villages, list[Events]]:
+    """Bands take recruits from the villages in reach.
+
+    Parameters
+    ----------
+    bands : Bands
+        Shape (n_bands,) (not modified).
+    villages : Villages
+        Shape (n_villages,) (not modified).
+    reach : ndarray of int64, shape (n_bands, k)
+        Villages within reach of each band (-1 for none).
+    eligible : ndarray of bool, shape (n_bands,)
+        Bands able to recruit today (active, on the Soviet side).
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    bands, villages : new tables
+    events : list of Events
+        ``recruitment`` (side ``"insurgent"``, one row per band that gained men).
+    """
+    p = params
+    nb, _k = reach.shape
+    if nb == 0 or len(villages) == 0:
+        return bands, villages, []
+    ok = (reach >= 0) & eligible[:, None]
+    vi = np.where(ok, reach, 0)
+    boost = 1.0 + p.success_recruit_gain * np.tanh(np.maximum(bands.recent_success, 0.0))
+    prob = np.clip(willingness(villages, p)[vi] * boost[:, None], 0.0, 1.0)
+    # Each band sees the village's men; a village shared by several bands splits its men.
+    shared = np.bincount(vi[ok], minlength=len(villages))
+    men = np.floor(villages.population * p.men_share).astype(np.int64)
+    per_band = np.where(ok, men[vi] // np.maximum(shared[vi], 1), 0)
+    got = rng.binomial(per_band, np.where(ok, prob, 0.0)).astype(np.int64)
+    got = np.where(ok, got, 0)
+    by_village = np.bincount(vi.reshape(-1), weights=got.reshape(-1), minlength=len(villages))
+    by_village = by_village.astype(np.int64)
+    by_band = got.sum(axis=1)
+    new_b = dataclasses.replace(bands, fighters=bands.fighters + by_band)
+    new_v = dataclasses.replace(villages, population=villages.population - by_village)
+    rows = np.flatnonzero(by_band > 0)
+    out = []
+    if rows.size:
+        out.append(events("recruitment", "insurgent", unit=rows, cell=bands.cell[rows], n=by_band[rows]))
+    return new_b, new_v, out
+
+
+def sanctuary_recruit(
+    bands: Bands,
+    refugees: int,
+    *,
+    in_sanctuary: Bool,
+    share: float,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, int, list[Events]]:
+    """Bands resting in the Afghan sanctuary recruit among refugees and recover morale.
+
+    Parameters
+    ----------
+    bands : Bands
+    refugees : int
+        Refugees abroad.
+    in_sanctuary : ndarray of bool, shape (n_bands,)
+        Active bands on the Afghan side.
+    share : float
+        1 when the sanctuary is open, 0.5 when tolerated, 0 when closed or hostile.
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    bands : new table
+    refugees : int
+        Refugees left.
+    events : list of Events
+        ``recruitment`` (side ``"insurgent"``, ``refugees`` = 1).
+    """
+    p = params
+    nb = int(in_sanctuary.sum())
+    morale = np.where(in_sanctuary, np.clip(bands.morale + p.sanctuary_morale * share, 0.0, 1.0),
+                      bands.morale)
+    if nb == 0 or share <= 0 or refugees <= 0:
+        return dataclasses.replace(bands, morale=morale), refugees, []
+    men = int(refugees * p.men_share)
+    total = int(rng.binomial(men, min(p.refugee_recruit_rate * share, 1.0)))
+    # Split among the bands in the sanctuary in proportion to their size (plus one).
+    w = np.where(in_sanctuary, bands.fighters + 1.0, 0.0)
+    got = rng.multinomial(total, w / w.sum()).astype(np.int64)
+    new_b = dataclasses.replace(bands, fighters=bands.fighters + got, morale=morale)
+    rows = np.flatnonzero(got > 0)
+    out = []
+    if rows.size:
+        out.append(events("recruitment", "insurgent", unit=rows, cell=bands.cell[rows], n=got[rows],
+                          refugees=1.0))
+    return new_b, refugees - total, out
+
+
+def intelligence(
+    villages: Villages,
+    *,
+    reach: I64,
+    scouts: bool,
+    params: PopulationParams,
+) -> tuple[F64, F64, F64]:
+    """What the villages in reach tell about each band.
+
+    Parameters
+    ----------
+    villages : Villages
+    reach : ndarray of int64, shape (n_bands, k)
+    scouts : bool
+        Whether the state uses local scouts (switch ``local_scouts``).
+    params : PopulationParams
+
+    Returns
+    -------
+    concealment : ndarray of float64, shape (n_bands,)
+        Multiplier of the band's concealment (1 neutral).
+    informing, warning : ndarray of float64, shape (n_bands,)
+        Population-weighted intensities in [0, 1].
+    """
+    p = params
+    nb = reach.shape[0]
+    if nb == 0 or len(villages) == 0:
+        return np.ones(nb), np.zeros(nb), np.zeros(nb)
+    s = villages.support
+    inform = np.clip((p.inform_threshold - s) / max(p.inform_threshold, 1e-9), 0.0, 1.0)
+    warn = np.clip((s - p.warn_threshold) / max(1.0 - p.warn_threshold, 1e-9), 0.0, 1.0)
+    ok = reach >= 0
+    vi = np.where(ok, reach, 0)
+    w = np.where(ok, villages.population[vi].astype(np.float64), 0.0)
+    tot = w.sum(axis=1)
+    i_ = np.divide((w * inform[vi]).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
+    w_ = np.divide((w * warn[vi]).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
+    gain = 1.0 + (p.scouts_inform_gain if scouts else 0.0)
+    i_ = np.clip(i_ * gain, 0.0, 1.0)
+    conc = np.clip(1.0 - p.inform_penalty * i_ + p.warn_bonus * w_,
+                   1.0 - p.inform_penalty, 1.0 + p.warn_bonus)
+    return conc, i_, w_

@@ -1,0 +1,165 @@
+"""Repression: executions, show trials, punitive raids and village burning by the state.
+
+Repression is an action of the state, in force while the scenario's timeline has a
+``policy`` window of that name (its ``intensity`` scales it). Its targets are
+villages leaning to the insurgents, ``lean = max(2 (support - 1/2), 0)``:
+
+* executions and show trials strike such villages within reach of a state unit:
+  each person is shot with probability ``execution_rate * intensity * lean`` and
+  tried with ``trial_rate * intensity * lean``; ``trial_death_share`` of the tried
+  are shot, the rest imprisoned;
+* punitive raids and village burning strike pro-insurgent villages (support above
+  ``side_high``) in which a patrolling or pursuing unit stands, with daily
+  probability ``min(1, intensity / 2)``: a raid kills ``raid_kill_share`` and seizes
+  ``raid_food_share`` of the food; burning kills ``burning_kill_share``, drives
+  ``burning_flight`` of the rest abroad and destroys food and crop.
+
+Every struck village gains fear and grievance and loses active support
+(``x' = x + a (1 - x)`` for fear and grievance, ``support' = support - b``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.events import Events, events
+from sim.params.population import PopulationParams
+from sim.state import Villages
+
+__all__ = ["RepressionPolicies", "RepressionResult", "repression_day"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+Bool = NDArray[np.bool_]
+
+
+@dataclasses.dataclass(frozen=True)
+class RepressionPolicies:
+    """Intensity of each repressive policy today (0 when not in force)."""
+
+    executions: float = 0.0
+    show_trials: float = 0.0
+    punitive_raids: float = 0.0
+    village_burning: float = 0.0
+
+    def any(self) -> bool:
+        """Whether any repression is in force."""
+        return (self.executions + self.show_trials + self.punitive_raids + self.village_burning) > 0
+
+
+@dataclasses.dataclass(frozen=True)
+class RepressionResult:
+    """Villages after repression and the people it removed.
+
+    Attributes
+    ----------
+    villages : Villages
+    executed, imprisoned, killed, refugees : int
+        People shot (executions and death sentences), imprisoned, killed in raids and
+        burnings, and driven abroad.
+    events : list of Events
+    """
+
+    villages: Villages
+    executed: int
+    imprisoned: int
+    killed: int
+    refugees: int
+    events: list[Events]
+
+
+def repression_day(
+    villages: Villages,
+    *,
+    state_near: Bool,
+    raiders: Bool,
+    policies: RepressionPolicies,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> RepressionResult:
+    """Apply one day of repression.
+
+    Parameters
+    ----------
+    villages : Villages
+        Shape (n_villages,) (not modified).
+    state_near : ndarray of bool, shape (n_villages,)
+        A state unit is within reach of the village.
+    raiders : ndarray of bool, shape (n_villages,)
+        A patrolling or pursuing state unit stands in the village.
+    policies : RepressionPolicies
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    RepressionResult
+        Events (side ``"village"``): ``execution``, ``show_trial`` (``n`` tried,
+        ``death`` sentenced), ``punitive_raid`` and ``village_burned`` (``n`` killed,
+        ``fled``).
+    """
+    p = params
+    n = len(villages)
+    if n == 0 or not policies.any():
+        return RepressionResult(villages, 0, 0, 0, 0, [])
+    pop = villages.population.copy()
+    lean = np.clip(2.0 * (villages.support - 0.5), 0.0, 1.0)
+    near = state_near & (lean > 0)
+    shot = rng.binomial(pop, np.clip(p.execution_rate * policies.executions * lean * near, 0.0, 1.0))
+    pop = pop - shot
+    tried = rng.binomial(pop, np.clip(p.trial_rate * policies.show_trials * lean * near, 0.0, 1.0))
+    death = rng.binomial(tried, p.trial_death_share)
+    pop = pop - tried
+    hit = (shot > 0) | (tried > 0)
+
+    target = raiders & (villages.support > p.side_high)
+    u = rng.random(n)
+    burn = target & (u < min(1.0, policies.village_burning / 2.0))
+    raid = target & ~burn & (u < min(1.0, (policies.village_burning + policies.punitive_raids) / 2.0))
+    raid = raid & (policies.punitive_raids > 0)
+    r_killed = np.where(raid, rng.binomial(pop, p.raid_kill_share), 0)
+    b_killed = np.where(burn, rng.binomial(pop, p.burning_kill_share), 0)
+    pop = pop - r_killed - b_killed
+    fled = np.where(burn, rng.binomial(pop, p.burning_flight), 0)
+    pop = pop - fled
+    food = np.where(raid, villages.food * (1.0 - p.raid_food_share), villages.food)
+    food = np.where(burn, 0.0, food)
+    crop = np.where(burn, 0.0, villages.crop)
+
+    f, g, s = villages.fear, villages.grievance, villages.support
+    da = p.repression_fear * hit + p.raid_fear * (raid + 2.0 * burn)
+    dg = p.repression_grievance * hit + p.raid_grievance * (raid + 2.0 * burn)
+    ds = p.repression_support_cut * hit + p.raid_support_cut * (raid + 2.0 * burn)
+    f2 = np.clip(f + np.clip(da, 0, 1) * (1.0 - f), 0.0, 1.0)
+    g2 = np.clip(g + np.clip(dg, 0, 1) * (1.0 - g), 0.0, 1.0)
+    s2 = np.clip(s - ds, 0.0, 1.0)
+
+    out: list[Events] = []
+    cell = villages.cell
+    r = np.flatnonzero(shot > 0)
+    if r.size:
+        out.append(events("execution", "village", unit=r, cell=cell[r], n=shot[r]))
+    r = np.flatnonzero(tried > 0)
+    if r.size:
+        out.append(events("show_trial", "village", unit=r, cell=cell[r], n=tried[r], death=death[r]))
+    r = np.flatnonzero(raid)
+    if r.size:
+        out.append(events("punitive_raid", "village", unit=r, cell=cell[r], n=r_killed[r]))
+    r = np.flatnonzero(burn)
+    if r.size:
+        out.append(events("village_burned", "village", unit=r, cell=cell[r], n=b_killed[r], fled=fled[r]))
+    new_v = dataclasses.replace(
+        villages, population=pop.astype(np.int64), food=food, crop=crop, fear=f2, grievance=g2,
+        support=s2,
+    )
+    return RepressionResult(
+        new_v,
+        executed=int(shot.sum() + death.sum()),
+        imprisoned=int((tried - death).sum()),
+        killed=int(r_killed.sum() + b_killed.sum()),
+        refugees=int(fled.sum()),
+        events=out,
+    )
