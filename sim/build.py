@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from sim.geography import Country, LandCover, Theatre, load_theatre, synthetic_theatre
 from sim.kernels.population import add_volunteer_rows, initial_memory, people_total
-from sim.kernels.terrain import Graph, build_graph, distance_field
+from sim.kernels.terrain import Graph, build_graph, cell_km, distance_field
 from sim.scenario import COLUMN_KINDS, ORDERS, BandSpec, ColumnSpec, Scenario
 from sim.state import Bands, Columns, Leaders, Villages, WorldState
 
@@ -135,15 +135,27 @@ def _villages(t: Theatre, s: Scenario) -> Villages:
     pop = people[cells]
     n = cells.size
     sp = s.supply
+    support, grievance, fear = np.full(n, p.support), np.full(n, p.grievance), np.full(n, p.fear)
+    if s.regions:
+        rows, cols = t.shape
+        ns_km, ew_km = cell_km(rows, lat_max=t.lat_max, res=t.res)
+        r, c = np.divmod(cells, cols)
+        for region in s.regions:  # a handful per scenario, in declared order
+            r0, c0 = t.place(region.at)
+            km = np.hypot((r - r0) * ns_km, (c - c0) * ew_km[r])
+            inside = km <= region.radius_km
+            support[inside] = region.support
+            grievance[inside] = region.grievance
+            fear[inside] = region.fear
     return Villages(
         cell=cells,
         population=pop,
         food=pop * sp.ration * sp.village_food_days,
         crop=pop * sp.ration * sp.harvest_days,
         cotton=np.zeros(n, dtype=bool),
-        support=np.full(n, p.support),
-        grievance=np.full(n, p.grievance),
-        fear=np.full(n, p.fear),
+        support=support,
+        grievance=grievance,
+        fear=fear,
         requisitioned=np.zeros(n),
     )
 

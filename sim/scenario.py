@@ -43,6 +43,7 @@ __all__ = [
     "MapSpec",
     "Problem",
     "Scenario",
+    "RegionSpec",
     "ScenarioError",
     "TimelineEvent",
     "find_scenario",
@@ -169,6 +170,19 @@ class DepotSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class RegionSpec:
+    """Initial leaning of the villages around a place (e.g. a leader's home valley)."""
+
+    name: str = param("", "Unique name of the region.")
+    at: str = param("", "Named place at the centre of the region.")
+    radius_km: float = param(30.0, "Villages within this distance of the place are set.", unit="km", gt=0.0)
+    support: float = param(0.5, "Initial leaning toward the insurgents.", ge=0.0, le=1.0)
+    grievance: float = param(0.3, "Initial grievance.", ge=0.0, le=1.0)
+    fear: float = param(0.1, "Initial fear.", ge=0.0, le=1.0)
+    source: str = param("", "Row id(s) in outcomes.csv, or 'judgement'.")
+
+
+@dataclasses.dataclass(frozen=True)
 class TimelineEvent:
     """One dated entry of the scenario timeline.
 
@@ -240,6 +254,7 @@ class Scenario:
     bands: tuple[BandSpec, ...] = ()
     columns: tuple[ColumnSpec, ...] = ()
     depots: tuple[DepotSpec, ...] = ()
+    regions: tuple[RegionSpec, ...] = ()
     timeline: tuple[TimelineEvent, ...] = ()
 
     @property
@@ -658,6 +673,9 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
         check_column(c, f"columns[{i}]")
     for i, d in enumerate(s.depots):
         check_place(d.at, f"depots[{i}].at", cell=d.cell, required=True)
+    _unique(s.regions, "regions", origin, problems)
+    for i, r in enumerate(s.regions):
+        check_place(r.at, f"regions[{i}].at", required=True)
 
     unit_names = {b.name for b in s.bands} | {c.name for c in s.columns}
     for ev in s.timeline:

@@ -220,3 +220,16 @@ def test_state_units_do_not_enter_forbidden_cells() -> None:
     assert np.isinf(hours.reshape(10, 10)[:, :5]).all()
     out, _, _ = distance_field(g, np.array([0]))
     assert np.isfinite(out.reshape(10, 10)[:, :6]).all()  # the edge column can still walk out
+
+
+def test_band_waits_next_to_a_post_it_cannot_take_instead_of_fleeing() -> None:
+    t = synthetic_theatre(20, 20)
+    ctx = context(t)
+    post = column_table([10 * 20 + 11], [300])  # holding post next door
+    garrison = distance_field(ctx.band_graph, post.cell, limit=48)
+    bands = band_table([10 * 20 + 10, 2 * 20 + 2], [50, 50], home=[10 * 20 + 12, 2 * 20 + 2])
+    modes = choose_band_modes(bands, post, ctx, P, garrison_dist=garrison)
+    assert modes[0] == BandMode.HOLD  # blocked on its way home: it waits
+    assert modes[1] == BandMode.HOME  # far from the post: unaffected
+    mobile = column_table([10 * 20 + 11], [300], order=Order.PATROL)
+    assert choose_band_modes(bands, mobile, ctx, P, garrison_dist=garrison)[0] == BandMode.FLEE

@@ -167,16 +167,20 @@ def choose_band_modes(
     """
     rows, cols = ctx.band_graph.shape
     n_cells = rows * cols
-    state = np.bincount(
-        columns.cell[columns.active], weights=columns.strength[columns.active], minlength=n_cells
-    ).astype(np.float64)
-    # State strength within threat range, approximated by a square window of cells whose
-    # half-width is the distance a horseman covers in ``threat_hours`` over typical broken
-    # ground (half the flat-ground speed), in cells of about 5 km.
+    mobile = columns.active & (columns.order != Order.HOLD)
+    posted = columns.active & (columns.order == Order.HOLD)
+    state = np.bincount(columns.cell[mobile], weights=columns.strength[mobile], minlength=n_cells).astype(np.float64)
+    posts = np.bincount(columns.cell[posted], weights=columns.strength[posted], minlength=n_cells).astype(np.float64)
+    # Mobile state strength within threat range, approximated by a square window of cells
+    # whose half-width is the distance a horseman covers in ``threat_hours`` over typical
+    # broken ground (half the flat-ground speed), in cells of about 5 km. Posts that hold
+    # threaten only a band next to them (a 3 x 3 window): bands avoid them, not flee them.
     radius = max(1, int(round(params.threat_hours * params.horse_kmh * 0.5 / CELL_KM)))
     width = 2 * radius + 1
     threat = uniform_filter(state.reshape(rows, cols), size=width, mode="constant") * width * width
+    near_posts = uniform_filter(posts.reshape(rows, cols), size=3, mode="constant") * 9
     threat_at = threat.reshape(-1)[bands.cell]
+    posts_at = near_posts.reshape(-1)[bands.cell]
 
     mode = np.full(len(bands), BandMode.HOME, dtype=np.int64)
     hours_g, _, nearest_g = garrison_dist
@@ -192,6 +196,9 @@ def choose_band_modes(
         & (bands.fighters > params.raid_ratio * garrison_strength[np.maximum(target, 0)])
     )
     mode[raid] = BandMode.RAID
+    # Next to a post too strong to raid, a band goes no further and waits (it does not
+    # flee a force that will not follow it).
+    mode[(mode == BandMode.HOME) & (posts_at > params.flee_ratio * bands.fighters)] = BandMode.HOLD
     mode[bands.hunger >= params.hunger_forage] = BandMode.FORAGE
     in_afghan = ctx.afghan[bands.cell]
     to_sanctuary = ctx.sanctuary_open & (bands.morale < params.sanctuary_morale)
