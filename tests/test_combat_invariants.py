@@ -212,3 +212,48 @@ def test_zero_lethality_gives_zero_losses(
         assert np.all(b == 0)
         assert np.all(s == 0)
         assert np.all(r.mg_captured == 0)
+
+
+nonneg = st.floats(0.0, 1e6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            nonneg,
+            nonneg,
+            st.floats(0.0, 10.0),
+            st.floats(0.0, 10.0),
+            st.booleans(),
+            st.booleans(),
+            st.floats(0.0, 1e4),
+            st.one_of(st.floats(0.0, 2e6), st.floats(0.0, 1e-300), st.floats(0.0, 1.0)),
+            st.one_of(st.floats(0.0, 2e6), st.floats(0.0, 1e-300), st.floats(0.0, 1.0)),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_law_outputs_finite(cases: list) -> None:  # type: ignore[type-arg]
+    """Any non-negative finite inputs (zero strengths and coefficients, denormal floors,
+    floors at or above the strength) give finite strengths within [floor, start] and a
+    finite duration within [0, limit]."""
+    a = [np.array(c, dtype=np.float64) for c in zip(*cases, strict=True)]
+    r = lanchester_mixed(
+        a[0],
+        a[1],
+        k_band=a[2],
+        k_state=a[3],
+        band_hidden=a[4].astype(bool),
+        state_hidden=a[5].astype(bool),
+        duration=a[6],
+        band_floor=a[7],
+        state_floor=a[8],
+    )
+    for out in (r.band, r.state, r.duration):
+        assert np.all(np.isfinite(out))
+    assert np.all((r.band >= np.minimum(a[7], a[0])) & (r.band <= a[0]))
+    assert np.all((r.state >= np.minimum(a[8], a[1])) & (r.state <= a[1]))
+    assert np.all((r.duration >= 0.0) & (r.duration <= a[6]))
+    assert np.all((r.ended >= 0) & (r.ended <= 3))

@@ -139,3 +139,17 @@ def test_plausible_fortified_post_holds(aircraft: bool) -> None:
     assert r.outcome[0] not in (OUTCOME_STATE_WITHDREW, OUTCOME_STATE_ROUTED)
     assert _lost(r, "state") < 0.5 * (90 + r.air_men[0])
     assert _lost(r, "insurgents") > 0.5 * _lost(r, "state")
+
+
+@pytest.mark.parametrize("mode", ["deterministic", "stochastic"])
+def test_blocked_resolution_is_identical(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolving in blocks of CHUNK engagements gives exactly the one-block results."""
+    from sim.kernels import combat
+
+    batch = random_batch(2_500, np.random.default_rng(3))
+    sw = {"heliographs": True, "aircraft": True}
+    whole = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(9), **sw)  # type: ignore[arg-type]
+    monkeypatch.setattr(combat, "CHUNK", 700)
+    blocks = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(9), **sw)  # type: ignore[arg-type]
+    for f in dataclasses.fields(whole):
+        np.testing.assert_array_equal(getattr(blocks, f.name), getattr(whole, f.name), f.name)

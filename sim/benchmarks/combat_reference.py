@@ -30,60 +30,12 @@ from sim.params.combat import CombatParams
 __all__ = ["binomial_scalar", "lanchester_scalar", "resolve_reference"]
 
 _S = 1e-6
-
-
-def _log1px(x: float) -> float:
-    if abs(x) < _S:
-        return 1.0 - 0.5 * x
-    if x <= -1.0:
-        return math.inf
-    return math.log1p(x) / x
-
-
-def _expm1x(x: float) -> float:
-    if abs(x) < _S:
-        return 1.0 + 0.5 * x
-    try:
-        return math.expm1(x) / x
-    except OverflowError:
-        return math.inf
-
-
-def _tanc(w: float) -> float:
-    r = math.sqrt(abs(w))
-    if r < _S:
-        return 1.0 - w / 3.0
-    return (math.tanh(r) if w > 0 else math.tan(r)) / r
-
-
-def _shc(w: float) -> float:
-    r = math.sqrt(max(w, 0.0))
-    if r < _S:
-        return 1.0 + w / 6.0
-    return math.sinh(r) / r
-
-
-def _chc(w: float) -> float:
-    r = math.sqrt(abs(w))
-    return math.cosh(r) if w >= 0 else math.cos(r)
-
-
-def _atanc(w: float) -> float:
-    r = math.sqrt(abs(w))
-    if r < _S:
-        return 1.0 + w / 3.0
-    if w > 0:
-        return math.atanh(r) / r if w < 1.0 else math.inf
-    return math.atan(r) / r
-
-
-def _div(a: float, b: float) -> float:
-    if b == 0.0:
-        return math.inf if a > 0 else (-math.inf if a < 0 else math.nan)
-    return a / b
+_ARG_MIN = 1e-300
+_R_MAX = 700.0
 
 
 def _square_cross(x0: float, y0: float, kx: float, ky: float, lx: float) -> float:
+    """Hours until X falls to lx under dX=-kx*Y, dY=-ky*X (inf if never)."""
     if lx >= x0:
         return 0.0
     drop2 = ky / kx * (x0 * x0 - lx * lx)
@@ -92,81 +44,124 @@ def _square_cross(x0: float, y0: float, kx: float, ky: float, lx: float) -> floa
         return math.inf
     yl = math.sqrt(yl2)
     dy = drop2 / max(y0 + yl, TINY)
-    sx, sy = math.sqrt(ky), math.sqrt(kx)
-    den = sx * lx + sy * yl
+    rx, ry = math.sqrt(kx), math.sqrt(ky)
+    den = ry * lx + rx * yl
     if not den > 0:
         return math.inf
-    z = (sx * (x0 - lx) + sy * dy) / den
-    return z * _log1px(z) / math.sqrt(kx * ky)
+    num = ry * (x0 - lx) + rx * dy
+    try:
+        z = num / den
+    except OverflowError:
+        z = math.inf
+    if math.isinf(z):  # denormal level
+        return (math.log(num) - math.log(den)) / (rx * ry)
+    return math.log1p(z) / (rx * ry)
 
 
-def _square_eval(x0: float, y0: float, kx: float, ky: float, t: float) -> float:
-    w = kx * ky * t * t
-    return x0 * _chc(w) - kx * y0 * t * _shc(w)
+def _square_eval(x0: float, y0: float, kx: float, ky: float, t: float) -> tuple[float, float]:
+    """(X(t), Y(t)) under the square law."""
+    rx, ry = math.sqrt(kx), math.sqrt(ky)
+    r = min(rx * ry * t, _R_MAX)
+    sh, e = math.sinh(r), math.exp(-r)
+    return x0 * e + (x0 - rx / ry * y0) * sh, y0 * e + (y0 - ry / rx * x0) * sh
 
 
 def _linear_cross(x0: float, y0: float, kx: float, ky: float, lx: float) -> float:
+    """Hours until X falls to lx under dX=-kx*X*Y, dY=-ky*X*Y (inf if never)."""
     if lx >= x0:
         return 0.0
     yl = y0 - ky / kx * (x0 - lx)
     if not yl > 0:
         return math.inf
     k = ky * x0 - kx * y0
-    base = (x0 - lx) / (kx * x0 * yl)
-    return base * _log1px(k * base)
+    try:
+        base = (x0 - lx) / (kx * x0 * yl)
+    except ZeroDivisionError:
+        base = math.inf
+    kb = k * base if k != 0.0 else 0.0
+    if -0.5 <= kb <= 1e300:
+        if abs(kb) < _S:
+            return base * (1.0 - 0.5 * kb)
+        return base * (math.log1p(kb) / kb)
+    if k == 0.0:
+        return base
+    if lx == 0.0:
+        return math.inf
+    return (math.log(y0) + math.log(lx) - math.log(yl) - math.log(x0)) / k
 
 
 def _linear_eval(x0: float, y0: float, kx: float, ky: float, t: float) -> float:
+    """X(t) under the linear law (logistic closed form)."""
     k = ky * x0 - kx * y0
+    kt = -k * t
     try:
-        den = math.exp(-k * t) + ky * x0 * t * _expm1x(-k * t)
+        ex = 1.0 + 0.5 * kt if abs(kt) < _S else math.expm1(kt) / kt
+        den = math.exp(kt) + ky * x0 * t * ex
     except OverflowError:
         return 0.0
     return x0 / den if math.isfinite(den) else 0.0
 
 
-def _riccati_time(y0: float, a: float, c: float, ly: float) -> float:
-    if ly >= y0:
-        return 0.0
-    den = ly * y0 - a
-    if not den > 0:
+def _riccati(g: float, s: float, c: float, circular: bool, one_minus: float | None = None
+             ) -> float:
+    """c t = g f(s g) / (s g), f = arctan (circular) or artanh (inf past 1)."""
+    th = s * g if not (s == 0.0 and math.isinf(g)) else math.nan
+    if circular:
+        return math.atan(th) / (s * c)
+    if (one_minus is None and not th < 1.0) or (one_minus is not None and not one_minus > 0):
         return math.inf
-    g = (y0 - ly) / den
-    return g * _atanc(a * g * g) / c
+    if one_minus is not None and th >= 0.5:
+        return 0.5 * (math.log1p(th) - math.log(one_minus)) / (s * c)
+    th = max(th, _ARG_MIN)
+    return math.atanh(th) / th * g / c
 
 
-def _mixed_cross_exposed(x0: float, y0: float, kx: float, ky: float, ly: float) -> float:
+def _mixed(x0: float, y0: float, kx: float, ky: float, big_t: float, lx: float, ly: float
+           ) -> tuple[float, float, float, float, float]:
+    """Mixed law, X hidden, Y exposed: (X(t), Y(t), t, tx, ty)."""
     b = 2.0 * ky / kx
-    return _riccati_time(y0, y0 * y0 - b * x0, 0.5 * kx, ly)
-
-
-def _mixed_cross_hidden(x0: float, y0: float, kx: float, ky: float, lx: float) -> float:
-    if lx >= x0:
-        return 0.0
-    b = 2.0 * ky / kx
+    a = y0 * y0 - b * x0
+    c = 0.5 * kx
+    s = math.sqrt(abs(a))
+    circular = a < 0
+    # exposed Y falls to ly
+    if ly >= y0:
+        ty = 0.0
+    elif not ly * y0 - a > 0:
+        ty = math.inf
+    else:
+        ty = _riccati((y0 - ly) / (ly * y0 - a), s, c, circular)
+    # hidden X falls to lx when Y falls to yl = sqrt(a + b lx)
     drop2 = b * (x0 - lx)
     yl2 = y0 * y0 - drop2
-    if yl2 < 0:
-        return math.inf
-    yl = math.sqrt(yl2)
+    yl = math.sqrt(max(yl2, 0.0))
     dy = drop2 / max(y0 + yl, TINY)
-    a = y0 * y0 - b * x0
     den = yl * dy + b * lx
-    if not den > 0:
-        return math.inf
-    g = dy / den
-    return g * _atanc(a * g * g) / (0.5 * kx)
-
-
-def _mixed_eval(x0: float, y0: float, kx: float, ky: float, t: float) -> tuple[float, float]:
-    b = 2.0 * ky / kx
-    a = y0 * y0 - b * x0
-    ct = 0.5 * kx * t
-    w = a * ct * ct
-    g = ct * _tanc(w)
-    y = (y0 + a * g) / (1.0 + y0 * g)
-    u = _chc(w) * (1.0 + y0 * g)
-    return x0 / (u * u), y
+    if lx >= x0:
+        tx = 0.0
+    elif not (den > 0 and yl2 >= 0):
+        tx = math.inf
+    else:
+        try:
+            g = dy / den
+        except ZeroDivisionError:
+            g = math.inf
+        one_minus = None if circular else b * lx * (y0 + s) / (yl + s) / den
+        tx = _riccati(g, s, c, circular, one_minus)
+    t = max(min(tx, ty, big_t), 0.0)
+    ct = c * t
+    r = max(s * ct, _ARG_MIN)
+    if circular:
+        r = min(r, math.pi / 2.0)
+        f = math.tan(r)
+        sec2 = 1.0 + f * f
+    else:
+        em = math.expm1(-2.0 * r)
+        f = -em / (2.0 + em)  # tanh r
+        sec2 = 4.0 * (1.0 + em) / ((2.0 + em) * (2.0 + em))  # 1 / cosh^2 r
+    big_g = ct * (f / r)
+    q = 1.0 + y0 * big_g
+    return x0 * sec2 / (q * q), (y0 + a * big_g) / q, t, tx, ty
 
 
 def binomial_scalar(n: float, p: float, u: float) -> float:
@@ -224,26 +219,18 @@ def lanchester_scalar(
     if not hb and not hs:
         tb = _square_cross(b0, s0, kb, ks, lb)
         ts = _square_cross(s0, b0, ks, kb, ls)
+        t = max(min(tb, ts, big_t), 0.0)
+        bt, st = _square_eval(b0, s0, kb, ks, t)
     elif hb and hs:
         tb = _linear_cross(b0, s0, kb, ks, lb)
         ts = _linear_cross(s0, b0, ks, kb, ls)
-    elif hb:
-        tb = _mixed_cross_hidden(b0, s0, kb, ks, lb)
-        ts = _mixed_cross_exposed(b0, s0, kb, ks, ls)
-    else:
-        tb = _mixed_cross_exposed(s0, b0, ks, kb, lb)
-        ts = _mixed_cross_hidden(s0, b0, ks, kb, ls)
-    t = max(min(tb, ts, big_t), 0.0)
-    if not hb and not hs:
-        bt = _square_eval(b0, s0, kb, ks, t)
-        st = _square_eval(s0, b0, ks, kb, t)
-    elif hb and hs:
+        t = max(min(tb, ts, big_t), 0.0)
         bt = _linear_eval(b0, s0, kb, ks, t)
         st = _linear_eval(s0, b0, ks, kb, t)
     elif hb:
-        bt, st = _mixed_eval(b0, s0, kb, ks, t)
+        bt, st, t, tb, ts = _mixed(b0, s0, kb, ks, big_t, lb, ls)
     else:
-        st, bt = _mixed_eval(s0, b0, ks, kb, t)
+        st, bt, t, ts, tb = _mixed(s0, b0, ks, kb, big_t, ls, lb)
     band_broke = tb <= min(ts, big_t)
     state_broke = ts <= min(tb, big_t)
     bt = lb if band_broke else min(max(bt, lb), b0)

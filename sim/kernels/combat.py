@@ -8,7 +8,8 @@ units or engagements:
    ``np.bincount``.
 2. :func:`resolve_engagements` turns each engagement's participants into the
    coefficients of a mixed Lanchester law and integrates it over the engagement's
-   duration with break-off inside the integration (:func:`lanchester_mixed`), then
+   duration with break-off inside the integration (:func:`lanchester_mixed`, in
+   :mod:`sim.kernels.lanchester`, with the closed forms and their robustness notes), then
    draws the losses (binomial around the expectation) or returns the expectation.
 3. :func:`combat_day` spreads the losses over the units and returns new tables and
    one ``"engagement"`` event row per engagement.
@@ -58,6 +59,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from sim.events import Events, events
+from sim.kernels.lanchester import TINY, LawResult, lanchester_mixed
 from sim.params.combat import CombatParams
 from sim.state import BandMode, Bands, ColumnKind, Columns, Order, Villages
 
@@ -67,6 +69,7 @@ __all__ = [
     "OUTCOME_STATE_ROUTED",
     "OUTCOME_STATE_WITHDREW",
     "OUTCOME_TIME",
+    "TINY",
     "EngagementBatch",
     "EngagementResult",
     "Engagements",
@@ -92,11 +95,7 @@ OUTCOME_STATE_WITHDREW = 2
 OUTCOME_INSURGENTS_ROUTED = 3
 OUTCOME_STATE_ROUTED = 4
 
-#: Lethality coefficients are floored here so that every closed form stays finite;
-#: a floored coefficient changes no strength by even one ulp over any duration.
-TINY = 1e-120
-_SERIES = 1e-6
-_MODES: tuple[str, ...] = ("stochastic", "deterministic")  # |argument| below which series replace the special functions
+_MODES: tuple[str, ...] = ("stochastic", "deterministic")
 
 
 # ----------------------------------------------------------------------------------------
@@ -152,276 +151,6 @@ def concealment_map(
     relief = p.ruggedness_weight * -np.expm1(-rug / p.ruggedness_scale_m)
     conc = 1.0 - (1.0 - table[lc]) * (1.0 - relief)
     return np.minimum(conc, p.max_concealment)
-
-
-# ----------------------------------------------------------------------------------------
-# special functions, stable at zero argument
-# ----------------------------------------------------------------------------------------
-def _expm1x(x: F64) -> F64:
-    """``expm1(x) / x``, 1 at 0."""
-    small = np.abs(x) < _SERIES
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        out = np.expm1(x) / np.where(small, 1.0, x)
-    return np.where(small, 1.0 + 0.5 * x, out)
-
-
-def _log1px(x: F64) -> F64:
-    """``log1p(x) / x``, 1 at 0 (``inf`` at -1)."""
-    small = np.abs(x) < _SERIES
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.log1p(np.maximum(x, -1.0)) / np.where(small, 1.0, x)
-    return np.where(small, 1.0 - 0.5 * x, out)
-
-
-def _tanc(w: F64) -> F64:
-    """``tanh(sqrt(w))/sqrt(w)`` for w > 0, ``tan(sqrt(-w))/sqrt(-w)`` for w < 0."""
-    r = np.sqrt(np.abs(w))
-    small = r < _SERIES
-    rs = np.where(small, 1.0, r)
-    out = np.where(w > 0, np.tanh(rs), np.tan(rs)) / rs
-    return np.where(small, 1.0 - w / 3.0, out)
-
-
-def _shc(w: F64) -> F64:
-    """``sinh(sqrt(w))/sqrt(w)`` for w >= 0."""
-    r = np.sqrt(np.maximum(w, 0.0))
-    small = r < _SERIES
-    rs = np.where(small, 1.0, r)
-    with np.errstate(over="ignore"):
-        out = np.sinh(rs) / rs
-    return np.where(small, 1.0 + w / 6.0, out)
-
-
-def _chc(w: F64) -> F64:
-    """``cosh(sqrt(w))`` for w >= 0, ``cos(sqrt(-w))`` for w < 0."""
-    r = np.sqrt(np.abs(w))
-    with np.errstate(over="ignore"):
-        return np.where(w >= 0, np.cosh(r), np.cos(r))
-
-
-def _atanc(w: F64) -> F64:
-    """``artanh(sqrt(w))/sqrt(w)`` for 0 < w < 1, ``arctan(sqrt(-w))/sqrt(-w)`` for w < 0.
-
-    ``inf`` for w >= 1 (the level is never reached).
-    """
-    r = np.sqrt(np.abs(w))
-    small = r < _SERIES
-    rs = np.where(small, 1.0, r)
-    inside = np.minimum(rs, 0.5)  # placeholder argument where w >= 1
-    pos = np.where(w < 1.0, np.arctanh(np.where(w < 1.0, rs, inside)), np.inf)
-    out = np.where(w > 0, pos, np.arctan(rs)) / rs
-    return np.where(small, 1.0 + w / 3.0, out)
-
-
-# ----------------------------------------------------------------------------------------
-# the three closed forms (X is the side whose level is crossed or evaluated)
-# ----------------------------------------------------------------------------------------
-def _square_cross(x0: F64, y0: F64, kx: F64, ky: F64, lx: F64) -> F64:
-    """Hours until X falls to ``lx`` under dX=-kx*Y, dY=-ky*X (``inf`` if never)."""
-    ratio = ky / kx
-    drop2 = ratio * (x0 * x0 - lx * lx)  # y0^2 - yl^2 (square-law invariant)
-    yl2 = y0 * y0 - drop2
-    yl = np.sqrt(np.maximum(yl2, 0.0))
-    dy = drop2 / np.maximum(y0 + yl, TINY)
-    sx, sy = np.sqrt(ky), np.sqrt(kx)
-    num = sx * (x0 - lx) + sy * dy
-    den = sx * lx + sy * yl
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        z = num / den
-        t = z * _log1px(z) / np.sqrt(kx * ky)
-    t = np.where(den > 0, t, np.inf)
-    t = np.where(yl2 >= 0, t, np.inf)
-    return np.where(lx >= x0, 0.0, t)
-
-
-def _square_eval(x0: F64, y0: F64, kx: F64, ky: F64, t: F64) -> F64:
-    """X(t) under the square law."""
-    w = kx * ky * t * t
-    return x0 * _chc(w) - kx * y0 * t * _shc(w)
-
-
-def _linear_cross(x0: F64, y0: F64, kx: F64, ky: F64, lx: F64) -> F64:
-    """Hours until X falls to ``lx`` under dX=-kx*X*Y, dY=-ky*X*Y."""
-    yl = y0 - ky / kx * (x0 - lx)
-    k = ky * x0 - kx * y0
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        base = (x0 - lx) / (kx * x0 * yl)
-        t = base * _log1px(k * base)
-    t = np.where(yl > 0, t, np.inf)
-    return np.where(lx >= x0, 0.0, t)
-
-
-def _linear_eval(x0: F64, y0: F64, kx: F64, ky: F64, t: F64) -> F64:
-    """X(t) under the linear law (logistic closed form)."""
-    k = ky * x0 - kx * y0
-    with np.errstate(over="ignore", invalid="ignore"):
-        den = np.exp(-k * t) + ky * x0 * t * _expm1x(-k * t)
-        out = x0 / den
-    return np.where(np.isfinite(den), out, 0.0)
-
-
-def _riccati_time(y0: F64, a: F64, c: F64, ly: F64) -> F64:
-    """Hours until Y falls to ``ly`` under dY/dt = -c (Y^2 - a)."""
-    den = ly * y0 - a
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        g = (y0 - ly) / den
-        t = g * _atanc(a * g * g) / c
-    t = np.where(den > 0, t, np.inf)
-    return np.where(ly >= y0, 0.0, t)
-
-
-def _mixed_cross_exposed(x0: F64, y0: F64, kx: F64, ky: F64, ly: F64) -> F64:
-    """Hours until exposed Y falls to ``ly``; X hidden: dX=-kx*X*Y, dY=-ky*X."""
-    b = 2.0 * ky / kx
-    a = y0 * y0 - b * x0
-    return _riccati_time(y0, a, 0.5 * kx, ly)
-
-
-def _mixed_cross_hidden(x0: F64, y0: F64, kx: F64, ky: F64, lx: F64) -> F64:
-    """Hours until hidden X falls to ``lx``; Y exposed."""
-    b = 2.0 * ky / kx
-    drop2 = b * (x0 - lx)  # y0^2 - yl^2 (parabolic invariant)
-    yl2 = y0 * y0 - drop2
-    yl = np.sqrt(np.maximum(yl2, 0.0))
-    dy = drop2 / np.maximum(y0 + yl, TINY)
-    a = y0 * y0 - b * x0
-    den = yl * dy + b * lx  # = yl*y0 - a
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        g = dy / den
-        t = g * _atanc(a * g * g) / (0.5 * kx)
-    t = np.where((den > 0) & (yl2 >= 0), t, np.inf)
-    return np.where(lx >= x0, 0.0, t)
-
-
-def _mixed_eval(x0: F64, y0: F64, kx: F64, ky: F64, t: F64) -> tuple[F64, F64]:
-    """(X(t), Y(t)) with X hidden and Y exposed (Riccati closed form)."""
-    b = 2.0 * ky / kx
-    a = y0 * y0 - b * x0
-    ct = 0.5 * kx * t
-    w = a * ct * ct
-    g = ct * _tanc(w)
-    y = (y0 + a * g) / (1.0 + y0 * g)
-    u = _chc(w) * (1.0 + y0 * g)
-    return x0 / (u * u), y
-
-
-@dataclasses.dataclass(frozen=True)
-class LawResult:
-    """End state of a batch of Lanchester engagements, each array shape (m,).
-
-    Attributes
-    ----------
-    band, state : float64
-        Strengths when the engagement ends.
-    duration : float64
-        Hours fought.
-    ended : int64
-        0 time limit, 1 band reached its floor first, 2 state first, 3 both at once.
-    """
-
-    band: F64
-    state: F64
-    duration: F64
-    ended: I64
-
-
-def lanchester_mixed(
-    band: F64,
-    state: F64,
-    *,
-    k_band: F64,
-    k_state: F64,
-    band_hidden: Bool,
-    state_hidden: Bool,
-    duration: F64,
-    band_floor: F64,
-    state_floor: F64,
-) -> LawResult:
-    """Integrate the mixed Lanchester law exactly, stopping at break-off.
-
-    ``dB/dt = -k_band * S * B**h_B`` and ``dS/dt = -k_state * B * S**h_S`` with
-    ``h = 1`` for a hidden side (area fire) and 0 for an exposed one (aimed fire).
-    The engagement ends at ``duration`` or when a side falls to its floor, whichever
-    comes first; the times of reaching the floors are computed in closed form.
-
-    Parameters
-    ----------
-    band, state : ndarray of float64, shape (m,)
-        Initial strengths (>= 0).
-    k_band, k_state : ndarray of float64, shape (m,)
-        Attrition coefficients against the band and against the state (per hour;
-        per man-hour for a hidden target). Values below ``TINY`` are floored.
-    band_hidden, state_hidden : ndarray of bool, shape (m,)
-    duration : ndarray of float64, shape (m,)
-        Longest duration (hours).
-    band_floor, state_floor : ndarray of float64, shape (m,)
-        Break-off levels (a side withdraws on reaching it; 0 fights to the end).
-
-    Returns
-    -------
-    LawResult
-
-    References
-    ----------
-    Lanchester (1916) square and linear laws; Deitchman (1962) mixed law, whose
-    parabolic invariant ``S**2 - (2 kS / kB) B`` gives the Riccati closed form used here.
-    """
-    b0 = np.asarray(band, dtype=np.float64)
-    s0 = np.asarray(state, dtype=np.float64)
-    kb = np.maximum(np.asarray(k_band, dtype=np.float64), TINY)
-    ks = np.maximum(np.asarray(k_state, dtype=np.float64), TINY)
-    hb = np.asarray(band_hidden, dtype=bool)
-    hs = np.asarray(state_hidden, dtype=bool)
-    big_t = np.asarray(duration, dtype=np.float64)
-    lb = np.minimum(np.maximum(np.asarray(band_floor, dtype=np.float64), 0.0), b0)
-    ls = np.minimum(np.maximum(np.asarray(state_floor, dtype=np.float64), 0.0), s0)
-    m = b0.shape[0]
-    tb = np.empty(m)
-    ts = np.empty(m)
-    bt = np.empty(m)
-    st = np.empty(m)
-    t_end = np.empty(m)
-
-    cases = (
-        np.flatnonzero(~hb & ~hs),
-        np.flatnonzero(hb & hs),
-        np.flatnonzero(hb & ~hs),
-        np.flatnonzero(~hb & hs),
-    )
-    # crossing times
-    i = cases[0]
-    tb[i] = _square_cross(b0[i], s0[i], kb[i], ks[i], lb[i])
-    ts[i] = _square_cross(s0[i], b0[i], ks[i], kb[i], ls[i])
-    i = cases[1]
-    tb[i] = _linear_cross(b0[i], s0[i], kb[i], ks[i], lb[i])
-    ts[i] = _linear_cross(s0[i], b0[i], ks[i], kb[i], ls[i])
-    i = cases[2]
-    tb[i] = _mixed_cross_hidden(b0[i], s0[i], kb[i], ks[i], lb[i])
-    ts[i] = _mixed_cross_exposed(b0[i], s0[i], kb[i], ks[i], ls[i])
-    i = cases[3]
-    tb[i] = _mixed_cross_exposed(s0[i], b0[i], ks[i], kb[i], lb[i])
-    ts[i] = _mixed_cross_hidden(s0[i], b0[i], ks[i], kb[i], ls[i])
-
-    np.minimum(np.minimum(tb, ts), big_t, out=t_end)
-    t_end = np.maximum(t_end, 0.0)
-    # evaluation at the end time
-    i = cases[0]
-    bt[i] = _square_eval(b0[i], s0[i], kb[i], ks[i], t_end[i])
-    st[i] = _square_eval(s0[i], b0[i], ks[i], kb[i], t_end[i])
-    i = cases[1]
-    bt[i] = _linear_eval(b0[i], s0[i], kb[i], ks[i], t_end[i])
-    st[i] = _linear_eval(s0[i], b0[i], ks[i], kb[i], t_end[i])
-    i = cases[2]
-    bt[i], st[i] = _mixed_eval(b0[i], s0[i], kb[i], ks[i], t_end[i])
-    i = cases[3]
-    st[i], bt[i] = _mixed_eval(s0[i], b0[i], ks[i], kb[i], t_end[i])
-
-    band_broke = tb <= np.minimum(ts, big_t)
-    state_broke = ts <= np.minimum(tb, big_t)
-    bt = np.where(band_broke, lb, np.clip(bt, lb, b0))
-    st = np.where(state_broke, ls, np.clip(st, ls, s0))
-    ended = band_broke.astype(np.int64) + 2 * state_broke.astype(np.int64)
-    return LawResult(band=bt, state=st, duration=t_end, ended=ended)
 
 
 # ----------------------------------------------------------------------------------------
@@ -550,49 +279,91 @@ def engagement_terms(
     p = params
     b0 = batch.insurgents
     s0 = batch.state
+    raid = batch.raid
     warn = p.heliograph_warning if heliographs else 0.0
-    amb = batch.ambush & ~batch.raid
-    bonus = np.where(amb, 1.0 + (p.ambush_bonus - 1.0) * (1.0 - warn), 1.0)
-    blind = np.where(amb, 1.0 - (1.0 - p.surprise_factor) * (1.0 - warn), 1.0)
-    night = np.where(batch.raid, 1.0 - p.raid_night_share * (1.0 - p.night_factor), 1.0)
-    fire = p.mg_rifle_equivalent * batch.machine_guns + p.gun_rifle_equivalent * batch.guns
-    firepower = 1.0 + fire / np.maximum(s0, 1.0)
-    fort = 1.0 + (p.fortification - 1.0) * batch.garrison_share
-    band_hidden = ((batch.concealment >= p.conceal_threshold) & ~batch.raid) | amb
-    state_hidden = (batch.state_concealment >= p.state_conceal_threshold) & ~amb
-    k_band = np.where(
-        band_hidden,
-        p.area_lethality_state * (1.0 - batch.concealment),
-        p.aimed_lethality_state,
-    ) * (firepower * night * blind)
-    k_state = np.where(
-        state_hidden,
-        p.area_lethality_insurgent * (1.0 - batch.state_concealment),
-        p.aimed_lethality_insurgent,
-    ) * (night * bonus / fort)
-    base = np.where(amb, p.ambush_duration_h, np.where(batch.raid, p.raid_duration_h,
-                                                        p.meeting_duration_h))
-    size = np.maximum((b0 + s0) / 400.0, 1e-9) ** p.duration_size_exponent
-    duration = np.clip(base * size, p.min_duration_h, p.max_duration_h)
-    band_share = np.clip(p.band_break_base + p.band_break_morale * batch.band_morale, 0.0, 1.0)
-    overwhelmed = b0 >= p.overwhelm_ratio * s0
-    hold = np.where(overwhelmed | ~batch.raid, 0.0, batch.garrison_share)
-    state_share = p.column_break_loss + (p.garrison_break_loss - p.column_break_loss) * hold
-    air = (batch.raid & (duration > p.air_delay_h)) if aircraft else np.zeros(len(batch), bool)
-    phase1 = np.where(air, p.air_delay_h, duration)
+    amb = batch.ambush & ~raid
+    n_amb = ~amb
+    plain = n_amb & ~raid
+    bonus = 1.0 + (p.ambush_bonus - 1.0) * (1.0 - warn)
+    blind = 1.0 - (1.0 - p.surprise_factor) * (1.0 - warn)
+    night = 1.0 - p.raid_night_share * (1.0 - p.night_factor)
+    fire = p.mg_rifle_equivalent * batch.machine_guns
+    fire += p.gun_rifle_equivalent * batch.guns
+    firepower = np.maximum(s0, 1.0)
+    np.divide(fire, firepower, out=firepower)
+    firepower += 1.0
+    fort = (p.fortification - 1.0) * batch.garrison_share
+    fort += 1.0
+    band_hidden = batch.concealment >= p.conceal_threshold
+    band_hidden &= ~raid
+    band_hidden |= amb
+    state_hidden = batch.state_concealment >= p.state_conceal_threshold
+    state_hidden &= n_amb
+    # k_band = (area (1 - c) if hidden else aimed) * (firepower * night * blind)
+    k_band = _pick(band_hidden, np.multiply(1.0 - batch.concealment, p.area_lethality_state),
+                   p.aimed_lethality_state)
+    mult = firepower * _pick(raid, night, 1.0)
+    mult *= _pick(amb, blind, 1.0)
+    k_band *= mult
+    # k_state = (area (1 - c_s) if hidden else aimed) * (night * bonus / fort)
+    k_state = _pick(state_hidden,
+                    np.multiply(1.0 - batch.state_concealment, p.area_lethality_insurgent),
+                    p.aimed_lethality_insurgent)
+    mult = _pick(raid, night, 0.0)
+    mult += _pick(amb, bonus, 0.0)
+    mult += plain
+    mult /= fort
+    k_state *= mult
+    base = _pick(amb, p.ambush_duration_h, 0.0)
+    base += _pick(raid, p.raid_duration_h, 0.0)
+    base += _pick(plain, p.meeting_duration_h, 0.0)
+    size = b0 + s0
+    size /= 400.0
+    np.maximum(size, 1e-9, out=size)
+    np.power(size, p.duration_size_exponent, out=size)
+    duration = np.multiply(base, size, out=base)
+    np.maximum(duration, p.min_duration_h, out=duration)
+    np.minimum(duration, p.max_duration_h, out=duration)
+    band_share = p.band_break_morale * batch.band_morale
+    band_share += p.band_break_base
+    np.maximum(band_share, 0.0, out=band_share)
+    np.minimum(band_share, 1.0, out=band_share)
+    hold = b0 < p.overwhelm_ratio * s0
+    hold &= raid
+    hold_share = np.multiply(batch.garrison_share, hold)
+    state_share = hold_share
+    state_share *= p.garrison_break_loss - p.column_break_loss
+    state_share += p.column_break_loss
+    air = (raid & (duration > p.air_delay_h)) if aircraft else np.zeros(len(batch), bool)
+    phase1 = _pick(air, p.air_delay_h, duration) if aircraft else duration
+    band_floor = np.subtract(1.0, band_share, out=band_share)
+    band_floor *= b0
+    state_floor = np.subtract(1.0, state_share, out=state_share)
+    state_floor *= s0
     return Terms(
         k_band=k_band,
         k_state=k_state,
         band_hidden=band_hidden,
         state_hidden=state_hidden,
         duration=duration,
-        band_floor=b0 * (1.0 - band_share),
-        state_floor=s0 * (1.0 - state_share),
+        band_floor=band_floor,
+        state_floor=state_floor,
         firepower=firepower,
         fort=fort,
         air=air,
         phase1=phase1,
     )
+
+
+def _pick(mask: Bool, yes: float | F64, no: float | F64) -> F64:
+    """``np.where(mask, yes, no)`` for finite values, exactly, without a branchy select.
+
+    ``yes * mask + no * ~mask``: multiplying by 0 or 1 and adding 0 are exact.
+    """
+    out = np.multiply(mask, yes, dtype=np.float64)
+    if not (isinstance(no, float) and no == 0.0):
+        out += np.multiply(~mask, no, dtype=np.float64)
+    return out
 
 
 VAR_EXACT = 9.0
@@ -629,35 +400,88 @@ def binomial_from_uniform(n: F64, p: F64, u: F64) -> F64:
     Johnson, Kemp & Kotz (2005). Univariate Discrete Distributions, 3.6 (normal
     approximations to the binomial).
     """
-    p = np.clip(p, 0.0, 1.0)
-    var = n * p * (1.0 - p)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        return _binomial(np.asarray(n, dtype=np.float64), np.asarray(p, dtype=np.float64),
+                         np.asarray(u, dtype=np.float64))
+
+
+def _binomial(n: F64, p: F64, u: F64) -> F64:
+    p = np.maximum(p, 0.0)
+    np.minimum(p, 1.0, out=p)
+    var = n * p
+    var *= 1.0 - p
     out = np.zeros_like(n)
     big = var >= VAR_EXACT
     i = np.flatnonzero(big)
     if i.size:
+        # floor(n p + sd (z + g (z^2 - 1) / 6) + 1/2), g = (1 - 2 p) / sd
+        pi = p[i]
+        ni = n[i]
         sd = np.sqrt(var[i])
         z = special.ndtri(u[i])
-        g = (1.0 - 2.0 * p[i]) / sd
-        x = np.floor(n[i] * p[i] + sd * (z + g * (z * z - 1.0) / 6.0) + 0.5)
-        out[i] = np.clip(x, 0.0, n[i])
-    i = np.flatnonzero(~big & (p > 0.0) & (n > 0))
+        g = 1.0 - 2.0 * pi
+        g /= sd
+        x = z * z
+        x -= 1.0
+        x *= g
+        x /= 6.0
+        x += z
+        x *= sd
+        x += ni * pi
+        x += 0.5
+        np.floor(x, out=x)
+        np.maximum(x, 0.0, out=x)
+        np.minimum(x, ni, out=x)
+        out[i] = x
+    small = ~big
+    small &= p > 0.0
+    small &= n > 0
+    i = np.flatnonzero(small)
     if i.size:
-        flip = p[i] > 0.5
-        q = np.where(flip, 1.0 - p[i], p[i])
-        uu = np.where(flip, 1.0 - u[i], u[i])
+        # sequential search from 0 on the side of the smaller probability; every
+        # search still running at step k has the same k, so k is a scalar and each
+        # search's result is the number of steps it stayed active
+        pi = p[i]
+        flip = pi > 0.5
+        q = _pick(flip, 1.0 - pi, pi)
+        ui = u[i]
+        uu = _pick(flip, 1.0 - ui, ui)
         nn = n[i]
-        k = np.zeros(i.size)
-        pmf = np.exp(nn * np.log1p(-q))
+        pmf = np.log1p(-q)
+        pmf *= nn
+        np.exp(pmf, out=pmf)
         cdf = pmf.copy()
-        odds = q / (1.0 - q)
-        act = np.flatnonzero((cdf < uu) & (k < nn))
-        while act.size:
-            k[act] += 1.0
-            pmf[act] *= (nn[act] - k[act] + 1.0) / k[act] * odds[act]
-            cdf[act] += pmf[act]
-            keep = (cdf[act] < uu[act]) & (k[act] < nn[act])
-            act = act[keep]
-        out[i] = np.where(flip, nn - k, k)
+        odds = 1.0 - q
+        np.divide(q, odds, out=odds)
+        k = np.zeros(i.size)
+        res = np.zeros(i.size)
+        pos = np.arange(i.size)
+        act = cdf < uu
+        step = 0.0
+        fac = np.empty(i.size)
+        while True:
+            n_act = int(np.count_nonzero(act))
+            if n_act == 0:
+                break
+            if 2 * n_act < act.size:  # drop the finished searches
+                res[pos] = k
+                keep = np.flatnonzero(act)
+                pos = pos[keep]
+                nn, odds, uu, pmf, cdf, k = (a[keep] for a in (nn, odds, uu, pmf, cdf, k))
+                act = np.ones(n_act, dtype=bool)
+                fac = fac[:n_act]
+            step += 1.0
+            np.subtract(nn, step, out=fac)  # pmf *= (n - k + 1) / k * odds
+            fac += 1.0
+            fac /= step
+            fac *= odds
+            pmf *= fac
+            cdf += pmf
+            k += act
+            act &= cdf < uu
+            act &= step < nn
+        res[pos] = k
+        out[i] = _pick(flip, n[i] - res, res)
     return out
 
 
@@ -670,17 +494,29 @@ def _draw_side(n: F64, e: tuple[F64, F64, F64], u_total: F64, u_split: F64
     expectation: each category is unbiased and the three sum to the total.
     """
     e_k, e_w, e_c = e
-    e_all = e_k + e_w + e_c
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = np.where(n > 0, e_all / np.where(n > 0, n, 1.0), 0.0)
-        pos = e_all > 0
-        den = np.where(pos, e_all, 1.0)
-        sk = np.where(pos, e_k / den, 0.0)
-        skw = np.where(pos, (e_k + e_w) / den, 0.0)
+    e_kw = e_k + e_w
+    e_all = e_kw + e_c
+    pos = e_all > 0.0
+    den = e_all + ~pos  # e_all where positive, else 1
+    sk = e_k / den
+    sk *= pos
+    skw = np.divide(e_kw, den, out=e_kw)
+    skw *= pos
+    live = n > 0
+    q = n + ~live
+    np.divide(e_all, q, out=q)
+    q *= live
     total = binomial_from_uniform(n, q, u_total)
-    killed = np.floor(total * sk + u_split)
-    kw = np.minimum(np.floor(total * skw + u_split), total)
-    return killed, kw - killed, total - kw
+    killed = total * sk
+    killed += u_split
+    np.floor(killed, out=killed)
+    kw = np.multiply(total, skw, out=skw)
+    kw += u_split
+    np.floor(kw, out=kw)
+    np.minimum(kw, total, out=kw)
+    wounded = kw - killed
+    captured = np.subtract(total, kw, out=kw)
+    return killed, wounded, captured
 
 
 def resolve_engagements(
@@ -732,6 +568,32 @@ def resolve_engagements(
     if mode not in _MODES:
         msg = f"mode must be 'stochastic' or 'deterministic', not {mode!r}"
         raise ValueError(msg)
+    if mode == "stochastic" and rng is None:
+        msg = "stochastic mode needs rng=numpy.random.default_rng(seed)"
+        raise ValueError(msg)
+    m = len(batch)
+    u = np.ascontiguousarray(rng.random((m, 5)).T) if rng is not None and mode == "stochastic" \
+        else None
+    if m <= CHUNK:
+        return _resolve(batch, params, heliographs, aircraft, mode, u)
+    parts = []
+    for lo in range(0, m, CHUNK):
+        sl = slice(lo, lo + CHUNK)
+        sub = EngagementBatch(**{f.name: getattr(batch, f.name)[sl]
+                                 for f in dataclasses.fields(batch)})
+        parts.append(_resolve(sub, params, heliographs, aircraft, mode,
+                              None if u is None else u[:, sl]))
+    return EngagementResult(**{f.name: np.concatenate([getattr(r, f.name) for r in parts])
+                               for f in dataclasses.fields(EngagementResult)})
+
+
+#: Engagements resolved per block: the temporaries of a block stay in cache and are
+#: recycled by the allocator instead of being mapped afresh (page faults) each time.
+CHUNK = 16384
+
+
+def _resolve(batch: EngagementBatch, params: CombatParams, heliographs: bool, aircraft: bool,
+             mode: Mode, u: F64 | None) -> EngagementResult:
     p = params
     b0 = batch.insurgents
     s0 = batch.state
@@ -768,14 +630,21 @@ def resolve_engagements(
     s_tot = s0 + air_men
     mg_tot = batch.machine_guns + air_mg
 
-    fire_state = s_end * firepower * p.aimed_lethality_state
-    fire_band = b_end * p.aimed_lethality_insurgent / tm.fort
-    band_rout = (ended == 1) & (fire_state >= p.rout_ratio * fire_band)
-    state_rout = (ended == 2) & (fire_band >= p.rout_ratio * fire_state)
-    outcome = np.where(ended == 1, OUTCOME_INSURGENTS_WITHDREW,
-                       np.where(ended == 2, OUTCOME_STATE_WITHDREW, OUTCOME_TIME))
-    outcome = np.where(band_rout, OUTCOME_INSURGENTS_ROUTED, outcome)
-    outcome = np.where(state_rout, OUTCOME_STATE_ROUTED, outcome).astype(np.int64)
+    fire_state = s_end * firepower
+    fire_state *= p.aimed_lethality_state
+    fire_band = b_end * p.aimed_lethality_insurgent
+    fire_band /= tm.fort
+    band_broke = ended == 1
+    state_broke = ended == 2
+    band_rout = fire_state >= p.rout_ratio * fire_band
+    band_rout &= band_broke
+    state_rout = fire_band >= p.rout_ratio * fire_state
+    state_rout &= state_broke
+    # OUTCOME_* codes: withdrew = ended (1 or 2, 3 counts as time), routed = withdrew + 2
+    outcome = band_broke.astype(np.int64)
+    outcome += state_broke * np.int64(OUTCOME_STATE_WITHDREW)
+    outcome += band_rout * np.int64(OUTCOME_INSURGENTS_ROUTED - OUTCOME_INSURGENTS_WITHDREW)
+    outcome += state_rout * np.int64(OUTCOME_STATE_ROUTED - OUTCOME_STATE_WITHDREW)
 
     ik = p.insurgent_killed_share
     ic = min(p.insurgent_captured_share, 1.0 - ik)
@@ -783,39 +652,50 @@ def resolve_engagements(
     sc = min(p.state_captured_share, 1.0 - sk)
     rc = p.rout_captured_share
     fb = b0 - b_end
-    rb = np.where(band_rout, p.rout_loss_insurgent * b_end, 0.0)
+    rb = _pick(band_rout, p.rout_loss_insurgent * b_end, 0.0)
     fs = s_tot - s_end
-    rs = np.where(state_rout, p.rout_loss_state * s_end, 0.0)
-    e_bk = fb * ik + rb * (1.0 - rc)
-    e_bc = fb * ic + rb * rc
+    rs = _pick(state_rout, p.rout_loss_state * s_end, 0.0)
+    e_bk = fb * ik
+    e_bk += rb * (1.0 - rc)
+    e_bc = fb * ic
+    e_bc += rb * rc
     e_bw = fb * (1.0 - ik - ic)
-    e_sk = fs * sk + rs * (1.0 - rc)
-    e_sc = fs * sc + rs * rc
+    e_sk = fs * sk
+    e_sk += rs * (1.0 - rc)
+    e_sc = fs * sc
+    e_sc += rs * rc
     e_sw = fs * (1.0 - sk - sc)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lost_share = np.where(s_tot > 0, (fs + rs) / s_tot, 0.0)
-    mg_p = np.where(state_rout, p.mg_capture_rout,
-                    np.where(ended == 2, np.minimum(p.mg_capture_withdraw * lost_share, 1.0), 0.0))
+    manned = s_tot > 0.0
+    lost_share = fs + rs
+    lost_share /= s_tot + ~manned
+    lost_share *= manned
+    lost_share *= p.mg_capture_withdraw
+    np.minimum(lost_share, 1.0, out=lost_share)
+    mg_p = _pick(state_broke & ~state_rout, lost_share, 0.0)
+    mg_p += _pick(state_rout, p.mg_capture_rout, 0.0)
 
     if mode == "deterministic":
         bk, bw, bc, sk_, sw_, sc_ = e_bk, e_bw, e_bc, e_sk, e_sw, e_sc
         mg_cap = mg_p * mg_tot
     else:
-        if rng is None:
-            msg = "stochastic mode needs rng=numpy.random.default_rng(seed)"
-            raise ValueError(msg)
-        u = rng.random((len(batch), 5))
-        bk, bw, bc = _draw_side(np.rint(b0), (e_bk, e_bw, e_bc), u[:, 0], u[:, 2])
-        sk_, sw_, sc_ = _draw_side(np.rint(s_tot), (e_sk, e_sw, e_sc), u[:, 1], u[:, 3])
-        mg_cap = np.floor(mg_p * np.rint(mg_tot) + u[:, 4])
+        assert u is not None
+        bk, bw, bc = _draw_side(np.rint(b0), (e_bk, e_bw, e_bc), u[0], u[2])
+        sk_, sw_, sc_ = _draw_side(np.rint(s_tot), (e_sk, e_sw, e_sc), u[1], u[3])
+        mg_cap = np.rint(mg_tot)
+        mg_cap *= mg_p
+        mg_cap += u[4]
+        np.floor(mg_cap, out=mg_cap)
 
-    band_field = (outcome == OUTCOME_STATE_WITHDREW) | (outcome == OUTCOME_STATE_ROUTED)
-    state_field = (outcome == OUTCOME_INSURGENTS_WITHDREW) | (outcome == OUTCOME_INSURGENTS_ROUTED)
-    rifles_cap = sc_ + np.where(band_field, p.field_recovery * sk_, 0.0)
-    rifles_rec = bc + np.where(state_field, p.field_recovery * bk, 0.0)
+    # the band holds the field when the state broke off, the state when the band did
+    rifles_cap = _pick(state_broke, p.field_recovery * sk_, 0.0)
+    rifles_cap += sc_
+    rifles_rec = _pick(band_broke, p.field_recovery * bk, 0.0)
+    rifles_rec += bc
     if mode == "stochastic":
-        rifles_cap = np.floor(rifles_cap + 0.5)
-        rifles_rec = np.floor(rifles_rec + 0.5)
+        rifles_cap += 0.5
+        np.floor(rifles_cap, out=rifles_cap)
+        rifles_rec += 0.5
+        np.floor(rifles_rec, out=rifles_rec)
     return EngagementResult(
         insurgents_killed=bk,
         insurgents_wounded=bw,
