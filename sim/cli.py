@@ -1,6 +1,7 @@
 """Command line: ``basmachi`` (or ``python -m sim``).
 
-Subcommands: ``run``, ``validate``, ``map``, ``schema``, ``bench``. Bad input
+Subcommands: ``run``, ``validate``, ``map``, ``schema``, ``bench``, ``sweep``,
+``sensitivity``, ``score`` and ``compare``. Bad input
 (scenario files, parameters, coordinates) ends with a message naming the file,
 field, value and what is allowed, and exit code 2 — never a traceback.
 """
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sim.scenario import ScenarioError
+from sim.scoring.targets import TargetError
 
 __all__ = ["main"]
 
@@ -194,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--days", type=int, default=5, help="step: days to time")
     b.add_argument("--sizes", type=int, nargs="*", help="combat: numbers of engagements")
     b.set_defaults(func=_cmd_bench)
+
+    from sim.experiments.commands import register as register_experiments
+    from sim.scoring.commands import register as register_scoring
+
+    register_experiments(sub)
+    register_scoring(sub)
     return p
 
 
@@ -207,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, TargetError) as exc:
         print(f"basmachi: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

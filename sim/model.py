@@ -166,7 +166,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
                 )
         for e in self.schedule.actions.get(day, []):
             if e.kind == "set":
-                self.params = self.params.with_values({e.path: e.value})
+                self.params = self.params.with_values({e.path: e.value}, semantics=False)
             elif e.kind in ("withdraw", "orders"):
                 for side, rows in self._rows_of(e.units):
                     table = s.bands if side == "insurgent" else s.columns

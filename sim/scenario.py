@@ -271,7 +271,9 @@ class Scenario:
         text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def with_values(self, values: Mapping[str, Any], *, origin: str = "<overrides>") -> Scenario:
+    def with_values(
+        self, values: Mapping[str, Any], *, origin: str = "<overrides>", semantics: bool = True
+    ) -> Scenario:
         """A new scenario with parameters at dotted paths replaced, validated again.
 
         Parameters
@@ -280,6 +282,9 @@ class Scenario:
             E.g. ``{"combat.ambush_bonus": 2.0, "movement.march_hours": 10}``.
         origin
             Named in error messages as the file.
+        semantics
+            Also run the cross-field checks (places, names, dates); the fields' own
+            types and bounds are always checked.
 
         Raises
         ------
@@ -302,7 +307,7 @@ class Scenario:
             node[keys[-1]] = value
         if problems:
             raise ScenarioError(problems)
-        return parse_scenario(data, origin=origin)
+        return parse_scenario(data, origin=origin, semantics=semantics)
 
 
 # --------------------------------------------------------------------------- errors
@@ -468,7 +473,9 @@ def _merge_keyed(base: list[dict[str, Any]], over: list[dict[str, Any]]) -> list
 T = TypeVar("T")
 
 
-def parse_scenario(data: Mapping[str, Any], *, origin: str = "<scenario>") -> Scenario:
+def parse_scenario(
+    data: Mapping[str, Any], *, origin: str = "<scenario>", semantics: bool = True
+) -> Scenario:
     """Validate a plain dict (as read from TOML) into a :class:`Scenario`.
 
     Raises
@@ -478,7 +485,7 @@ def parse_scenario(data: Mapping[str, Any], *, origin: str = "<scenario>") -> Sc
     """
     problems: list[Problem] = []
     scenario = _convert_dataclass(Scenario, data, "", origin, problems)
-    if scenario is not None and not problems:
+    if scenario is not None and not problems and semantics:
         _check_semantics(scenario, origin, problems)
     if problems or scenario is None:
         raise ScenarioError(problems or [Problem(origin, "", data, "a scenario table")])
@@ -702,7 +709,7 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
             )
         if ev.kind == "set":
             try:
-                s.with_values({ev.path: ev.value}, origin=origin)
+                s.with_values({ev.path: ev.value}, origin=origin, semantics=False)
             except ScenarioError as exc:
                 for p in exc.problems:
                     problems.append(

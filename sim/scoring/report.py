@@ -1,0 +1,125 @@
+"""Report figures: simulated trajectories as bands over replicates with the documented
+points and windows overlaid (``score``), and two scenarios side by side (``compare``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from sim.results import RunResult
+from sim.scoring.compare import OUTCOMES, Comparison
+from sim.scoring.evaluate import Evaluation
+
+__all__ = ["plot_band", "plot_compare", "plot_score"]
+
+
+def _matrix(results: Sequence[RunResult], column: str) -> tuple[list[dt.date], np.ndarray]:
+    n = min(len(r.steps) for r in results)
+    dates = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in results[0].steps["date"][:n]]
+    rows = []
+    for r in results:
+        st = r.steps
+        if column == "in_country" and column not in st.columns:
+            x = (st["insurgent_fighters"] - st["insurgents_in_afghanistan"]).to_numpy(dtype=float)
+        elif column in st.columns:
+            x = st[column].to_numpy(dtype=float)
+        else:
+            x = np.full(len(st), np.nan)
+        rows.append(x[:n])
+    return dates, np.vstack(rows)
+
+
+def plot_band(
+    results: Sequence[RunResult], column: str, *, ax: Axes, color: str, label: str
+) -> Axes:
+    """Median and 5-95 % band of a steps column over replicates."""
+    dates_list, m = _matrix(results, column)
+    dates = np.array(dates_list, dtype="datetime64[D]")
+    lo, med, hi = np.nanpercentile(m, [5, 50, 95], axis=0)
+    ax.fill_between(dates, lo, hi, color=color, alpha=0.25, lw=0)
+    ax.plot(dates, med, color=color, lw=1.5, label=f"{label} (median, 5-95 %)")
+    return ax
+
+
+def plot_score(results: Sequence[RunResult], ev: Evaluation, path: str | Path) -> Path:
+    """Trajectories with the documented targets overlaid, and a hit/miss panel."""
+    path = Path(path)
+    fig, axes = plt.subplots(3, 1, figsize=(12, 11), gridspec_kw={"height_ratios": [3, 2, 3]})
+    ax = axes[0]
+    plot_band(results, "in_country", ax=ax, color="firebrick", label="insurgents on Soviet soil")
+    plot_band(results, "insurgents_in_afghanistan", ax=ax, color="darkorange", label="in Afghanistan")
+    for r in ev.results:
+        t = r.target
+        if t.kind == "level" and t.date is not None:
+            lo = t.low if t.low is not None else 0.0
+            hi = t.high if t.high is not None else lo * 2 + 1
+            ax.errorbar([t.date], [(lo + hi) / 2], yerr=[[(hi - lo) / 2], [(hi - lo) / 2]],
+                        fmt="s", color="green" if r.hit else "black", capsize=4)
+            ax.annotate(t.key, (t.date, hi), fontsize=7, xytext=(2, 2), textcoords="offset points")
+        elif t.window is not None:
+            ax.axvspan(t.window[0], t.window[1] + dt.timedelta(days=1),
+                       color="green" if r.hit else "grey", alpha=0.12)
+            ax.annotate(t.key, (t.window[0], 1.0), xycoords=("data", "axes fraction"),
+                        fontsize=6, rotation=90, va="top")
+    ax.set_ylabel("fighters")
+    ax.set_title(f"{ev.scenario}: {ev.replicates} replicates; documented windows shaded "
+                 "(green = hit), documented levels as bars")
+    ax.legend(fontsize=8, loc="upper right")
+    ax = axes[1]
+    plot_band(results, "state_strength", ax=ax, color="navy", label="state strength")
+    ax2 = ax.twinx()
+    plot_band(results, "towns_held_by_insurgents", ax=ax2, color="purple", label="towns held by insurgents")
+    ax.set_ylabel("men")
+    ax2.set_ylabel("towns")
+    ax.legend(fontsize=8, loc="upper left")
+    ax2.legend(fontsize=8, loc="upper right")
+    ax = axes[2]
+    keys = [r.target.key for r in ev.results]
+    share = [r.share_in for r in ev.results]
+    colors = ["green" if r.hit else "firebrick" for r in ev.results]
+    y = np.arange(len(keys))
+    ax.barh(y, share, color=colors)
+    ax.set_yticks(y, [f"{k}  {r.target.title[:45]}" for k, r in zip(keys, ev.results, strict=True)], fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of replicates inside the documented window or bound (green: median inside = hit)")
+    ax.set_title(f"hit rate {ev.hit_rate:.2f}, weighted distance {ev.distance:.3f}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_compare(
+    results_a: Sequence[RunResult], results_b: Sequence[RunResult], cmp: Comparison, path: str | Path
+) -> Path:
+    """Fighters over time for both scenarios, and box plots of every key outcome."""
+    path = Path(path)
+    fig = plt.figure(figsize=(13, 9))
+    ax = fig.add_subplot(3, 1, 1)
+    plot_band(results_a, "in_country", ax=ax, color="firebrick", label=cmp.a)
+    plot_band(results_b, "in_country", ax=ax, color="steelblue", label=cmp.b)
+    ax.set_ylabel("insurgents on Soviet soil")
+    ax.legend(fontsize=8)
+    for i, k in enumerate(OUTCOMES):
+        sub = fig.add_subplot(3, 5, 6 + i)
+        data = []
+        for d in (cmp.outcomes_a[k], cmp.outcomes_b[k]):
+            fin = d[np.isfinite(d)]
+            data.append(fin if fin.size else np.array([np.nan]))
+        sub.boxplot(data, tick_labels=["A", "B"])
+        sub.set_title(k.replace("_", " "), fontsize=8)
+        sub.tick_params(labelsize=7)
+    fig.suptitle(f"A = {cmp.a}   B = {cmp.b}   ({len(results_a)} replicates each)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
