@@ -265,8 +265,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         cross = s.switches.get("cross_border_pursuit", False) or s.sanctuary == "hostile"
         visible = s.bands.active & (cross | ~w.afghan[s.bands.cell])
         s.columns = move_columns(
-            s.columns, s.bands, ctx, p.movement, rng=self.rngs["movement"], visible_bands=visible
-        )
+            s.columns, s.bands, ctx, p.movement, rng=self.rngs["movement"], visible_bands=visible, switches=s.switches)
 
     def _supply(self) -> None:
         s, w, p = self.state, self.world, self.params

@@ -233,3 +233,25 @@ def test_band_waits_next_to_a_post_it_cannot_take_instead_of_fleeing() -> None:
     assert modes[1] == BandMode.HOME  # far from the post: unaffected
     mobile = column_table([10 * 20 + 11], [300], order=Order.PATROL)
     assert choose_band_modes(bands, mobile, ctx, P, garrison_dist=garrison)[0] == BandMode.FLEE
+
+
+def test_doctrine_switches_free_the_cavalry_and_extend_pursuit() -> None:
+    t = synthetic_theatre(30, 30)
+    ctx = context(t)
+    bands = band_table([2 * 30 + 2], [100])
+    cav = column_table([25 * 30 + 25], [100], order=Order.PURSUE)
+    cav.kind[:] = 1  # cavalry
+    rng = np.random.default_rng(0)
+    vis = np.array([True])
+    d = distance_field(ctx.horse_graph, bands.cell)[0]
+    p = MovementParams(pursuit_hours=200.0)
+    tied = move_columns(cav, bands, ctx, p, rng=rng, visible_bands=vis, switches={})
+    free = move_columns(cav, bands, ctx, p, rng=rng, visible_bands=vis, switches={"independent_cavalry": True})
+    assert d[free.cell[0]] < d[tied.cell[0]] < d[cav.cell[0]]
+    short = MovementParams(pursuit_hours=40.0)
+    far = column_table([25 * 30 + 25], [100], order=Order.PURSUE)
+    far.kind[:] = 3  # volunteers ride
+    plain = move_columns(far, bands, ctx, short, rng=np.random.default_rng(1), visible_bands=vis, switches={})
+    flying = move_columns(far, bands, ctx, short, rng=np.random.default_rng(1), visible_bands=vis,
+                          switches={"flying_columns": True})
+    assert d[flying.cell[0]] < d[plain.cell[0]]  # out of plain pursuit range, within flying range

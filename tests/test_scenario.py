@@ -157,3 +157,19 @@ def test_schema_documents_every_parameter(capsys) -> None:
     out = capsys.readouterr().out
     for name in ("march_hours", "requisition_share", "max_elevation", "`movement`", "`timeline[]`"):
         assert name in out
+
+
+def test_dated_parameter_setting_validates_and_applies(write_toml) -> None:
+    from sim.model import BasmachiModel
+
+    text = GOOD + '[[timeline]]\ndate = 1926-03-04\nkind = "set"\npath = "movement.march_hours"\nvalue = 12.0\n'
+    s = load_scenario(write_toml("set.toml", text))
+    model = BasmachiModel(s, seed=0, agents=False)
+    for _ in range(3):
+        model.step()
+    assert model.params.movement.march_hours == s.movement.march_hours
+    model.step()  # day 3 is 1926-03-04
+    assert model.params.movement.march_hours == 12.0
+    bad = write_toml("bad.toml", text.replace("movement.march_hours", "movement.nothing"))
+    with pytest.raises(ScenarioError, match="movement.nothing"):
+        load_scenario(bad)

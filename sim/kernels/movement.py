@@ -17,7 +17,7 @@ otherwise), MARCH walks to its target.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,7 +25,7 @@ from scipy.ndimage import uniform_filter
 
 from sim.kernels.terrain import Graph, distance_field
 from sim.params.movement import MovementParams
-from sim.state import BandMode, Bands, Columns, Order
+from sim.state import BandMode, Bands, ColumnKind, Columns, Order
 
 __all__ = ["MoveContext", "choose_band_modes", "move_bands", "move_columns", "walk"]
 
@@ -262,6 +262,7 @@ def move_columns(
     *,
     rng: np.random.Generator,
     visible_bands: NDArray[np.bool_],
+    switches: Mapping[str, bool] | None = None,
 ) -> Columns:
     """March every state unit one day according to its order.
 
@@ -275,6 +276,10 @@ def move_columns(
     visible_bands : ndarray of bool, shape (n_bands,)
         Bands the state knows where to find (active, and not beyond the border
         unless pursuit across it is allowed).
+    switches : mapping of str to bool, optional
+        Doctrine in force. Without ``independent_cavalry`` (Pavlov, P23-03) cavalry is
+        tied to the infantry and marches at its pace; with ``flying_columns`` (A26-17)
+        pursuing columns chase further and march longer.
 
     Returns
     -------
@@ -283,8 +288,16 @@ def move_columns(
     """
     cell = columns.cell.copy()
     active = columns.active
+    sw = switches or {}
     budget = np.full(len(columns), params.march_hours)
-    mounted = np.isin(columns.kind, (1, 3, 4))  # cavalry, volunteer, OGPU
+    # Volunteers and OGPU ride; regular cavalry rides free only under Pavlov's doctrine.
+    mounted = np.isin(columns.kind, (ColumnKind.VOLUNTEER, ColumnKind.OGPU))
+    if sw.get("independent_cavalry", False):
+        mounted |= columns.kind == ColumnKind.CAVALRY
+    pursuit_hours = params.pursuit_hours
+    if sw.get("flying_columns", False):
+        pursuit_hours *= params.flying_pursuit_factor
+        budget[columns.order == Order.PURSUE] *= params.flying_march_factor
     graphs = ((ctx.horse_graph, mounted), (ctx.foot_graph, ~mounted))
     order = columns.order
     for graph, which in graphs:
@@ -292,7 +305,7 @@ def move_columns(
         patrol = active & which & (order == Order.PATROL)
         if pursue.any():
             hours, nxt, _ = distance_field(
-                graph, bands.cell[visible_bands], limit=params.pursuit_hours
+                graph, bands.cell[visible_bands], limit=pursuit_hours
             )
             in_range = pursue & np.isfinite(hours[cell])
             if in_range.any():

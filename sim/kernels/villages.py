@@ -222,7 +222,11 @@ def village_day(
                           support=s2[sw]))
     fr = np.flatnonzero(fled > 0)
     if fr.size:
-        out.append(events("flight", "village", unit=fr, cell=villages.cell[fr], n=fled[fr]))
+        # Flight touches many villages a day: one row per day keeps the events table small;
+        # it names the village that lost most and counts the villages affected.
+        top = fr[np.argmax(fled[fr])]
+        out.append(events("flight", "village", unit=top, cell=villages.cell[top],
+                          n=fled[fr].sum(), villages=fr.size))
     new_v = dataclasses.replace(
         villages, support=s2, grievance=g2, fear=f2, population=villages.population - fled
     )

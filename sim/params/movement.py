@@ -96,6 +96,20 @@ class MovementParams:
     patrol_radius_hours: float = param(
         16.0, "Columns under PATROL stay within this many hours of home.", unit="h", gt=0.0
     )
+    flying_pursuit_factor: float = param(
+        2.0,
+        "Under the flying-columns doctrine (switch `flying_columns`, A26-17), pursuing columns"
+        " chase bands this many times further.",
+        ge=1.0,
+        ref="A26-17",
+    )
+    flying_march_factor: float = param(
+        1.25,
+        "Under the flying-columns doctrine, pursuing columns march this many times longer a day"
+        " (light, mounted, without pack trains).",
+        ge=1.0,
+        ref="A26-17",
+    )
     cross_border: bool = param(
         False, "Whether state columns may enter the Afghan side (a doctrine switch)."
     )
