@@ -299,6 +299,9 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             day_switches=s.switches,
             params=self.params.combat,
             rng=self.rngs["combat"],
+            band_concealment=(
+                s.band_concealment if s.band_concealment.size == len(s.bands) else None
+            ),
         )
         self.emit(out)
 

@@ -212,3 +212,22 @@ def test_concealment_map() -> None:
     rugged = concealment_map(lc, np.full((3, 3), 1000.0), P)
     assert np.all(rugged >= flat)
     assert np.all(rugged <= P.max_concealment)
+
+
+def test_informing_villages_expose_a_band_and_warnings_hide_it() -> None:
+    bands, columns, villages = _world()
+    conc = np.full(36, 0.6)
+    kw = {"concealment": conc, "ncols": 6, "day_switches": {}, "params": CombatParams(),
+          "rng": np.random.default_rng(0), "mode": "deterministic"}
+
+    def band_losses(modifier: float) -> float:
+        mult = np.full(len(bands), modifier)
+        _, _, _, ev = combat_day(bands, columns, villages, band_concealment=mult, **kw)
+        e = next(b for b in ev if b.kind == "engagement")
+        return float((e.extra["insurgents_killed"] + e.extra["insurgents_wounded"]).sum())
+
+    informed, neutral, warned = band_losses(0.3), band_losses(1.0), band_losses(1.5)
+    assert informed > neutral >= warned
+    _, _, _, ev = combat_day(bands, columns, villages, **kw)
+    e = next(b for b in ev if b.kind == "engagement")
+    assert neutral == float((e.extra["insurgents_killed"] + e.extra["insurgents_wounded"]).sum())

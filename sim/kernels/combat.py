@@ -962,6 +962,7 @@ def combat_day(
     params: CombatParams,
     rng: np.random.Generator,
     mode: Mode = "stochastic",
+    band_concealment: F64 | None = None,
 ) -> tuple[Bands, Columns, Villages, list[Events]]:
     """Find and resolve all of a day's engagements; return new tables and events.
 
@@ -986,6 +987,10 @@ def combat_day(
     rng : numpy.random.Generator
     mode : {"stochastic", "deterministic"}
         Deterministic mode rounds the expectations to whole men.
+    band_concealment : ndarray of float64, shape (n_bands,), optional
+        Multiplier of each band's concealment from village intelligence (below 1 where
+        villages inform on it, above 1 where they warn it); the result is capped at
+        ``max_concealment``. None means 1 for every band.
 
     Returns
     -------
@@ -1015,7 +1020,10 @@ def combat_day(
     ce = eng.column_eng[ci]
     f = bands.fighters[bi].astype(np.float64)
     ins = _sum(be, f, m)
-    conc_band = _sum(be, f * conc[bands.cell[bi]], m) / ins
+    conc_b = conc[bands.cell[bi]]
+    if band_concealment is not None:
+        conc_b = np.minimum(conc_b * band_concealment[bi], p.max_concealment)
+    conc_band = _sum(be, f * conc_b, m) / ins
     morale_band = _sum(be, f * bands.morale[bi], m) / ins
     ambush = np.bincount(be, weights=eng.band_ambush[bi], minlength=m) > 0
     s = columns.strength[ci].astype(np.float64)
