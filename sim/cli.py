@@ -143,6 +143,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         rows = bench_combat(sizes)
         print(json.dumps(rows) if args.json else format_combat(rows))
         return 0
+    if args.what == "sweep":
+        from sim.benchmarks.sweep import bench_sweep, format_sweep
+
+        result = bench_sweep()
+        print(json.dumps(result) if args.json else format_sweep(result))
+        return 0
     raise UsageError(f"bench: unknown benchmark {args.what!r}")
 
 
@@ -187,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser(
         "bench", help="benchmarks that print ratios against a baseline measured in the same run"
     )
-    b.add_argument("what", choices=("step", "combat"))
+    b.add_argument("what", choices=("step", "combat", "sweep"))
     b.add_argument("--json", action="store_true", help="print JSON instead of a table")
     b.add_argument(
         "--units", type=int, default=10_000, help="step: number of units (bands + columns)"

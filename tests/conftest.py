@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import matplotlib
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+# The default profile replays a fixed set of examples, so CI is reproducible; run with
+# HYPOTHESIS_PROFILE=explore to search with fresh random examples (and more of them).
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

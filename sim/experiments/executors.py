@@ -125,6 +125,7 @@ class DaskExecutor(Executor):
         else:
             self.name = f"dask://{address}"
             self._client = dist.Client(f"tcp://{address}")
+            self._client.wait_for_workers(1, timeout=120)
         n = len(self._client.scheduler_info().get("workers", {}))
         self.workers = max(n, 1) if address is not None else workers
 

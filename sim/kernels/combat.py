@@ -884,6 +884,46 @@ def find_engagements(
     )
 
 
+def evade(eng: Engagements, bands: Bands, chance: F64, u: F64) -> Engagements:
+    """Drop the bands that slip away before a fight, and the engagements left empty.
+
+    A band that lies in wait or attacks (mode RAID, or a raid on a post) fights; any
+    other band caught by a column escapes when ``u < chance``.
+
+    Parameters
+    ----------
+    eng : Engagements
+    bands : Bands
+    chance : ndarray of float64, shape (n_bands,)
+        Probability of slipping away.
+    u : ndarray of float64, shape (n_bands,)
+        Uniform draws.
+
+    Returns
+    -------
+    Engagements
+        With engagement ids renumbered 0..m'-1 in the same order.
+    """
+    engaged = eng.band_eng >= 0
+    e = np.where(engaged, eng.band_eng, 0)
+    seeks_battle = eng.band_ambush | (bands.mode == BandMode.RAID) | (engaged & eng.raid[e])
+    gone = engaged & ~seeks_battle & (u < chance)
+    band_eng = np.where(gone, -1, eng.band_eng)
+    keep = np.bincount(band_eng[band_eng >= 0], minlength=len(eng)) > 0
+    new_id = np.cumsum(keep) - 1
+    band_eng = np.where(band_eng >= 0, new_id[np.maximum(band_eng, 0)], -1)
+    ce = eng.column_eng
+    alive = ce >= 0
+    column_eng = np.where(alive & keep[np.where(alive, ce, 0)], new_id[np.where(alive, ce, 0)], -1)
+    return Engagements(
+        band_eng=band_eng.astype(np.int64),
+        column_eng=column_eng.astype(np.int64),
+        cell=eng.cell[keep],
+        band_ambush=eng.band_ambush & (band_eng >= 0),
+        raid=eng.raid[keep],
+    )
+
+
 # ----------------------------------------------------------------------------------------
 # the daily phase
 # ----------------------------------------------------------------------------------------
@@ -1009,6 +1049,10 @@ def combat_day(
     p = params
     conc = np.asarray(concealment, dtype=np.float64)
     eng = find_engagements(bands, columns, conc, ncols=ncols, params=p)
+    if mode == "stochastic" and len(eng):
+        modifier = np.ones(len(bands)) if band_concealment is None else band_concealment
+        chance = np.clip(p.evasion * conc[bands.cell] * modifier, 0.0, 1.0)
+        eng = evade(eng, bands, chance, rng.random(len(bands)))
     new_b, new_c, new_v = bands.copy(), columns.copy(), villages.copy()
     m = len(eng)
     if m == 0:

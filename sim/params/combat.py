@@ -267,6 +267,14 @@ class CombatParams:
         0.5, "Morale lost per share of the unit's men lost in the fight.", ge=0.0
     )
     morale_rout: float = probability(0.2, "Further morale lost by a routed side.")
+    # --- evasion -----------------------------------------------------------------------------
+    evasion: float = probability(
+        0.8,
+        "Chance per unit of concealment that a band caught by a column without seeking battle"
+        " (not lying in wait, not raiding) slips away before a fight (bands 'melt away when"
+        " pressed', BRIEF); scaled by the band's intelligence multiplier. Stochastic mode only.",
+        ref="BRIEF (actors); judgement",
+    )
     # --- reach -------------------------------------------------------------------------------
     reach_cells: int = param(
         1,
