@@ -113,7 +113,7 @@ def bench_combat(
         t_scalar = _best(ref, 1) / k
         rows.append(
             {
-                "n": float(n),
+                "n": int(n),
                 "vectorized_s": t_vec,
                 "scalar_s": t_scalar,
                 "floor_s": t_floor,

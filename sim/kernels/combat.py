@@ -887,8 +887,8 @@ def find_engagements(
 def evade(eng: Engagements, bands: Bands, chance: F64, u: F64) -> Engagements:
     """Drop the bands that slip away before a fight, and the engagements left empty.
 
-    A band that lies in wait or attacks (mode RAID, or a raid on a post) fights; any
-    other band caught by a column escapes when ``u < chance``.
+    A band that lies in wait for a column or attacks a post fights; any other band
+    caught by a column (including one on its way to a raid) escapes when ``u < chance``.
 
     Parameters
     ----------
@@ -906,7 +906,7 @@ def evade(eng: Engagements, bands: Bands, chance: F64, u: F64) -> Engagements:
     """
     engaged = eng.band_eng >= 0
     e = np.where(engaged, eng.band_eng, 0)
-    seeks_battle = eng.band_ambush | (bands.mode == BandMode.RAID) | (engaged & eng.raid[e])
+    seeks_battle = eng.band_ambush | (engaged & eng.raid[e])
     gone = engaged & ~seeks_battle & (u < chance)
     band_eng = np.where(gone, -1, eng.band_eng)
     keep = np.bincount(band_eng[band_eng >= 0], minlength=len(eng)) > 0
