@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 from hypothesis import given, settings
@@ -105,7 +106,7 @@ def test_no_food_anywhere_makes_hunger_desertion_and_low_morale() -> None:
     assert b.hunger[0] > 0.9
     assert b.morale[0] < 0.7
     assert fighters[-1] < 200
-    assert all(x >= y for x, y in zip(fighters, fighters[1:], strict=False))
+    assert all(x >= y for x, y in itertools.pairwise(fighters))
 
 
 def test_herd_feeds_the_band_until_it_is_gone() -> None:
