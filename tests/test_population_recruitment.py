@@ -89,14 +89,30 @@ def test_informing_lowers_and_warning_raises_concealment():
 def test_sanctuary_recovers_and_recruits_only_when_open():
     b = make_bands([9, 19], 100, morale=0.2)
     here = np.array([True, False])
-    b2, left, evs = sanctuary_recruit(b, 20000, in_sanctuary=here, share=1.0, params=P,
+    b2, left, evs = sanctuary_recruit(b, 200000, in_sanctuary=here, share=1.0, params=P,
                                       rng=np.random.default_rng(0))
     assert b2.fighters[0] > 100 and b2.fighters[1] == 100
     assert b2.morale[0] > 0.2 and b2.morale[1] == 0.2
-    assert 20000 - left == b2.fighters.sum() - 200
-    b3, left3, _ = sanctuary_recruit(b, 20000, in_sanctuary=here, share=0.0, params=P,
+    assert 200000 - left == b2.fighters.sum() - 200
+    b3, left3, _ = sanctuary_recruit(b, 200000, in_sanctuary=here, share=0.0, params=P,
                                      rng=np.random.default_rng(0))
-    assert left3 == 20000 and (b3.fighters == 100).all()
+    assert left3 == 200000 and (b3.fighters == 100).all()
+
+
+def test_sanctuary_bands_grow_only_to_the_willing_share_of_refugee_men():
+    refugees = 200000
+    willing = int(refugees * P.men_share * P.refugee_willing_share)
+    b = make_bands([9], willing)  # already as many under arms as are willing
+    here = np.array([True])
+    b2, left, _ = sanctuary_recruit(b, refugees, in_sanctuary=here, share=1.0, params=P,
+                                    rng=np.random.default_rng(0))
+    assert b2.fighters[0] == willing and left == refugees
+    small = make_bands([9], 10)
+    for day in range(3000):
+        small, refugees, _ = sanctuary_recruit(small, refugees, in_sanctuary=here, share=1.0,
+                                               params=P, rng=np.random.default_rng(day))
+    assert small.fighters[0] <= int(200000 * P.men_share * P.refugee_willing_share)
+    assert small.fighters[0] > 0.5 * willing  # it does approach the cap
 
 
 def test_population_day_sets_concealment_for_combat():

@@ -142,7 +142,10 @@ def sanctuary_recruit(
                       bands.morale)
     if nb == 0 or share <= 0 or refugees <= 0:
         return dataclasses.replace(bands, morale=morale), refugees, []
-    men = int(refugees * p.men_share)
+    # Bands abroad grow toward the willing share of the refugee men, not beyond it.
+    willing = int(refugees * p.men_share * p.refugee_willing_share)
+    under_arms = int(bands.fighters[in_sanctuary].sum())
+    men = max(willing - under_arms, 0)
     total = int(rng.binomial(men, min(p.refugee_recruit_rate * share, 1.0)))
     # Split among the bands in the sanctuary in proportion to their size (plus one).
     w = np.where(in_sanctuary, bands.fighters + 1.0, 0.0)

@@ -137,8 +137,16 @@ class PopulationParams:
     fear_deterrence: float = probability(0.7, "Share of recruitment suppressed at full fear.")
     refugee_recruit_rate: float = param(
         0.002,
-        "Daily probability that a refugee man joins a band in an open sanctuary (half when tolerated).",
+        "Daily probability that a willing refugee man not yet under arms joins a band in an open"
+        " sanctuary (half when tolerated).",
         unit="1/d", ge=0.0, le=1.0, ref="A26-23",
+    )
+    refugee_willing_share: float = param(
+        0.05,
+        "Share of refugee men ever willing to fight: the bands in the sanctuary grow toward this"
+        " share of the refugee men and no further (most of the 200,000 who fled, A26-02, never"
+        " fought).",
+        ge=0.0, le=1.0, ref="A26-02; judgement",
     )
     sanctuary_morale: float = param(
         0.02, "Daily morale regained by a band in an open sanctuary (half when tolerated).",
