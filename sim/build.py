@@ -135,6 +135,10 @@ def _villages(t: Theatre, s: Scenario) -> Villages:
     pop = people[cells]
     n = cells.size
     sp = s.supply
+    # Villages start with what is left of the last harvest: a harvest feeds a village for
+    # ``harvest_days``, eaten down one day at a time since harvest day.
+    since_harvest = (s.start.timetuple().tm_yday - sp.harvest_day_of_year) % 365
+    stock_days = max(sp.harvest_days - since_harvest, 0.0)
     support, grievance, fear = np.full(n, p.support), np.full(n, p.grievance), np.full(n, p.fear)
     if s.regions:
         rows, cols = t.shape
@@ -150,7 +154,7 @@ def _villages(t: Theatre, s: Scenario) -> Villages:
     return Villages(
         cell=cells,
         population=pop,
-        food=pop * sp.ration * sp.village_food_days,
+        food=pop * sp.ration * stock_days,
         crop=pop * sp.ration * sp.harvest_days,
         cotton=np.zeros(n, dtype=bool),
         support=support,

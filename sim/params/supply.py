@@ -64,15 +64,13 @@ class SupplyParams:
         ge=0.0,
         le=1.0,
     )
-    village_food_days: float = param(
-        150.0, "Initial village food stock in days of its own consumption.", unit="d", ge=0.0
-    )
     harvest_day_of_year: int = param(
         200, "Day of the year on which grain is harvested (mid-July).", ge=1, le=365
     )
     harvest_days: float = param(
         420.0,
-        "Grain harvest of a village in days of its own consumption (a surplus year).",
+        "Grain harvest of a village in days of its own consumption (a surplus year); villages"
+        " start a scenario with what is left of the last harvest.",
         unit="d",
         ge=0.0,
     )
