@@ -20,7 +20,7 @@ from sim.build import World, build_world
 from sim.events import Events, events
 from sim.kernels.combat import combat_day, concealment_map
 from sim.kernels.control import STATE, control_day
-from sim.kernels.movement import MoveContext, move_bands, move_columns
+from sim.kernels.movement import MoveContext, move_bands, move_columns, visible_bands
 from sim.kernels.population import (
     PopulationContext,
     PopulationToday,
@@ -263,7 +263,16 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             sanctuary_next=w.sanctuary_next,
         )
         cross = s.switches.get("cross_border_pursuit", False) or s.sanctuary == "hostile"
-        visible = s.bands.active & (cross | ~w.afghan[s.bands.cell])
+        conc = s.band_concealment
+        informed = conc < 1.0 if conc.size == len(s.bands) else np.zeros(len(s.bands), dtype=bool)
+        visible = visible_bands(
+            s.bands,
+            s.columns,
+            shape=w.theatre.shape,
+            informed=informed,
+            beyond_reach=w.afghan[s.bands.cell] & (not cross),
+            detection_cells=p.movement.detection_cells,
+        )
         s.columns = move_columns(
             s.columns, s.bands, ctx, p.movement, rng=self.rngs["movement"], visible_bands=visible, switches=s.switches)
 

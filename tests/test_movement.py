@@ -255,3 +255,20 @@ def test_doctrine_switches_free_the_cavalry_and_extend_pursuit() -> None:
     flying = move_columns(far, bands, ctx, short, rng=np.random.default_rng(1), visible_bands=vis,
                           switches={"flying_columns": True})
     assert d[flying.cell[0]] < d[plain.cell[0]]  # out of plain pursuit range, within flying range
+
+
+def test_columns_see_only_nearby_or_informed_bands() -> None:
+    from sim.kernels.movement import visible_bands
+
+    bands = band_table([0, 55, 99, 90], [50, 50, 50, 50])
+    cols = column_table([44], [300], order=Order.PURSUE)
+    informed = np.array([False, False, True, True])
+    beyond = np.array([False, False, False, True])
+    seen = visible_bands(bands, cols, shape=(10, 10), informed=informed, beyond_reach=beyond,
+                         detection_cells=1)
+    # band 0 far and uninformed: hidden; band 1 next to the column: seen; band 2 informed
+    # on: seen; band 3 informed on but across the border: out of reach.
+    assert list(seen) == [False, True, True, False]
+    wide = visible_bands(bands, cols, shape=(10, 10), informed=informed, beyond_reach=beyond,
+                         detection_cells=5)
+    assert wide[0]

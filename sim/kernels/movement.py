@@ -27,7 +27,14 @@ from sim.kernels.terrain import Graph, distance_field
 from sim.params.movement import MovementParams
 from sim.state import BandMode, Bands, ColumnKind, Columns, Order
 
-__all__ = ["MoveContext", "choose_band_modes", "move_bands", "move_columns", "walk"]
+__all__ = [
+    "MoveContext",
+    "choose_band_modes",
+    "move_bands",
+    "move_columns",
+    "visible_bands",
+    "walk",
+]
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
@@ -252,6 +259,43 @@ def move_bands(
         sel = home & (bands.home == h)
         advance(sel, ctx.home_field(graph, int(h)))
     return dataclasses.replace(bands, cell=cell, mode=mode)
+
+
+def visible_bands(
+    bands: Bands,
+    columns: Columns,
+    *,
+    shape: tuple[int, int],
+    informed: NDArray[np.bool_],
+    beyond_reach: NDArray[np.bool_],
+    detection_cells: int,
+) -> NDArray[np.bool_]:
+    """Bands the state knows where to find today.
+
+    A band is known when a state unit stands within ``detection_cells`` of it or when
+    the villages around it inform on it; never when it is beyond reach (across the
+    border while pursuit there is not allowed).
+
+    Parameters
+    ----------
+    bands, columns : Bands, Columns
+    shape : (rows, cols)
+    informed : ndarray of bool, shape (n_bands,)
+        Villages inform on the band (intelligence below neutral).
+    beyond_reach : ndarray of bool, shape (n_bands,)
+    detection_cells : int
+
+    Returns
+    -------
+    ndarray of bool, shape (n_bands,)
+    """
+    rows, cols = shape
+    present = np.zeros(rows * cols)
+    present[columns.cell[columns.active]] = 1.0
+    width = 2 * detection_cells + 1
+    seen = uniform_filter(present.reshape(rows, cols), size=width, mode="constant") > 0.5 / width**2
+    known: NDArray[np.bool_] = bands.active & ~beyond_reach & (informed | seen.reshape(-1)[bands.cell])
+    return known
 
 
 def move_columns(

@@ -96,6 +96,13 @@ class MovementParams:
     patrol_radius_hours: float = param(
         16.0, "Columns under PATROL stay within this many hours of home.", unit="h", gt=0.0
     )
+    detection_cells: int = param(
+        1,
+        "Columns see a band within this many cells (Chebyshev) of themselves; further away they"
+        " know where it is only if the villages around it inform on it.",
+        ge=0,
+        le=20,
+    )
     flying_pursuit_factor: float = param(
         2.0,
         "Under the flying-columns doctrine (switch `flying_columns`, A26-17), pursuing columns"
