@@ -18,6 +18,7 @@ import numpy as np
 from sim.agents import BandAgent, ColumnAgent, VillageAgent
 from sim.build import World, build_world
 from sim.events import Events, events
+from sim.geography import LandCover
 from sim.kernels.combat import combat_day, concealment_map
 from sim.kernels.control import STATE, control_day
 from sim.kernels.movement import MoveContext, move_bands, move_columns, visible_bands
@@ -282,7 +283,11 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         doy = self.date.timetuple().tm_yday
         cotton = self.schedule.policy("food_for_cotton", s.day) is not None
         if cotton:
-            s.villages.cotton = s.villages.cotton | (~w.afghan[s.villages.cell])
+            # The plan took the irrigated fields of the Soviet side; pasture and mountain
+            # villages kept their own grain.
+            cell = s.villages.cell
+            farms = (w.theatre.land_cover.reshape(-1)[cell] == LandCover.CROPLAND) & ~w.afghan[cell]
+            s.villages.cotton = s.villages.cotton | farms
         s.bands, s.columns, s.villages, out = supply_day(
             s.bands,
             s.columns,

@@ -1,4 +1,4 @@
-"""The 1925 amnesty on the real map: surrenders come with the window (and should thin the bands)."""
+"""The 1925 amnesty on the real map: surrenders come with the window and thin the bands."""
 
 from __future__ import annotations
 
@@ -32,11 +32,6 @@ def test_surrenders_come_only_with_the_1925_amnesty_window(amnesty_run) -> None:
     assert dates.max() <= window.end + dt.timedelta(days=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calibration gap: with default parameters villages across the theatre turn"
-    " pro-insurgent in early 1925 and recruitment outpaces the amnesty (issue #4 note)",
-)
 def test_band_strength_falls_during_the_1925_amnesty_window(amnesty_run) -> None:
     window, r = amnesty_run
     steps = r.steps.assign(date=pd.to_datetime(r.steps["date"]).dt.date).set_index("date")
