@@ -61,6 +61,7 @@ class World:
     town_cells: I64
     town_names: list[str]
     state: WorldState
+    depot_cells: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _fields: dict[tuple[int, int], I64] = dataclasses.field(default_factory=dict)
     volunteer_row: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
@@ -76,6 +77,18 @@ class World:
         else:
             r, c = place_or_cell[0], place_or_cell[1]
         return int(r) * self.ncols + int(c)
+
+    def rebuild_costs(self, s: Scenario) -> None:
+        """Recompute travel costs after a dated change of movement parameters."""
+        costs = _costs(self.theatre, s, depots=self.depot_cells, afghan=self.afghan)
+        (
+            self.band_graph,
+            self.horse_graph,
+            self.foot_graph,
+            self.depot_hours,
+            self.sanctuary_next,
+        ) = costs
+        self._fields.clear()
 
     def field_to(self, graph: Graph, cell: int) -> I64:
         """Cached next-cell field toward one cell for one graph."""
@@ -118,6 +131,16 @@ def _graphs(t: Theatre, s: Scenario) -> tuple[Graph, Graph, Graph]:
     horse = build_graph(speed_kmh=s.movement.horse_kmh, forbidden=forbidden, **common)  # type: ignore[arg-type]
     foot = build_graph(speed_kmh=s.movement.foot_kmh, forbidden=forbidden, **common)  # type: ignore[arg-type]
     return band, horse, foot
+
+
+def _costs(
+    t: Theatre, s: Scenario, *, depots: I64, afghan: NDArray[np.bool_]
+) -> tuple[Graph, Graph, Graph, NDArray[np.float64], I64]:
+    """Graphs of the three kinds of mover, hours to the nearest depot, steps to the border."""
+    band_graph, horse_graph, foot_graph = _graphs(t, s)
+    depot_hours = distance_field(foot_graph, depots)[0]
+    sanctuary_next = distance_field(band_graph, np.flatnonzero(afghan).astype(np.int64))[1]
+    return band_graph, horse_graph, foot_graph, depot_hours, sanctuary_next
 
 
 def _villages(t: Theatre, s: Scenario) -> Villages:
@@ -184,7 +207,6 @@ def build_world(s: Scenario) -> World:
     """
     t = make_theatre(s)
     rows, cols = t.shape
-    band_graph, horse_graph, foot_graph = _graphs(t, s)
     afghan = (t.country == Country.AFGHANISTAN).reshape(-1)
     villages = _villages(t, s)
     village_of_cell = np.full(rows * cols, -1, dtype=np.int64)
@@ -247,16 +269,22 @@ def build_world(s: Scenario) -> World:
     leader_table.caution[:] = [ld.caution for ld in s.leaders]
 
     depots = np.array([flat(d.at, d.cell) for d in s.depots], dtype=np.int64)
-    depot_hours = distance_field(foot_graph, depots)[0]
-    sanctuary_next = distance_field(band_graph, np.flatnonzero(afghan).astype(np.int64))[1]
+    band_graph, horse_graph, foot_graph, depot_hours, sanctuary_next = _costs(
+        t, s, depots=depots, afghan=afghan
+    )
     towns = [
         (name, r * cols + c)
         for name, (r, c) in t.places.items()
         if _is_settlement(t.place_kinds.get(name, "")) and t.country[r, c] == Country.SOVIET
     ]
     state = WorldState(
-        day=0, bands=bands, columns=columns, villages=villages, sanctuary=s.sanctuary,
-        leaders=leader_table, memory=initial_memory(villages, s.population),
+        day=0,
+        bands=bands,
+        columns=columns,
+        villages=villages,
+        sanctuary=s.sanctuary,
+        leaders=leader_table,
+        memory=initial_memory(villages, s.population),
         band_concealment=np.ones(len(bands)),
     )
     state.people_initial = people_total(state)
@@ -277,4 +305,5 @@ def build_world(s: Scenario) -> World:
         town_names=[n for n, _ in towns],
         state=state,
         volunteer_row=volunteer_row,
+        depot_cells=depots,
     )

@@ -62,6 +62,9 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         The arrays that change.
     recorder : Recorder
         Daily metrics and events.
+    params : Scenario
+        The scenario with today's parameters: ``scenario`` as loaded, plus the dated
+        ``set`` entries of its timeline applied so far.
     """
 
     def __init__(
@@ -143,31 +146,23 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         out: list[Events] = []
         if day in self.world.arrivals:
             brows, crows = self.world.arrivals[day]
-            s.bands.active[brows] = True
-            s.columns.active[crows] = True
-            if brows.size:
-                out.append(
-                    events(
-                        "arrival",
-                        "insurgent",
-                        unit=brows,
-                        cell=s.bands.cell[brows],
-                        n=s.bands.fighters[brows],
+            for side, table, rows in (("insurgent", s.bands, brows), ("state", s.columns, crows)):
+                table.active[rows] = True
+                size = table.fighters if side == "insurgent" else table.strength  # type: ignore[union-attr]
+                if rows.size:
+                    out.append(
+                        events("arrival", side, unit=rows, cell=table.cell[rows], n=size[rows])
                     )
-                )
-            if crows.size:
-                out.append(
-                    events(
-                        "arrival",
-                        "state",
-                        unit=crows,
-                        cell=s.columns.cell[crows],
-                        n=s.columns.strength[crows],
-                    )
-                )
         for e in self.schedule.actions.get(day, []):
             if e.kind == "set":
                 self.params = self.params.with_values({e.path: e.value}, semantics=False)
+                if e.path.startswith("movement."):  # travel costs are precomputed
+                    self.world.rebuild_costs(self.params)
+                elif e.path.startswith("combat."):  # so is the terrain's concealment
+                    t = self.world.theatre
+                    self._concealment = concealment_map(
+                        t.land_cover, t.ruggedness, self.params.combat
+                    )
             elif e.kind in ("withdraw", "orders"):
                 for side, rows in self._rows_of(e.units):
                     table = s.bands if side == "insurgent" else s.columns
@@ -275,7 +270,14 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             detection_cells=p.movement.detection_cells,
         )
         s.columns = move_columns(
-            s.columns, s.bands, ctx, p.movement, rng=self.rngs["movement"], visible_bands=visible, switches=s.switches)
+            s.columns,
+            s.bands,
+            ctx,
+            p.movement,
+            rng=self.rngs["movement"],
+            visible_bands=visible,
+            switches=s.switches,
+        )
 
     def _supply(self) -> None:
         s, w, p = self.state, self.world, self.params
@@ -330,7 +332,6 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         )
         self.emit(out)
 
-
     # ------------------------------------------------------------------ population
 
     def _population_context(self) -> PopulationContext:
@@ -351,9 +352,14 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
                 for r in leader.rivals:
                     rivals[i, w.leader_names.index(r)] = True
             ctx = PopulationContext.build(
-                shape=w.theatre.shape, village_cells=s.villages.cell, afghan=w.afghan,
-                nearest_afghan=nearest_afghan, nearest_village_cell=near_village,
-                band_home=s.bands.home.copy(), volunteer_row=vrow, rivals=rivals,
+                shape=w.theatre.shape,
+                village_cells=s.villages.cell,
+                afghan=w.afghan,
+                nearest_afghan=nearest_afghan,
+                nearest_village_cell=near_village,
+                band_home=s.bands.home.copy(),
+                volunteer_row=vrow,
+                rivals=rivals,
                 neighbour_cells=self.params.population.neighbour_cells,
             )
             self._pop_ctx = ctx
@@ -365,7 +371,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         """Villages, recruitment, amnesty, defection, repression and leaders (one kernel call)."""
         s, w, p = self.state, self.world, self.params
         ctx = self._population_context()
-        new = [b for _, b in self.recorder.batches[self._pop_seen:]]
+        new = [b for _, b in self.recorder.batches[self._pop_seen :]]
         s.ledger = ledger_from_events(s.ledger, new)
         nb, nv = len(s.bands), len(s.villages)
         deserted = np.zeros(nb)
@@ -375,8 +381,10 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             if b.kind == "desertion" and b.side == "insurgent":
                 np.add.at(deserted, b.unit, b.n)
             elif b.kind == "engagement" and len(b):
-                totals += [float(b.extra[k].sum()) if k in b.extra else 0.0 for k in
-                           ("insurgents_killed", "insurgents_wounded", "insurgents_captured")]
+                totals += [
+                    float(b.extra[k].sum()) if k in b.extra else 0.0
+                    for k in ("insurgents_killed", "insurgents_wounded", "insurgents_captured")
+                ]
                 if "civilians_killed" in b.extra and nv:
                     vrow = w.village_of_cell[b.cell]
                     ok = vrow >= 0
@@ -414,8 +422,9 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             captured=lost * share[2],
             collateral=collateral,
         )
-        new_state, out = population_day(s, context=ctx, today=today, params=p.population,
-                                        rng=self.rngs["population"])
+        new_state, out = population_day(
+            s, context=ctx, today=today, params=p.population, rng=self.rngs["population"]
+        )
         s.bands, s.columns, s.villages = new_state.bands, new_state.columns, new_state.villages
         s.leaders, s.memory, s.ledger = new_state.leaders, new_state.memory, new_state.ledger
         s.band_concealment, s.amnesty_trust = new_state.band_concealment, new_state.amnesty_trust

@@ -173,3 +173,21 @@ def test_dated_parameter_setting_validates_and_applies(write_toml) -> None:
     bad = write_toml("bad.toml", text.replace("movement.march_hours", "movement.nothing"))
     with pytest.raises(ScenarioError, match="movement.nothing"):
         load_scenario(bad)
+
+
+def test_dated_settings_rebuild_precomputed_costs_and_concealment(write_toml) -> None:
+    from sim.model import BasmachiModel
+
+    text = (
+        GOOD
+        + '[[timeline]]\ndate = 1926-03-02\nkind = "set"\npath = "movement.horse_kmh"\nvalue = 10.0\n'
+        + '[[timeline]]\ndate = 1926-03-02\nkind = "set"\npath = "combat.max_concealment"\nvalue = 0.0\n'
+    )
+    model = BasmachiModel(load_scenario(write_toml("set.toml", text)), seed=0, agents=False)
+    model.step()
+    hours_before = model.world.band_graph.hours.copy()
+    assert model._concealment.max() > 0
+    model.step()  # 1926-03-02: both settings apply
+    finite = hours_before < float("inf")
+    assert (model.world.band_graph.hours[finite] < hours_before[finite]).all()
+    assert model._concealment.max() == 0.0
