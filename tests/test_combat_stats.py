@@ -95,12 +95,14 @@ def test_binomial_from_uniform_distribution(n: int, p: float) -> None:
     np.testing.assert_array_equal(x[:500], ref)
 
 
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
 @pytest.mark.parametrize("mode", ["deterministic", "stochastic"])
 @pytest.mark.parametrize("sw", [{}, {"heliographs": True, "aircraft": True}])
-def test_vectorised_equals_scalar_reference(mode: str, sw: dict[str, bool]) -> None:
+def test_vectorised_equals_scalar_reference(mode: str, sw: dict[str, bool], engine: str) -> None:
     """Same uniforms (identically seeded generators) -> same counts; floats to 1e-9."""
     batch = random_batch(3_000, np.random.default_rng(11))
-    a = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(5), **sw)  # type: ignore[arg-type]
+    a = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(5),  # type: ignore[arg-type]
+                            engine=engine, **sw)  # type: ignore[arg-type]
     r = resolve_reference(batch, params=P, mode=mode, rng=np.random.default_rng(5), **sw)
     for f in dataclasses.fields(a):
         x, y = getattr(a, f.name), getattr(r, f.name)

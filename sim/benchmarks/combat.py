@@ -1,7 +1,8 @@
 """Benchmark of the combat kernel: vectorised vs scalar loop vs memory-bound floor.
 
 ``bench_combat`` times, per engagement, (1) the vectorised
-:func:`sim.kernels.combat.resolve_engagements` in stochastic mode, (2) the scalar
+:func:`sim.kernels.combat.resolve_engagements` in stochastic mode (as called, and
+with its numpy engine alone), (2) the scalar
 reference loop :func:`sim.benchmarks.combat_reference.resolve_reference` and (3) the
 floor :func:`sim.kernels.combat.floor_pass`, a bare numpy pass that reads the same
 input arrays and writes the same number of output arrays once. Engagements are
@@ -13,11 +14,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from sim.benchmarks.combat_reference import resolve_reference
-from sim.kernels.combat import EngagementBatch, floor_pass, resolve_engagements
+from sim.kernels.combat import (
+    COMPILED_MIN,
+    EngagementBatch,
+    Engine,
+    combat_threads,
+    floor_pass,
+    resolve_engagements,
+)
 from sim.params.combat import CombatParams
 
 __all__ = ["bench_combat", "format_combat", "random_batch"]
@@ -63,16 +72,20 @@ def _best(fn: Callable[[], object], repeat: int) -> float:
 def bench_combat(
     sizes: Sequence[int] = (1_000, 100_000, 1_000_000),
     *,
-    scalar_cap: int = 20_000,
+    scalar_cap: int = 10_000,
     repeat: int = 3,
     seed: int = 12345,
-) -> list[dict[str, float]]:
+) -> list[dict[str, Any]]:
     """Time the combat law per engagement at several batch sizes.
 
-    The scalar loop is timed on ``min(n, scalar_cap)`` engagements and scaled per
-    engagement (its cost is linear in n), so a 10^6 row does not take minutes; the
-    vectorised kernel and the floor are timed on all n. Each timing is the best of
-    ``repeat`` runs (the scalar loop: one run).
+    ``vectorized_s`` is :func:`~sim.kernels.combat.resolve_engagements` as the model
+    and users call it (``engine="auto"``: the numpy engine below
+    :data:`~sim.kernels.combat.COMPILED_MIN` engagements, the compiled engine, on all
+    cores, from there on); ``numpy_s`` is the numpy engine alone. The scalar loop is
+    timed on ``min(n, scalar_cap)`` engagements and scaled per engagement (its cost
+    is linear in n), so a 10^6 row does not take minutes. Every timing is the best
+    of ``repeat`` runs. The compiled engine is compiled (or loaded from its on-disk
+    cache) before timing; ``compile_s`` reports how long that took.
 
     Parameters
     ----------
@@ -87,30 +100,41 @@ def bench_combat(
     -------
     list of dict
         One per size with keys ``n``, ``vectorized_s``, ``scalar_s``, ``floor_s``
-        (seconds per engagement), ``speedup_vs_scalar`` and ``ratio_to_floor``.
+        (seconds per engagement), ``speedup_vs_scalar``, ``ratio_to_floor``,
+        ``numpy_s``, ``numpy_speedup_vs_scalar``, ``engine``, ``threads`` and
+        ``compile_s``.
     """
     params = CombatParams()
-    rows: list[dict[str, float]] = []
+    t0 = time.perf_counter()
+    warm = random_batch(COMPILED_MIN, np.random.default_rng(seed))
+    resolve_engagements(warm, params=params, mode="stochastic", engine="compiled",
+                        rng=np.random.default_rng(seed))
+    compile_s = time.perf_counter() - t0
+    rows: list[dict[str, Any]] = []
     for n in sizes:
         rng = np.random.default_rng(seed)
         batch = random_batch(int(n), rng)
 
-        def vec(b: EngagementBatch = batch, r: np.random.Generator = rng) -> object:
+        def run(engine: Engine, b: EngagementBatch = batch, r: np.random.Generator = rng
+                ) -> object:
             return resolve_engagements(b, params=params, heliographs=True, aircraft=True,
-                                       mode="stochastic", rng=r)
+                                       mode="stochastic", rng=r, engine=engine)
 
         def flo(b: EngagementBatch = batch) -> object:
             return floor_pass(b)
 
         k = min(int(n), scalar_cap)
         sub = random_batch(k, np.random.default_rng(seed + 1))
-        t_vec = _best(vec, repeat) / n
-        t_floor = _best(flo, repeat) / n
+
         def ref(b: EngagementBatch = sub) -> object:
             return resolve_reference(b, params=params, heliographs=True, aircraft=True,
                                      mode="stochastic", rng=np.random.default_rng(seed))
 
-        t_scalar = _best(ref, 1) / k
+        t_vec = _best(lambda: run("auto"), repeat) / n
+        t_np = _best(lambda: run("numpy"), repeat) / n
+        t_floor = _best(flo, repeat) / n
+        t_scalar = _best(ref, repeat) / k
+        compiled = int(n) >= COMPILED_MIN
         rows.append(
             {
                 "n": int(n),
@@ -119,20 +143,31 @@ def bench_combat(
                 "floor_s": t_floor,
                 "speedup_vs_scalar": t_scalar / t_vec,
                 "ratio_to_floor": t_vec / t_floor,
+                "numpy_s": t_np,
+                "numpy_speedup_vs_scalar": t_scalar / t_np,
+                "engine": "compiled" if compiled else "numpy",
+                "threads": combat_threads(int(n)) if compiled else 1,
+                "compile_s": compile_s,
             }
         )
     return rows
 
 
-def format_combat(rows: Sequence[dict[str, float]]) -> str:
+def format_combat(rows: Sequence[dict[str, Any]]) -> str:
     """Human-readable table of :func:`bench_combat` rows (times in ns per engagement)."""
     head = (f"{'engagements':>12} {'vectorised':>12} {'scalar':>12} {'floor':>10}"
-            f" {'x scalar':>10} {'x floor':>9}")
+            f" {'x scalar':>9} {'x floor':>8}   {'engine':<14} {'numpy engine':>12}"
+            f" {'x scalar':>9}")
     lines = [head, "-" * len(head)]
     for r in rows:
+        engine = f"{r['engine']} x{r['threads']}"
         lines.append(
             f"{int(r['n']):>12,d} {r['vectorized_s'] * 1e9:>9.1f} ns {r['scalar_s'] * 1e9:>9.1f} ns"
-            f" {r['floor_s'] * 1e9:>7.1f} ns {r['speedup_vs_scalar']:>9.0f}x"
-            f" {r['ratio_to_floor']:>8.1f}x"
+            f" {r['floor_s'] * 1e9:>7.1f} ns {r['speedup_vs_scalar']:>8.0f}x"
+            f" {r['ratio_to_floor']:>7.1f}x   {engine:<14} {r['numpy_s'] * 1e9:>9.1f} ns"
+            f" {r['numpy_speedup_vs_scalar']:>8.0f}x"
         )
+    if rows:
+        lines.append(f"compiled engine ready in {rows[0]['compile_s']:.1f} s "
+                     "(compile on first use, then loaded from the on-disk cache)")
     return "\n".join(lines)

@@ -3,7 +3,7 @@
 Plain Python with :mod:`math`, one engagement at a time, written independently of
 the vectorised kernel's array tricks but implementing the same equations
 (:mod:`sim.kernels.combat`). In stochastic mode it pre-draws the same
-``rng.random((m, 5))`` uniforms as the kernel and turns them into counts one
+``rng.random((5, m))`` uniforms as the kernel and turns them into counts one
 engagement at a time, so both give the same counts from identically seeded generators.
 """
 
@@ -274,7 +274,7 @@ def resolve_reference(
         if rng is None:
             msg = "stochastic mode needs rng"
             raise ValueError(msg)
-        u = rng.random((m, 5)).tolist()
+        u = rng.random((5, m)).T.tolist()
     for i in range(m):
         b0, s0, mgs, guns = ins_l[i], st_l[i], mg_l[i], gun_l[i]
         conc, sconc, gs, raid = conc_l[i], sconc_l[i], gs_l[i], raid_l[i]

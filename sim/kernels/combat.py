@@ -64,6 +64,7 @@ from sim.params.combat import CombatParams
 from sim.state import BandMode, Bands, ColumnKind, Columns, Order, Villages
 
 __all__ = [
+    "COMPILED_MIN",
     "OUTCOME_INSURGENTS_ROUTED",
     "OUTCOME_INSURGENTS_WITHDREW",
     "OUTCOME_STATE_ROUTED",
@@ -73,9 +74,11 @@ __all__ = [
     "EngagementBatch",
     "EngagementResult",
     "Engagements",
+    "Engine",
     "LawResult",
     "binomial_from_uniform",
     "combat_day",
+    "combat_threads",
     "concealment_map",
     "engagement_terms",
     "find_engagements",
@@ -88,6 +91,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
 Mode = Literal["stochastic", "deterministic"]
+Engine = Literal["auto", "numpy", "compiled"]
 
 OUTCOME_TIME = 0
 OUTCOME_INSURGENTS_WITHDREW = 1
@@ -96,6 +100,7 @@ OUTCOME_INSURGENTS_ROUTED = 3
 OUTCOME_STATE_ROUTED = 4
 
 _MODES: tuple[str, ...] = ("stochastic", "deterministic")
+_ENGINES: tuple[str, ...] = ("auto", "numpy", "compiled")
 
 
 # ----------------------------------------------------------------------------------------
@@ -527,6 +532,7 @@ def resolve_engagements(
     aircraft: bool = False,
     mode: Mode = "stochastic",
     rng: np.random.Generator | None = None,
+    engine: Engine = "auto",
 ) -> EngagementResult:
     """Resolve m engagements at once: integrate, decide the outcome, draw the losses.
 
@@ -536,13 +542,21 @@ def resolve_engagements(
     With aircraft a fight at a post runs in two phases: men and machine guns land
     after ``air_delay_h`` and the state's fire is multiplied by ``aircraft_firepower``.
 
-    In stochastic mode one ``rng.random((m, 5))`` call pre-draws all uniforms
-    (columns: band total, state total, band split, state split, machine guns). Each
+    In stochastic mode one ``rng.random((5, m))`` call pre-draws all uniforms
+    (rows: band total, state total, band split, state split, machine guns). Each
     side's casualties are Binomial(men, expected casualties / men) by inversion
     (:func:`binomial_from_uniform`), split into killed / wounded / captured by
     systematic rounding (unbiased per category); machine guns lost are the expected
     number rounded up with probability equal to its fraction. Given the same uniforms
     the scalar reference (``sim.benchmarks.combat_reference``) gives the same counts.
+
+    Two engines evaluate the same expressions: ``"numpy"`` (array passes, this
+    module and :mod:`sim.kernels.lanchester`) and ``"compiled"`` (one compiled pass,
+    :mod:`sim.kernels.combat_compiled`, on all cores for large batches). They agree
+    to the rounding of transcendental functions (the same counts from the same
+    uniforms). ``"auto"`` uses the compiled engine from :data:`COMPILED_MIN`
+    engagements on, so a model's day (tens of engagements) never pays its one-off
+    compile time.
 
     Parameters
     ----------
@@ -554,6 +568,7 @@ def resolve_engagements(
     mode : {"stochastic", "deterministic"}
     rng : numpy.random.Generator
         Required in stochastic mode.
+    engine : {"auto", "numpy", "compiled"}
 
     Returns
     -------
@@ -568,28 +583,59 @@ def resolve_engagements(
     if mode not in _MODES:
         msg = f"mode must be 'stochastic' or 'deterministic', not {mode!r}"
         raise ValueError(msg)
+    if engine not in _ENGINES:
+        msg = f"engine must be one of {', '.join(map(repr, _ENGINES))}, not {engine!r}"
+        raise ValueError(msg)
     if mode == "stochastic" and rng is None:
         msg = "stochastic mode needs rng=numpy.random.default_rng(seed)"
         raise ValueError(msg)
     m = len(batch)
-    u = np.ascontiguousarray(rng.random((m, 5)).T) if rng is not None and mode == "stochastic" \
-        else None
+    u = rng.random((5, m)) if rng is not None and mode == "stochastic" else None
+    if engine == "compiled" or (engine == "auto" and m >= COMPILED_MIN):
+        return _resolve_compiled(batch, params, heliographs, aircraft, u)
     if m <= CHUNK:
         return _resolve(batch, params, heliographs, aircraft, mode, u)
-    parts = []
+    out = {f.name: np.empty(m, dtype=np.int64 if f.name == "outcome" else
+                            bool if f.name == "band_hidden" else np.float64)
+           for f in dataclasses.fields(EngagementResult)}
     for lo in range(0, m, CHUNK):
         sl = slice(lo, lo + CHUNK)
         sub = EngagementBatch(**{f.name: getattr(batch, f.name)[sl]
                                  for f in dataclasses.fields(batch)})
-        parts.append(_resolve(sub, params, heliographs, aircraft, mode,
-                              None if u is None else u[:, sl]))
-    return EngagementResult(**{f.name: np.concatenate([getattr(r, f.name) for r in parts])
-                               for f in dataclasses.fields(EngagementResult)})
+        part = _resolve(sub, params, heliographs, aircraft, mode,
+                        None if u is None else u[:, sl])
+        for name, arr in out.items():
+            arr[sl] = getattr(part, name)
+    return EngagementResult(**out)
 
 
-#: Engagements resolved per block: the temporaries of a block stay in cache and are
-#: recycled by the allocator instead of being mapped afresh (page faults) each time.
+#: Engagements resolved per block by the numpy engine: the temporaries of a block
+#: stay in cache and are recycled by the allocator instead of being mapped afresh.
 CHUNK = 16384
+#: Batches from this size on use the compiled engine when ``engine="auto"``.
+COMPILED_MIN = 4096
+
+
+def combat_threads(m: int) -> int:
+    """Threads the compiled engine uses for a batch of m engagements."""
+    from sim.kernels import combat_compiled as cc
+
+    return cc.threads_for(m)
+
+
+def _resolve_compiled(batch: EngagementBatch, params: CombatParams, heliographs: bool,
+                      aircraft: bool, u: F64 | None) -> EngagementResult:
+    from sim.kernels import combat_compiled as cc
+
+    pr = cc.param_vector(params, heliographs=heliographs, aircraft=aircraft)
+    arrays = tuple(getattr(batch, f.name) for f in dataclasses.fields(batch))
+    out, outcome, hidden = cc.compiled_resolve(arrays, pr, u, VAR_EXACT)
+    return EngagementResult(
+        insurgents_killed=out[0], insurgents_wounded=out[1], insurgents_captured=out[2],
+        state_killed=out[3], state_wounded=out[4], state_captured=out[5],
+        duration_h=out[6], outcome=outcome, mg_captured=out[7], rifles_captured=out[8],
+        rifles_recovered=out[9], air_men=out[10], air_mg=out[11], band_hidden=hidden,
+    )
 
 
 def _resolve(batch: EngagementBatch, params: CombatParams, heliographs: bool, aircraft: bool,
