@@ -308,16 +308,19 @@ def resolve_reference(
         b_end, s_end, hours, ended = lanchester_scalar(
             b0, s0, kb=kb, ks=ks, hb=hb, hs=hs, big_t=phase1, lb=lb, ls=ls)
         air_men = air_mg = 0.0
-        if air and ended == 0:
+        if air and ended in (0, 1):  # the planes land unless the post has fallen
             air_men, air_mg = p.air_reinforcement_men, p.air_reinforcement_mg
             s1 = s_end + air_men
             fp2 = 1.0 + (p.mg_rifle_equivalent * (mgs + air_mg) + p.gun_rifle_equivalent * guns
                          ) / max(s0 + air_men, 1.0)
-            k2 = kb / firepower * fp2 * p.aircraft_firepower
-            b_end, s_end, h2, ended = lanchester_scalar(
-                b_end, s1, kb=k2, ks=ks, hb=hb, hs=hs, big_t=dur - phase1, lb=lb,
-                ls=min(ls, s1))
-            hours += h2
+            if ended == 0:  # second phase
+                k2 = kb / firepower * fp2 * p.aircraft_firepower
+                b_end, s_end, h2, ended = lanchester_scalar(
+                    b_end, s1, kb=k2, ks=ks, hb=hb, hs=hs, big_t=dur - phase1, lb=lb,
+                    ls=min(ls, s1))
+                hours += h2
+            else:  # the band has broken off: the aircraft join the pursuit
+                s_end = s1
             firepower = fp2 * p.aircraft_firepower
         s_tot = s0 + air_men
         mg_tot = mgs + air_mg

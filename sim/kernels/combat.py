@@ -541,6 +541,9 @@ def resolve_engagements(
     ``rout_ratio`` times its own and then loses a further share in the pursuit.
     With aircraft a fight at a post runs in two phases: men and machine guns land
     after ``air_delay_h`` and the state's fire is multiplied by ``aircraft_firepower``.
+    They land unless the post has fallen: if the band has broken off before, they
+    join the pursuit (the rout test sees their fire), so a band cannot lose less
+    by breaking off sooner when the state's fire is stronger.
 
     In stochastic mode one ``rng.random((5, m))`` call pre-draws all uniforms
     (rows: band total, state total, band split, state split, machine guns). Each
@@ -653,26 +656,35 @@ def _resolve(batch: EngagementBatch, params: CombatParams, heliographs: bool, ai
     air_men = np.zeros_like(b0)
     air_mg = np.zeros_like(b0)
     firepower = tm.firepower
-    go = np.flatnonzero(tm.air & (ended == 0))
-    if go.size:
-        air_men[go] = p.air_reinforcement_men
-        air_mg[go] = p.air_reinforcement_mg
-        s1 = s_end[go] + p.air_reinforcement_men
-        fp2 = (1.0 + (p.mg_rifle_equivalent * (batch.machine_guns[go] + p.air_reinforcement_mg)
-                      + p.gun_rifle_equivalent * batch.guns[go]) / np.maximum(s0[go] + air_men[go],
-                                                                               1.0))
-        k2 = tm.k_band[go] / tm.firepower[go] * fp2 * p.aircraft_firepower
-        law2 = lanchester_mixed(
-            b_end[go], s1, k_band=k2, k_state=tm.k_state[go], band_hidden=tm.band_hidden[go],
-            state_hidden=tm.state_hidden[go], duration=tm.duration[go] - tm.phase1[go],
-            band_floor=tm.band_floor[go], state_floor=np.minimum(tm.state_floor[go], s1),
-        )
-        b_end[go] = law2.band
-        s_end[go] = law2.state
-        hours[go] += law2.duration
-        ended[go] = law2.ended
+    # the aircraft land after air_delay_h unless the post has fallen: if the fight
+    # is still on it goes into a second phase; if the band has already broken off,
+    # they join the pursuit (the rout test below sees their fire)
+    arrive = np.flatnonzero(tm.air & (ended <= 1))
+    if arrive.size:
+        air_men[arrive] = p.air_reinforcement_men
+        air_mg[arrive] = p.air_reinforcement_mg
+        fp2 = (1.0 + (p.mg_rifle_equivalent * (batch.machine_guns[arrive] + p.air_reinforcement_mg)
+                      + p.gun_rifle_equivalent * batch.guns[arrive])
+               / np.maximum(s0[arrive] + p.air_reinforcement_men, 1.0))
         firepower = firepower.copy()
-        firepower[go] = fp2 * p.aircraft_firepower
+        firepower[arrive] = fp2 * p.aircraft_firepower
+        late = arrive[ended[arrive] == 1]
+        s_end[late] += p.air_reinforcement_men
+        on = ended[arrive] == 0
+        go = arrive[on]
+        if go.size:
+            s1 = s_end[go] + p.air_reinforcement_men
+            k2 = tm.k_band[go] / tm.firepower[go] * fp2[on] * p.aircraft_firepower
+            law2 = lanchester_mixed(
+                b_end[go], s1, k_band=k2, k_state=tm.k_state[go],
+                band_hidden=tm.band_hidden[go], state_hidden=tm.state_hidden[go],
+                duration=tm.duration[go] - tm.phase1[go], band_floor=tm.band_floor[go],
+                state_floor=np.minimum(tm.state_floor[go], s1),
+            )
+            b_end[go] = law2.band
+            s_end[go] = law2.state
+            hours[go] += law2.duration
+            ended[go] = law2.ended
     s_tot = s0 + air_men
     mg_tot = batch.machine_guns + air_mg
 

@@ -663,24 +663,26 @@ def _resolve_range(ins: F64, st: F64, mgs: F64, guns: F64, conc: F64, sconc: F64
             send_a[j] = s_end
             hours_a[j] = hours
             ended_a[j] = ended
-        # --- phase 2: men and machine guns flown in, the state's fire multiplied ----------
+        # --- the aircraft land (unless the post has fallen): a second phase with men and
+        # machine guns flown in and the state's fire multiplied, or, if the band has
+        # already broken off, the pursuit ------------------------------------------------
         n2 = 0
         for j in range(nb):
-            if air_a[j] and ended_a[j] == 0:
+            if air_a[j] and ended_a[j] <= 1:
                 i = start + j
-                s0 = st[i]
                 air_men = pr[_AIR_MEN]
-                s1 = send_a[j] + air_men
                 fp2 = 1.0 + (pr[_MG_EQ] * (mgs[i] + pr[_AIR_MG]) + pr[_GUN_EQ] * guns[i]) \
-                    / _mx(s0 + air_men, 1.0)
+                    / _mx(st[i] + air_men, 1.0)
                 k2 = kb_a[j] / fp_a[j] * fp2 * pr[_AIR_FP]
-                kb_a[j] = k2
                 fp_a[j] = fp2 * pr[_AIR_FP]
+                s1 = send_a[j] + air_men
                 send_a[j] = s1
-                sfl_a[j] = _mn(sfl_a[j], s1)
-                code_a[j] = _law_code(bend_a[j], s1, k2, ks_a[j], hidden[i], hs_a[j])
-                order[n2] = j
-                n2 += 1
+                if ended_a[j] == 0:
+                    kb_a[j] = k2
+                    sfl_a[j] = _mn(sfl_a[j], s1)
+                    code_a[j] = _law_code(bend_a[j], s1, k2, ks_a[j], hidden[i], hs_a[j])
+                    order[n2] = j
+                    n2 += 1
             else:
                 air_a[j] = False
         for o in range(n2):

@@ -178,7 +178,8 @@ class CombatParams:
     )
     air_delay_h: float = param(
         8.0,
-        "Hours from the start of an attack on a post until the aircraft land.",
+        "Hours from the start of an attack on a post until the aircraft land (they land"
+        " unless the post has fallen; if the band has broken off, they join the pursuit).",
         unit="h",
         ge=0.0,
         ref="R29-14",
