@@ -615,8 +615,9 @@ def resolve_engagements(
 #: Engagements resolved per block by the numpy engine: the temporaries of a block
 #: stay in cache and are recycled by the allocator instead of being mapped afresh.
 CHUNK = 16384
-#: Batches from this size on use the compiled engine when ``engine="auto"``.
-COMPILED_MIN = 4096
+#: Batches from this size on use the compiled engine when ``engine="auto"``: a batch
+#: study, never a model's day (tens of engagements), so model runs never compile it.
+COMPILED_MIN = 512
 
 
 def combat_threads(m: int) -> int:

@@ -39,6 +39,7 @@ Deitchman (1962); Schaffer (1968); Lanchester (1916): see :mod:`sim.kernels.comb
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Callable
@@ -776,6 +777,18 @@ def _sort_by_code(code: I64, nb: int, counts: I64, order: I64) -> None:
         counts[c] += 1
 
 
+@functools.lru_cache(maxsize=16)
+def _size_table(exponent: float) -> F64:
+    """The duration's size factor for 0 .. SIZE_TABLE - 1 men in all, shape (SIZE_TABLE,).
+
+    Computed with the numpy engine's expression (``np.power``), so durations are
+    bit-identical to its own, and one libm ``pow`` per engagement is saved.
+    """
+    table = np.power(np.maximum(np.arange(SIZE_TABLE) / 400.0, 1e-9), exponent)
+    table.flags.writeable = False
+    return table
+
+
 def threads_for(m: int) -> int:
     """Threads :func:`compiled_resolve` uses for m engagements (cores it may run on)."""
     try:
@@ -819,9 +832,7 @@ def compiled_resolve(arrays: tuple[NDArray[Any], ...], pr: F64, u: F64 | None,
     outcome = np.empty(m, dtype=np.int64)
     hidden = np.empty(m, dtype=np.bool_)
     ins, st, mgs, guns, conc, sconc, morale, gshare = f
-    # the duration's size factor for whole numbers of men, computed as the numpy engine
-    # computes it (one power call per engagement saved, and bit-identical durations)
-    size_pow = np.power(np.maximum(np.arange(SIZE_TABLE) / 400.0, 1e-9), pr[_DUR_EXP])
+    size_pow = _size_table(float(pr[_DUR_EXP]))
     var = float(var_exact)
 
     def run(lo: int, hi: int) -> None:
