@@ -526,10 +526,20 @@ def _law(b0: float, s0: float, k_band: float, k_state: float, code: int, big_t: 
 
 
 # ----------------------------------------------------------------------------------------
-# binomial draws (mirroring sim.kernels.combat._binomial and _draw_side)
+# binomial draws (mirroring sim.kernels.combat._binomial)
 # ----------------------------------------------------------------------------------------
-@_jit
-def _binomial(n: float, p: float, u: float, var_exact: float) -> float:
+@_inline
+def _binomial_start(n: float, p: float, u: float, var_exact: float
+                    ) -> tuple[float, bool, float, float, bool]:
+    """First part of a Binomial(n, p) draw from the uniform u by inversion.
+
+    Exact inversion by sequential search when ``n p (1-p) < var_exact`` (searching on
+    the side of the smaller probability), else the Cornish-Fisher normal approximation,
+    as :func:`sim.kernels.combat.binomial_from_uniform`. Returns ``(value, search, q,
+    uu, flip)``: ``value`` is the draw unless ``search``, in which case the draw is
+    ``n - k`` (``flip``, p > 1/2) or ``k``, with k from the sequential search for
+    ``(n, q, uu)`` (:func:`_search_lanes`).
+    """
     p = _mn(_mx(p, 0.0), 1.0)
     var = n * p * (1.0 - p)
     if var >= var_exact:
@@ -537,42 +547,67 @@ def _binomial(n: float, p: float, u: float, var_exact: float) -> float:
         z = _ndtri(u)
         g = (1.0 - 2.0 * p) / sd
         x = (((z * z - 1.0) * g / 6.0 + z) * sd + n * p) + 0.5
-        return _mn(_mx(_floor(x), 0.0), n)
+        return _mn(_mx(_floor(x), 0.0), n), False, 0.0, 0.0, False
     if not (p > 0.0 and n > 0.0):
-        return 0.0
+        return 0.0, False, 0.0, 0.0, False
     flip = p > 0.5
-    q = 1.0 - p if flip else p
-    uu = 1.0 - u if flip else u
-    pmf = math.exp(math.log1p(-q) * n)
-    cdf = pmf
-    odds = q / (1.0 - q)
-    k = 0.0
-    step = 0.0
-    act = cdf < uu
-    while act:
-        step += 1.0
-        pmf *= (n - step + 1.0) / step * odds
-        cdf += pmf
-        k += 1.0
-        act = cdf < uu and step < n
-    return n - k if flip else k
+    return 0.0, True, 1.0 - p if flip else p, 1.0 - u if flip else u, flip
 
 
-@_inline
-def _draw_side(n: float, e_k: float, e_w: float, e_c: float, u_total: float,
-               u_split: float, var_exact: float) -> tuple[float, float, float]:
-    e_kw = e_k + e_w
-    e_all = e_kw + e_c
-    pos = 1.0 if e_all > 0.0 else 0.0
-    den = e_all + (1.0 - pos)
-    sk = e_k / den * pos
-    skw = e_kw / den * pos
-    live = 1.0 if n > 0.0 else 0.0
-    q = e_all / (n + (1.0 - live)) * live
-    total = _binomial(n, q, u_total, var_exact)
-    killed = _floor(total * sk + u_split)
-    kw = _mn(_floor(total * skw + u_split), total)
-    return killed, kw - killed, total - kw
+_LANES = 8
+
+
+@_jit
+def _search_lanes(n: F64, q: F64, u: F64, count: int, k_out: F64) -> None:
+    """Inverse-CDF sequential search for ``count`` draws, ``_LANES`` at a time.
+
+    Draw d is the number of steps its search takes: starting from ``pmf = cdf =
+    (1 - q)^n``, each step multiplies pmf by ``(n - k + 1) / k * q / (1 - q)`` and adds it
+    to cdf, while ``cdf < u`` and ``k < n``. The lanes of a group step together (a
+    finished lane is frozen), which lets the CPU overlap them; every lane does exactly
+    the arithmetic of the one-at-a-time search, so the results are the same.
+    """
+    pmf = np.empty(_LANES)
+    cdf = np.empty(_LANES)
+    odds = np.empty(_LANES)
+    nn = np.empty(_LANES)
+    uu = np.empty(_LANES)
+    k = np.empty(_LANES)
+    act = np.empty(_LANES, dtype=np.bool_)
+    for g0 in range(0, count, _LANES):
+        m = min(_LANES, count - g0)
+        any_act = False
+        for lane in range(_LANES):
+            if lane < m:
+                d = g0 + lane
+                qd = q[d]
+                nn[lane] = n[d]
+                uu[lane] = u[d]
+                pmf[lane] = math.exp(math.log1p(-qd) * n[d])
+                odds[lane] = qd / (1.0 - qd)
+            else:  # idle lane
+                nn[lane] = 0.0
+                uu[lane] = 0.0
+                pmf[lane] = 1.0
+                odds[lane] = 0.0
+            cdf[lane] = pmf[lane]
+            k[lane] = 0.0
+            act[lane] = cdf[lane] < uu[lane]
+            any_act |= act[lane]
+        step = 0.0
+        while any_act:
+            step += 1.0
+            any_act = False
+            for lane in range(_LANES):
+                a = act[lane]
+                pmf[lane] *= (nn[lane] - step + 1.0) / step * odds[lane]
+                cdf[lane] += pmf[lane]
+                k[lane] += 1.0 if a else 0.0
+                a = a & (cdf[lane] < uu[lane]) & (step < nn[lane])
+                act[lane] = a
+                any_act |= a
+        for lane in range(m):
+            k_out[g0 + lane] = k[lane]
 
 
 # ----------------------------------------------------------------------------------------
@@ -604,6 +639,15 @@ def _resolve_range(ins: F64, st: F64, mgs: F64, guns: F64, conc: F64, sconc: F64
     air_a = np.empty(BLOCK, dtype=np.bool_)
     hs_a = np.empty(BLOCK, dtype=np.bool_)
     order = np.empty(BLOCK, dtype=np.int64)
+    exp_a = np.empty((6, BLOCK))
+    mgp_a = np.empty(BLOCK)
+    total_a = np.empty((2, BLOCK))
+    s_idx = np.empty(2 * BLOCK, dtype=np.int64)
+    s_n = np.empty(2 * BLOCK)
+    s_q = np.empty(2 * BLOCK)
+    s_u = np.empty(2 * BLOCK)
+    s_k = np.empty(2 * BLOCK)
+    s_flip = np.empty(2 * BLOCK, dtype=np.bool_)
     counts = np.empty(_N_CODES + 1, dtype=np.int64)
     for start in range(lo, hi, BLOCK):
         nb = min(BLOCK, hi - start)
@@ -701,7 +745,8 @@ def _resolve_range(ins: F64, st: F64, mgs: F64, guns: F64, conc: F64, sconc: F64
             send_a[j] = s_end
             hours_a[j] += h2
             ended_a[j] = ended
-        # --- pass 3: outcome, expected losses, draws -----------------------------------
+        # --- pass 3: outcome and expected losses; draws that need no search ------------
+        n_search = 0
         for j in range(nb):
             i = start + j
             b0 = ins[i]
@@ -709,9 +754,7 @@ def _resolve_range(ins: F64, st: F64, mgs: F64, guns: F64, conc: F64, sconc: F64
             s_end = send_a[j]
             ended = ended_a[j]
             air_men = pr[_AIR_MEN] if air_a[j] else 0.0
-            air_mg = pr[_AIR_MG] if air_a[j] else 0.0
             s_tot = st[i] + air_men
-            mg_tot = mgs[i] + air_mg
             fire_state = s_end * fp_a[j] * pr[_AIMED_S]
             fire_band = b_end * pr[_AIMED_I] / fort_a[j]
             band_broke = ended == 1
@@ -725,36 +768,77 @@ def _resolve_range(ins: F64, st: F64, mgs: F64, guns: F64, conc: F64, sconc: F64
             rb = pr[_ROUT_I] * b_end * (1.0 if band_rout else 0.0)
             fs = s_tot - s_end
             rs = pr[_ROUT_S] * s_end * (1.0 if state_rout else 0.0)
-            e_bk = fb * pr[_IK] + rb * (1.0 - rc)
-            e_bc = fb * pr[_IC] + rb * rc
-            e_bw = fb * (1.0 - pr[_IK] - pr[_IC])
-            e_sk = fs * pr[_SK] + rs * (1.0 - rc)
-            e_sc = fs * pr[_SC] + rs * rc
-            e_sw = fs * (1.0 - pr[_SK] - pr[_SC])
+            exp_a[0, j] = fb * pr[_IK] + rb * (1.0 - rc)
+            exp_a[1, j] = fb * (1.0 - pr[_IK] - pr[_IC])
+            exp_a[2, j] = fb * pr[_IC] + rb * rc
+            exp_a[3, j] = fs * pr[_SK] + rs * (1.0 - rc)
+            exp_a[4, j] = fs * (1.0 - pr[_SK] - pr[_SC])
+            exp_a[5, j] = fs * pr[_SC] + rs * rc
             manned = 1.0 if s_tot > 0.0 else 0.0
             lost_share = _mn((fs + rs) / (s_tot + (1.0 - manned)) * manned * pr[_MG_WD], 1.0)
             mg_p = lost_share * (1.0 if state_broke and not state_rout else 0.0)
             mg_p += pr[_MG_ROUT] * (1.0 if state_rout else 0.0)
+            mgp_a[j] = mg_p
+            if not stochastic:
+                continue
+            # each side: Binomial(men, expected casualties / men) (u rows 0 and 1)
+            for side in range(2):
+                n = _rint(b0) if side == 0 else _rint(s_tot)
+                e_all = exp_a[3 * side, j] + exp_a[3 * side + 1, j] + exp_a[3 * side + 2, j]
+                live = 1.0 if n > 0.0 else 0.0
+                q = e_all / (n + (1.0 - live)) * live
+                value, search, qq, uq, flip = _binomial_start(n, q, u[side, i], var_exact)
+                total_a[side, j] = value
+                if search:
+                    s_idx[n_search] = side * BLOCK + j
+                    s_n[n_search] = n
+                    s_q[n_search] = qq
+                    s_u[n_search] = uq
+                    s_flip[n_search] = flip
+                    n_search += 1
+        if stochastic:
+            _search_lanes(s_n, s_q, s_u, n_search, s_k)
+            for d in range(n_search):
+                side = s_idx[d] // BLOCK
+                total_a[side, s_idx[d] - side * BLOCK] = s_n[d] - s_k[d] if s_flip[d] \
+                    else s_k[d]
+        # --- pass 4: killed / wounded / captured, captured arms ---------------------------
+        for j in range(nb):
+            i = start + j
+            air_men = pr[_AIR_MEN] if air_a[j] else 0.0
+            air_mg = pr[_AIR_MG] if air_a[j] else 0.0
+            mg_tot = mgs[i] + air_mg
+            band_broke = ended_a[j] == 1
+            state_broke = ended_a[j] == 2
             if stochastic:
-                bk, bw, bc = _draw_side(_rint(b0), e_bk, e_bw, e_bc, u[0, i], u[2, i],
-                                        var_exact)
-                sk, sw, sc = _draw_side(_rint(s_tot), e_sk, e_sw, e_sc, u[1, i], u[3, i],
-                                        var_exact)
-                mg_cap = _floor(_rint(mg_tot) * mg_p + u[4, i])
+                # split the total by systematic rounding (u rows 2 and 3): unbiased shares
+                for side in range(2):
+                    e_k = exp_a[3 * side, j]
+                    e_kw = e_k + exp_a[3 * side + 1, j]
+                    e_all = e_kw + exp_a[3 * side + 2, j]
+                    pos = 1.0 if e_all > 0.0 else 0.0
+                    den = e_all + (1.0 - pos)
+                    total = total_a[side, j]
+                    us = u[2 + side, i]
+                    killed = _floor(total * (e_k / den * pos) + us)
+                    kw = _mn(_floor(total * (e_kw / den * pos) + us), total)
+                    out[3 * side, i] = killed
+                    out[3 * side + 1, i] = kw - killed
+                    out[3 * side + 2, i] = total - kw
+                mg_cap = _floor(_rint(mg_tot) * mgp_a[j] + u[4, i])
             else:
-                bk, bw, bc, sk, sw, sc = e_bk, e_bw, e_bc, e_sk, e_sw, e_sc
-                mg_cap = mg_p * mg_tot
+                for r in range(6):
+                    out[r, i] = exp_a[r, j]
+                mg_cap = mgp_a[j] * mg_tot
+            bk = out[0, i]
+            bc = out[2, i]
+            sk = out[3, i]
+            sc = out[5, i]
             rifles_cap = pr[_FIELD] * sk * (1.0 if state_broke else 0.0) + sc
             rifles_rec = pr[_FIELD] * bk * (1.0 if band_broke else 0.0) + bc
             if stochastic:
                 rifles_cap = _floor(rifles_cap + 0.5)
                 rifles_rec = _floor(rifles_rec + 0.5)
-            out[0, i] = bk
-            out[1, i] = bw
-            out[2, i] = bc
-            out[3, i] = sk
-            out[4, i] = sw
-            out[5, i] = sc
             out[6, i] = hours_a[j]
             out[7, i] = mg_cap
             out[8, i] = rifles_cap
