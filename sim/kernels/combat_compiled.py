@@ -1,30 +1,34 @@
 """Compiled engine of :func:`sim.kernels.combat.resolve_engagements` for large batches.
 
 The numpy engine (:mod:`sim.kernels.combat`, :mod:`sim.kernels.lanchester`) evaluates
-the law in about 250 array passes, each cheap, but together they cost about 300 ns
-per engagement. This engine compiles (numba) one pass over the engagements that
-evaluates, per engagement, the same expressions: the coefficients, the closed forms
-of the mixed Lanchester law with break-off in both aircraft phases, the outcome,
-the expected losses and the inverse-CDF binomial draws. Each scalar expression
-mirrors the numpy engine operation by operation (same association, same branch
-rules, the NaN propagation of ``np.minimum``/``np.maximum`` included), so the two
-engines agree to the rounding of the transcendental functions (libm here, numpy's
-SIMD routines there): about 1e-15 relative in deterministic mode and the same counts
-in stochastic mode given the same uniforms (``tests/test_combat_engines.py``).
+the law in about 250 array passes, each cheap, but together they cost 200-300 ns per
+engagement. This engine compiles (numba) a few passes over blocks of engagements
+that evaluate, per engagement, the same quantities: the coefficients, the closed
+forms of the mixed Lanchester law with break-off in both aircraft phases, the
+outcome, the expected losses and the inverse-CDF binomial draws. The coefficients,
+outcome, expectations and draws mirror the numpy engine operation by operation
+(same association, same branch rules, the NaN propagation of ``np.minimum`` and
+``np.maximum`` included). The law uses the same closed forms arranged to need fewer
+transcendental calls: a crossing is compared with the time limit through
+``exp(om t) - 1`` (square law) or ``tan|tanh(s c t)`` (mixed law) before its
+logarithm or inverse function is taken, and at a crossing the value of that function
+is known, so a fight that runs to its time limit (most of them) needs one ``expm1``
+or ``tan``. The engines therefore agree to rounding: about 1e-11 relative in
+deterministic mode and the same counts in stochastic mode from the same uniforms
+(``tests/test_combat_engines.py``).
 
-Speed comes from three things: no temporaries, engagements processed in blocks
-that stay in cache, and the law evaluated in order of its case (square, linear,
-mixed with either side hidden), so the branch on the case is predictable, as the
-numpy engine's partition by case makes it branch-free. Batches of at least
-:data:`THREAD_MIN` engagements are split over the machine's cores with threads (the
-compiled function releases the GIL); each engagement's result depends only on its
-own inputs and uniforms, so the split changes nothing.
+Speed also comes from no temporaries, blocks that stay in cache, the law evaluated
+in order of its case (so its branches are predictable), and the short sequential
+binomial searches of a block run eight at a time in lockstep (:func:`_search_lanes`).
+Batches of at least :data:`THREAD_MIN` engagements are split over the machine's cores
+with threads (the compiled function releases the GIL); each engagement's result
+depends only on its own inputs and uniforms, so the split changes nothing.
 
 The functions are compiled on first use and cached on disk (``cache=True``): only
-the first call after an install or an edit pays the compile time (about ten
-seconds). :func:`sim.kernels.combat.resolve_engagements` therefore uses this engine
-only for batches of at least ``COMPILED_MIN`` engagements (a model's day has tens),
-so ordinary runs never compile it.
+the first call after an install or an edit pays the compile time (about 30 s).
+:func:`sim.kernels.combat.resolve_engagements` therefore uses this engine only for
+batches of at least ``COMPILED_MIN`` engagements (a model's day has tens), so
+ordinary runs never compile it.
 
 The inverse normal CDF of the binomial sampler's Cornish-Fisher branch is our port of
 the Cephes ``ndtri`` algorithm (Moshier 1989, the algorithm behind
