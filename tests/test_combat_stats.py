@@ -50,7 +50,8 @@ def _one(
     )
 
 
-def test_stochastic_mean_matches_expectation() -> None:
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_stochastic_mean_matches_expectation(engine: str) -> None:
     """Mean of 20,000 stochastic draws within 5 standard errors of the expectation.
 
     With a fixed seed the test is deterministic; under a fresh seed each of the six
@@ -63,9 +64,11 @@ def test_stochastic_mean_matches_expectation() -> None:
         _one(800, 90, mg=3, garrison=1.0, raid=True, n=reps),
         _one(40, 60, conc=0.1, n=reps),
     ):
-        exp = resolve_engagements(batch, params=P, mode="deterministic")
+        exp = resolve_engagements(batch, params=P, mode="deterministic",
+                                  engine=engine)  # type: ignore[arg-type]
         sto = resolve_engagements(
-            batch, params=P, mode="stochastic", rng=np.random.default_rng(2024)
+            batch, params=P, mode="stochastic", rng=np.random.default_rng(2024),
+            engine=engine,  # type: ignore[arg-type]
         )
         for name in (
             "insurgents_killed",
@@ -145,11 +148,11 @@ def test_plausible_fortified_post_holds(aircraft: bool) -> None:
 
 @pytest.mark.parametrize("mode", ["deterministic", "stochastic"])
 def test_blocked_resolution_is_identical(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Resolving in blocks of CHUNK engagements gives exactly the one-block results."""
+    """The numpy engine in blocks of CHUNK engagements gives exactly the one-block results."""
     from sim.kernels import combat
 
     batch = random_batch(2_500, np.random.default_rng(3))
-    sw = {"heliographs": True, "aircraft": True}
+    sw = {"heliographs": True, "aircraft": True, "engine": "numpy"}
     whole = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(9), **sw)  # type: ignore[arg-type]
     monkeypatch.setattr(combat, "CHUNK", 700)
     blocks = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(9), **sw)  # type: ignore[arg-type]

@@ -80,6 +80,7 @@ __all__ = [
     "combat_day",
     "combat_threads",
     "concealment_map",
+    "day_factors",
     "engagement_terms",
     "find_engagements",
     "floor_pass",
@@ -258,6 +259,27 @@ class Terms:
     phase1: F64
 
 
+def day_factors(params: CombatParams, *, heliographs: bool
+                ) -> tuple[float, float, float, float, float]:
+    """Scalars derived from the parameters and the day's heliograph switch.
+
+    Returns
+    -------
+    bonus, blind, night : float
+        Ambush fire bonus and surprise factor left after heliograph warning, and the
+        night factor of a raid averaged over its night share.
+    insurgent_captured, state_captured : float
+        Captured shares, capped so that killed + captured <= 1.
+    """
+    p = params
+    warn = p.heliograph_warning if heliographs else 0.0
+    bonus = 1.0 + (p.ambush_bonus - 1.0) * (1.0 - warn)
+    blind = 1.0 - (1.0 - p.surprise_factor) * (1.0 - warn)
+    night = 1.0 - p.raid_night_share * (1.0 - p.night_factor)
+    return (bonus, blind, night, min(p.insurgent_captured_share, 1.0 - p.insurgent_killed_share),
+            min(p.state_captured_share, 1.0 - p.state_killed_share))
+
+
 def engagement_terms(
     batch: EngagementBatch, *, params: CombatParams, heliographs: bool, aircraft: bool
 ) -> Terms:
@@ -285,13 +307,10 @@ def engagement_terms(
     b0 = batch.insurgents
     s0 = batch.state
     raid = batch.raid
-    warn = p.heliograph_warning if heliographs else 0.0
+    bonus, blind, night, _, _ = day_factors(p, heliographs=heliographs)
     amb = batch.ambush & ~raid
     n_amb = ~amb
     plain = n_amb & ~raid
-    bonus = 1.0 + (p.ambush_bonus - 1.0) * (1.0 - warn)
-    blind = 1.0 - (1.0 - p.surprise_factor) * (1.0 - warn)
-    night = 1.0 - p.raid_night_share * (1.0 - p.night_factor)
     fire = p.mg_rifle_equivalent * batch.machine_guns
     fire += p.gun_rifle_equivalent * batch.guns
     firepower = np.maximum(s0, 1.0)
@@ -706,9 +725,8 @@ def _resolve(batch: EngagementBatch, params: CombatParams, heliographs: bool, ai
     outcome += state_rout * np.int64(OUTCOME_STATE_ROUTED - OUTCOME_STATE_WITHDREW)
 
     ik = p.insurgent_killed_share
-    ic = min(p.insurgent_captured_share, 1.0 - ik)
     sk = p.state_killed_share
-    sc = min(p.state_captured_share, 1.0 - sk)
+    *_, ic, sc = day_factors(p, heliographs=heliographs)
     rc = p.rout_captured_share
     fb = b0 - b_end
     rb = _pick(band_rout, p.rout_loss_insurgent * b_end, 0.0)

@@ -54,6 +54,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.kernels.combat import day_factors
 from sim.kernels.lanchester import _ARG_MIN, _HALF_PI, _SERIES, R_MAX, TINY
 from sim.params.combat import CombatParams
 
@@ -101,7 +102,7 @@ _N_PARAMS = 39
 
 
 def param_vector(params: CombatParams, *, heliographs: bool, aircraft: bool) -> F64:
-    """The scalars the kernel needs, derived with the numpy engine's expressions.
+    """The scalars the kernel needs (derived ones from :func:`~sim.kernels.combat.day_factors`).
 
     Parameters
     ----------
@@ -114,11 +115,8 @@ def param_vector(params: CombatParams, *, heliographs: bool, aircraft: bool) -> 
     ndarray of float64, shape (39,)
     """
     p = params
-    warn = p.heliograph_warning if heliographs else 0.0
     v = np.zeros(_N_PARAMS)
-    v[_NIGHT] = 1.0 - p.raid_night_share * (1.0 - p.night_factor)
-    v[_BONUS] = 1.0 + (p.ambush_bonus - 1.0) * (1.0 - warn)
-    v[_BLIND] = 1.0 - (1.0 - p.surprise_factor) * (1.0 - warn)
+    v[_BONUS], v[_BLIND], v[_NIGHT], v[_IC], v[_SC] = day_factors(p, heliographs=heliographs)
     v[_MG_EQ] = p.mg_rifle_equivalent
     v[_GUN_EQ] = p.gun_rifle_equivalent
     v[_FORT] = p.fortification
@@ -147,12 +145,8 @@ def param_vector(params: CombatParams, *, heliographs: bool, aircraft: bool) -> 
     v[_ROUT_RATIO] = p.rout_ratio
     v[_ROUT_I] = p.rout_loss_insurgent
     v[_ROUT_S] = p.rout_loss_state
-    ik = p.insurgent_killed_share
-    sk = p.state_killed_share
-    v[_IK] = ik
-    v[_IC] = min(p.insurgent_captured_share, 1.0 - ik)
-    v[_SK] = sk
-    v[_SC] = min(p.state_captured_share, 1.0 - sk)
+    v[_IK] = p.insurgent_killed_share
+    v[_SK] = p.state_killed_share
     v[_RC] = p.rout_captured_share
     v[_MG_WD] = p.mg_capture_withdraw
     v[_MG_ROUT] = p.mg_capture_rout
