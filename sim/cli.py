@@ -140,7 +140,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from sim.benchmarks.combat import bench_combat, format_combat
 
         sizes = tuple(args.sizes) if args.sizes else (1_000, 100_000, 1_000_000)
-        rows = bench_combat(sizes)
+        rows = bench_combat(sizes, log=lambda line: print(line, file=sys.stderr))
         print(json.dumps(rows) if args.json else format_combat(rows))
         return 0
     if args.what == "sweep":

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from sim.cli import main
 
@@ -94,3 +95,19 @@ def test_bench_step_json(capsys) -> None:
         "bytes_per_unit",
     } <= set(row)
     assert row["units"] == 400 and row["unit_steps_per_s"] > 0 and row["bytes_per_unit"] > 0
+
+
+def test_bench_combat_json(capsys) -> None:
+    """The issue's keys, one row per size, ratios consistent with the timings."""
+    assert main(["bench", "combat", "--sizes", "100", "600", "--json"]) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert [r["n"] for r in rows] == [100, 600]
+    for r in rows:
+        assert {"vectorized_s", "scalar_s", "floor_s", "speedup_vs_scalar", "ratio_to_floor",
+                "numpy_s", "engine", "threads"} <= set(r)
+        assert min(r["vectorized_s"], r["scalar_s"], r["floor_s"], r["numpy_s"]) > 0
+        assert r["speedup_vs_scalar"] == pytest.approx(r["scalar_s"] / r["vectorized_s"])
+        assert r["ratio_to_floor"] == pytest.approx(r["vectorized_s"] / r["floor_s"])
+    assert [r["engine"] for r in rows] == ["numpy", "compiled"]
+    assert "timing 600 engagements" in captured.err

@@ -75,6 +75,7 @@ def bench_combat(
     scalar_cap: int = 10_000,
     repeat: int = 5,
     seed: int = 12345,
+    log: Callable[[str], object] | None = None,
 ) -> list[dict[str, Any]]:
     """Time the combat law per engagement at several batch sizes.
 
@@ -97,6 +98,8 @@ def bench_combat(
         Largest subsample timed with the scalar loop.
     repeat : int, keyword-only
     seed : int, keyword-only
+    log : callable, keyword-only
+        Called with a line of progress before each stage (the CLI prints to stderr).
 
     Returns
     -------
@@ -107,6 +110,9 @@ def bench_combat(
         ``compile_s``.
     """
     params = CombatParams()
+    say = log if log is not None else (lambda _line: None)
+    say("loading the compiled combat engine (the first use after an install or an edit "
+        "compiles it: about 30 s)")
     t0 = time.perf_counter()
     warm = random_batch(COMPILED_MIN, np.random.default_rng(seed))
     resolve_engagements(warm, params=params, mode="stochastic", engine="compiled",
@@ -114,6 +120,7 @@ def bench_combat(
     compile_s = time.perf_counter() - t0
     rows: list[dict[str, Any]] = []
     for n in sizes:
+        say(f"timing {int(n):,d} engagements ({repeat} rounds)")
         rng = np.random.default_rng(seed)
         batch = random_batch(int(n), rng)
 

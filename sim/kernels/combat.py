@@ -573,8 +573,8 @@ def resolve_engagements(
     the scalar reference (``sim.benchmarks.combat_reference``) gives the same counts.
 
     Two engines evaluate the same expressions: ``"numpy"`` (array passes, this
-    module and :mod:`sim.kernels.lanchester`) and ``"compiled"`` (one compiled pass,
-    :mod:`sim.kernels.combat_compiled`, on all cores for large batches). They agree
+    module and :mod:`sim.kernels.lanchester`) and ``"compiled"`` (compiled passes over
+    blocks, :mod:`sim.kernels.combat_compiled`, on all cores for large batches). They agree
     to the rounding of transcendental functions (the same counts from the same
     uniforms). ``"auto"`` uses the compiled engine from :data:`COMPILED_MIN`
     engagements on, so a model's day (tens of engagements) never pays its one-off
