@@ -16,18 +16,9 @@ from sim.experiments.commands import register
 from sim.experiments.sensitivity import analyse, sensitivity
 from sim.experiments.spec import ParameterSpec, SweepSpec
 from sim.scenario import ScenarioError
+from tests.short_tiny import SHORT, TINY
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "scenarios" / "tiny.toml"
-
-SHORT = f"""
-extends = "{TINY.as_posix()}"
-name = "tiny_short"
-end = 1926-03-21
-[[timeline]]
-id = "reinforcements"
-remove = true
-"""
 
 SPEC = """
 [sweep]

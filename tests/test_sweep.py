@@ -16,19 +16,10 @@ from sim.experiments.commands import register
 from sim.experiments.spec import ParameterSpec
 from sim.experiments.sweep import SweepStateError, run_seed
 from sim.scenario import ScenarioError
+from tests.short_tiny import SHORT, TINY
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "scenarios" / "tiny.toml"
 SWEEPS = ROOT / "scenarios" / "sweeps"
-
-SHORT = f"""
-extends = "{TINY.as_posix()}"
-name = "tiny_short"
-end = 1926-03-21
-[[timeline]]
-id = "reinforcements"
-remove = true
-"""
 
 SPEC = """
 [sweep]

@@ -16,18 +16,9 @@ import pytest
 
 from sim.experiments import sweep
 from sim.experiments.sweep import SweepStateError
+from tests.short_tiny import SHORT
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "scenarios" / "tiny.toml"
-
-SHORT = f"""
-extends = "{TINY.as_posix()}"
-name = "tiny_short"
-end = 1926-03-21
-[[timeline]]
-id = "reinforcements"
-remove = true
-"""
 
 SPEC = """
 [sweep]
