@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import Any
 
+from sim.cli_args import positive_int
 from sim.scenario import ScenarioError
 
 __all__ = ["cmd_sensitivity", "cmd_sweep", "register"]
@@ -22,20 +23,10 @@ EXECUTOR_HELP = (
 )
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", help="sweep spec TOML (see scenarios/sweeps/)")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder")
-    p.add_argument("--workers", type=_positive, default=None, metavar="N",
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="worker processes (default: the spec's, else 2)")
     p.add_argument("--executor", default=None, help=EXECUTOR_HELP)
     p.add_argument("--resume", action="store_true",
@@ -48,7 +39,7 @@ def register(subparsers: Any) -> None:
     s = subparsers.add_parser(
         "sweep", help="run a parameter sweep (design x replicates) to Parquet tables; resumable")
     _common(s)
-    s.add_argument("--batch-size", type=_positive, default=None, metavar="N",
+    s.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
                    help="runs per task (default: automatic)")
     s.set_defaults(func=cmd_sweep)
 

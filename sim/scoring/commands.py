@@ -14,20 +14,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from sim.cli_args import positive_int
 from sim.results import RunResult
 from sim.scenario import Scenario
 
 __all__ = ["cmd_compare", "cmd_score", "register", "targets_for"]
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> None:
@@ -35,7 +26,7 @@ def register(subparsers: Any) -> None:
     s = subparsers.add_parser(
         "score", help="run N replicates and score them against the documented targets")
     s.add_argument("scenario", help="scenario TOML path or name in scenarios/ (e.g. raids_1929)")
-    s.add_argument("--replicates", type=_positive, default=20, metavar="N", help="replicates (default 20)")
+    s.add_argument("--replicates", type=positive_int, default=20, metavar="N", help="replicates (default 20)")
     s.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's)")
     s.add_argument("--out", default=None, metavar="DIR", help="output folder (default results/score-<scenario>)")
     s.add_argument("--targets", default=None, metavar="FILE", help="targets file (default calibration/targets.toml)")
@@ -47,7 +38,7 @@ def register(subparsers: Any) -> None:
         "compare", help="distributions of key outcomes of two scenarios side by side, with a plot")
     c.add_argument("a", help="first scenario (path or name)")
     c.add_argument("b", help="second scenario (path or name)")
-    c.add_argument("--replicates", type=_positive, default=10, metavar="N", help="replicates each (default 10)")
+    c.add_argument("--replicates", type=positive_int, default=10, metavar="N", help="replicates each (default 10)")
     c.add_argument("--seed", type=int, default=None, help="master seed (default: A's)")
     c.add_argument("--out", default=None, metavar="DIR", help="output folder (default results/compare-<a>-<b>)")
     c.add_argument("--targets", default=None, metavar="FILE", help="targets file (default calibration/targets.toml)")
