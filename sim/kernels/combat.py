@@ -16,19 +16,10 @@ units or engagements:
 
 The law
 -------
-With insurgents ``B`` and state troops ``S``, each side is either *hidden* (it is
-hit by area fire, whose effect grows with its own density) or *exposed* (it is hit
-by aimed fire)::
-
-    dB/dt = -kB * S * (B if band hidden else 1)
-    dS/dt = -kS * B * (S if state hidden else 1)
-
-Both exposed gives Lanchester's square law, both hidden the linear law, and a hidden
-band against an exposed column Deitchman's guerrilla ("mixed", parabolic) law. Each
-case has a closed form, including the time at which a side falls to its break-off
-level, so the deterministic mode is exact up to rounding (the tests check it
-against ``scipy.integrate.solve_ivp`` to 1e-6 relative; in practice it agrees to
-about 1e-10). No numerical integrator is used.
+Each side is either hidden (hit by area fire) or exposed (hit by aimed fire), which
+gives Lanchester's square law, the linear law or Deitchman's mixed law; each has a
+closed form with break-off, documented in :mod:`sim.kernels.lanchester`. No numerical
+integrator is used.
 
 Outcome codes (``outcome`` column of the events)
 -------------------------------------------------
