@@ -21,5 +21,11 @@ def test_notebook_cells_execute(path: Path) -> None:
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             exec(compile("".join(cell["source"]), f"{path.name}", "exec"), namespace)
+    figures = len(plt.get_fignums())
     plt.close("all")
-    assert "result" in namespace
+    # the tour ran the whole scenario, tabulated its events and drew its figures
+    result, scenario = namespace["result"], namespace["scenario"]
+    days = (scenario.end - scenario.start).days + 1  # type: ignore[attr-defined]
+    assert len(result.steps) == days  # type: ignore[attr-defined]
+    assert len(result.events) > 0  # type: ignore[attr-defined]
+    assert figures >= 2
