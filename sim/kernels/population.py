@@ -29,7 +29,13 @@ from sim.kernels.defection import band_switch, levy, rival_clash, state_desertio
 from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, leading
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
 from sim.kernels.repression import RepressionPolicies, repression_day
-from sim.kernels.villages import VillagePolicies, neighbourhood, village_day
+from sim.kernels.villages import (
+    VillagePolicies,
+    in_window,
+    neighbourhood,
+    village_day,
+    window_cells,
+)
 from sim.params.population import PopulationParams
 from sim.state import (
     Bands,
@@ -93,6 +99,19 @@ class PopulationContext:
     origin_home: I64
     volunteer_row: I64
     rivals: Bool
+    _windows: dict[tuple[int, int], I64] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
+
+    def village_window(self, village_cells: I64, radius: int) -> I64:
+        """Cells within ``radius`` of each village, shape (n_villages, k), -1 off the map.
+
+        Villages do not move, so the window is computed once per radius (a dated
+        ``set`` may change the radius) and reused every day.
+        """
+        key = (int(radius), int(village_cells.size))
+        if key not in self._windows:
+            self._windows[key] = window_cells(village_cells, shape=self.shape, radius=radius)
+        return self._windows[key]
 
     @classmethod
     def build(
@@ -243,10 +262,10 @@ def ledger_from_events(ledger: Ledger, batches: Iterable[Events]) -> Ledger:
     return led
 
 
-def _any_in_window(lookup: I64, cells: I64, shape: tuple[int, int], radius: int) -> I64:
-    """Highest row of ``lookup`` found in the window around each cell, -1 if none."""
-    w = neighbourhood(cells, village_of_cell=lookup, shape=shape, radius=radius)
-    return w.max(axis=1) if w.shape[1] else np.full(cells.size, -1, dtype=np.int64)
+def _any_in_window(lookup: I64, window: I64) -> I64:
+    """Highest row of ``lookup`` found in each row's window, -1 if none."""
+    w = in_window(lookup, window)
+    return w.max(axis=1) if w.shape[1] else np.full(window.shape[0], -1, dtype=np.int64)
 
 
 def population_day(
@@ -313,7 +332,7 @@ def population_day(
 
     # ------------------------------------------------------------------ repression
     if today.repression.any():
-        near = _any_in_window(col_look, v.cell, ctx.shape, p.reach_cells) >= 0
+        near = _any_in_window(col_look, ctx.village_window(v.cell, p.reach_cells)) >= 0
         rep = repression_day(v, state_near=near, raiders=raid_look[v.cell] >= 0,
                              policies=today.repression, params=p, rng=rng)
         v = rep.villages
@@ -368,7 +387,7 @@ def population_day(
         leaders.status[b.leader[gone]] = LeaderStatus.SURRENDERED
         out += res.events
     b_look = band_lookup(b)
-    in_reach = _any_in_window(b_look, v.cell, ctx.shape, p.reach_cells)
+    in_reach = _any_in_window(b_look, ctx.village_window(v.cell, p.reach_cells))
     repressing = (today.repression.executions + today.repression.show_trials) > 0
     b, mem, trust, arrested, ev = aftermath(
         b, mem, v, trust=state.amnesty_trust, band_in_reach=in_reach, repression=repressing,

@@ -37,6 +37,55 @@ I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
 
 
+def window_cells(cells: I64, *, shape: tuple[int, int], radius: int, centre: bool = True
+                 ) -> I64:
+    """Cells in the square window of Chebyshev ``radius`` around each cell.
+
+    Parameters
+    ----------
+    cells : ndarray of int64, shape (n,)
+        Flat cell indices.
+    shape : (rows, cols)
+        Grid shape.
+    radius : int
+    centre : bool
+        Include the cell itself.
+
+    Returns
+    -------
+    ndarray of int64, shape (n, k)
+        Flat cell indices, -1 where the window leaves the map;
+        ``k = (2 radius + 1)**2`` (minus one without the centre).
+    """
+    rows, cols = shape
+    r, c = np.divmod(np.asarray(cells, dtype=np.int64), cols)
+    d = np.arange(-radius, radius + 1)
+    dr, dc = (a.reshape(-1) for a in np.meshgrid(d, d, indexing="ij"))
+    if not centre:
+        keep = (dr != 0) | (dc != 0)
+        dr, dc = dr[keep], dc[keep]
+    rr = r[:, None] + dr[None, :]
+    cc = c[:, None] + dc[None, :]
+    ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
+    return np.where(ok, rr * cols + cc, -1).astype(np.int64)
+
+
+def in_window(lookup: I64, window: I64) -> I64:
+    """``lookup`` at each cell of a :func:`window_cells` window, -1 off the map.
+
+    Parameters
+    ----------
+    lookup : ndarray of int64, shape (n_cells,)
+        E.g. the row of the village (or unit) in each cell, -1 where none.
+    window : ndarray of int64, shape (n, k)
+
+    Returns
+    -------
+    ndarray of int64, shape (n, k)
+    """
+    return np.where(window >= 0, lookup[np.maximum(window, 0)], -1).astype(np.int64)
+
+
 def neighbourhood(
     cells: I64,
     *,
@@ -65,18 +114,8 @@ def neighbourhood(
         Village rows, -1 where a window cell holds no village or is off the map;
         ``k = (2 radius + 1)**2`` (minus one without the centre).
     """
-    rows, cols = shape
-    r, c = np.divmod(np.asarray(cells, dtype=np.int64), cols)
-    d = np.arange(-radius, radius + 1)
-    dr, dc = (a.reshape(-1) for a in np.meshgrid(d, d, indexing="ij"))
-    if not centre:
-        keep = (dr != 0) | (dc != 0)
-        dr, dc = dr[keep], dc[keep]
-    rr = r[:, None] + dr[None, :]
-    cc = c[:, None] + dc[None, :]
-    ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
-    flat = np.where(ok, rr * cols + cc, 0)
-    return np.where(ok, village_of_cell[flat], -1).astype(np.int64)
+    return in_window(village_of_cell,
+                     window_cells(cells, shape=shape, radius=radius, centre=centre))
 
 
 def neighbour_mean(values: F64, nbrs: I64, *, weights: F64 | None = None) -> tuple[F64, F64]:
