@@ -172,3 +172,21 @@ def test_protection_by_columns_and_policy_in_population_day():
     today = PopulationToday(village=VillagePolicies(collectivisation=2.0))
     new, _ = population_day(state, context=ctx, today=today, params=P, rng=np.random.default_rng(0))
     assert (new.villages.grievance > v.grievance).all()
+
+
+def test_village_window_is_the_neighbourhood_and_follows_the_radius() -> None:
+    """The cached window around villages gives what ``neighbourhood`` computes afresh."""
+    from sim.kernels.villages import in_window, neighbourhood
+
+    v = make_villages([0, 11, 55, 99], 100)
+    _, ctx = make_world(make_bands([], []), make_columns([], []), v)
+    for radius in (1, 2, 1):
+        w = ctx.village_window(v.cell, radius)
+        assert w.shape == (4, (2 * radius + 1) ** 2)
+        np.testing.assert_array_equal(
+            in_window(ctx.village_of_cell, w),
+            neighbourhood(v.cell, village_of_cell=ctx.village_of_cell, shape=ctx.shape,
+                          radius=radius))
+    assert ctx.village_window(v.cell, 2) is ctx.village_window(v.cell, 2)
+    # the corner village at cell 0 has 5 of its 9 radius-1 cells off the map
+    assert int((ctx.village_window(v.cell, 1)[0] < 0).sum()) == 5
