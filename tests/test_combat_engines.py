@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from scipy import special
 
 from sim.benchmarks.combat import random_batch
-from sim.kernels import combat, combat_compiled
-from sim.kernels.combat import EngagementBatch, EngagementResult, resolve_engagements
+from sim.kernels.combat import EngagementBatch, EngagementResult, engine, resolve_engagements
+from sim.kernels.combat import compiled as combat_compiled
 from sim.params.combat import CombatParams
 from tests.test_combat_invariants import batches, switches
 
@@ -72,17 +72,17 @@ def test_threads_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_auto_engine_switches_at_compiled_min(monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[int] = []
-    real = combat._resolve_compiled
+    real = engine._resolve_compiled
 
     def spy(batch: EngagementBatch, *args: object) -> EngagementResult:
         used.append(len(batch))
         return real(batch, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(combat, "_resolve_compiled", spy)
-    for n in (combat.COMPILED_MIN - 1, combat.COMPILED_MIN):
+    monkeypatch.setattr(engine, "_resolve_compiled", spy)
+    for n in (engine.COMPILED_MIN - 1, engine.COMPILED_MIN):
         resolve_engagements(random_batch(n, np.random.default_rng(n)), params=P,
                             rng=np.random.default_rng(0))
-    assert used == [combat.COMPILED_MIN]
+    assert used == [engine.COMPILED_MIN]
 
 
 def test_unknown_engine_is_refused() -> None:

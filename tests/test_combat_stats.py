@@ -149,12 +149,12 @@ def test_plausible_fortified_post_holds(aircraft: bool) -> None:
 @pytest.mark.parametrize("mode", ["deterministic", "stochastic"])
 def test_blocked_resolution_is_identical(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The numpy engine in blocks of CHUNK engagements gives exactly the one-block results."""
-    from sim.kernels import combat
+    from sim.kernels.combat import engine
 
     batch = random_batch(2_500, np.random.default_rng(3))
     sw = {"heliographs": True, "aircraft": True, "engine": "numpy"}
     whole = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(9), **sw)  # type: ignore[arg-type]
-    monkeypatch.setattr(combat, "CHUNK", 700)
+    monkeypatch.setattr(engine, "CHUNK", 700)
     blocks = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(9), **sw)  # type: ignore[arg-type]
     for f in dataclasses.fields(whole):
         np.testing.assert_array_equal(getattr(blocks, f.name), getattr(whole, f.name), f.name)

@@ -4,7 +4,7 @@
 :func:`sim.kernels.combat.resolve_engagements` in stochastic mode (as called, and
 with its numpy engine alone), (2) the scalar
 reference loop :func:`sim.benchmarks.combat_reference.resolve_reference` and (3) the
-floor :func:`sim.kernels.combat.floor_pass`, a bare numpy pass that reads the same
+floor :func:`floor_pass`, a bare numpy pass that reads the same
 input arrays and writes the same number of output arrays once. Engagements are
 random but realistic (bands of 10-800, columns of 20-600, all four law cases,
 ambushes and raids, aircraft and heliographs on).
@@ -22,14 +22,14 @@ from sim.benchmarks.combat_reference import resolve_reference
 from sim.kernels.combat import (
     COMPILED_MIN,
     EngagementBatch,
+    EngagementResult,
     Engine,
     combat_threads,
-    floor_pass,
     resolve_engagements,
 )
 from sim.params.combat import CombatParams
 
-__all__ = ["bench_combat", "format_combat", "random_batch"]
+__all__ = ["bench_combat", "floor_pass", "format_combat", "random_batch"]
 
 
 def random_batch(n: int, rng: np.random.Generator) -> EngagementBatch:
@@ -187,3 +187,37 @@ def format_combat(rows: Sequence[dict[str, Any]]) -> str:
         lines.append(f"compiled engine ready in {rows[0]['compile_s']:.1f} s "
                      "(compile on first use, then loaded from the on-disk cache)")
     return "\n".join(lines)
+
+
+def floor_pass(batch: EngagementBatch) -> EngagementResult:
+    """Memory-bound floor: read every input array once and write every output once.
+
+    Not a model: it bounds from below what any kernel reading and writing the same
+    arrays must cost (the benchmark's ``floor_s``).
+
+    Parameters
+    ----------
+    batch : EngagementBatch
+        m engagements.
+
+    Returns
+    -------
+    EngagementResult
+        Arrays of shape (m,) holding meaningless values.
+    """
+    acc = batch.insurgents + batch.state
+    acc += batch.machine_guns
+    acc += batch.guns
+    acc += batch.concealment
+    acc += batch.state_concealment
+    acc += batch.band_morale
+    acc += batch.garrison_share
+    acc += batch.ambush
+    acc += batch.raid
+    o = [acc * float(k) for k in range(1, 13)]
+    return EngagementResult(
+        insurgents_killed=o[0], insurgents_wounded=o[1], insurgents_captured=o[2],
+        state_killed=o[3], state_wounded=o[4], state_captured=o[5], duration_h=o[6],
+        outcome=acc.astype(np.int64), mg_captured=o[7], rifles_captured=o[8],
+        rifles_recovered=o[9], air_men=o[10], air_mg=o[11], band_hidden=acc > 0,
+    )

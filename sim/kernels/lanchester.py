@@ -41,7 +41,7 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["R_MAX", "TINY", "LawResult", "lanchester_mixed"]
+__all__ = ["ARG_MIN", "HALF_PI", "R_MAX", "SERIES", "TINY", "LawResult", "lanchester_mixed"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -54,9 +54,11 @@ TINY = 1e-120
 #: balanced fight (where the closed form decays like exp(-r)) can get there.
 R_MAX = 700.0
 #: Floor on the argument of x -> f(x)/x (tan, tanh, artanh); f(x)/x = 1 below it.
-_ARG_MIN = 1e-300
-_SERIES = 1e-6
-_HALF_PI = float(np.pi / 2.0)
+ARG_MIN = 1e-300
+#: Below this argument the series expansions of the closed forms replace them.
+SERIES = 1e-6
+#: pi / 2, the cap on the argument of tan in the mixed law.
+HALF_PI = float(np.pi / 2.0)
 
 
 
@@ -165,7 +167,7 @@ def _linear_time(x0: F64, y0: F64, kx: F64, ky: F64, lx: F64) -> F64:
     k = ky * x0 - kx * y0
     base = (x0 - lx) / (kx * x0 * yl)
     kb = k * base
-    small = np.abs(kb) < _SERIES
+    small = np.abs(kb) < SERIES
     t = np.log1p(np.maximum(kb, -1.0))
     t /= np.where(small, 1.0, kb)
     t = np.where(small, 1.0 - 0.5 * kb, t)
@@ -187,7 +189,7 @@ def _linear_value(x0: F64, y0: F64, kx: F64, ky: F64, t: F64) -> F64:
     """X(t) under the linear law (logistic closed form)."""
     k = ky * x0 - kx * y0
     kt = -k * t
-    small = np.abs(kt) < _SERIES
+    small = np.abs(kt) < SERIES
     ex = np.expm1(kt) / np.where(small, 1.0, kt)
     ex = np.where(small, 1.0 + 0.5 * kt, ex)
     den = np.exp(kt) + ky * x0 * t * ex
@@ -260,9 +262,9 @@ def _mixed(x0: F64, y0: F64, kx: F64, ky: F64, big_t: F64, lx: F64, ly: F64, *,
     # Y = (y0 + a G) / q, X = x0 / (q cos|cosh r)^2
     ct = c * t
     r = s * ct
-    np.maximum(r, _ARG_MIN, out=r)
+    np.maximum(r, ARG_MIN, out=r)
     if circular:
-        np.minimum(r, _HALF_PI, out=r)
+        np.minimum(r, HALF_PI, out=r)
         f = np.tan(r)
         sec2 = f * f
         sec2 += 1.0
@@ -302,7 +304,7 @@ def _riccati(g: F64, s: F64, c: F64, sc: F64, *, circular: bool,
         t /= sc
         return t
     never = ~(th < 1.0) if one_minus is None else ~(one_minus > 0.0)  # NaN: never
-    np.maximum(th, _ARG_MIN, out=th)
+    np.maximum(th, ARG_MIN, out=th)
     t = np.arctanh(th)
     t /= th
     t *= g

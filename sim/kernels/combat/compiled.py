@@ -1,6 +1,6 @@
 """Compiled engine of :func:`sim.kernels.combat.resolve_engagements` for large batches.
 
-The numpy engine (:mod:`sim.kernels.combat`, :mod:`sim.kernels.lanchester`) evaluates
+The numpy engine (:mod:`sim.kernels.combat.outcome`, :mod:`sim.kernels.lanchester`) evaluates
 the law in about 250 array passes, each cheap, but together they cost 200-300 ns per
 engagement. This engine compiles (numba) a few passes over blocks of engagements
 that evaluate, per engagement, the same quantities: the coefficients, the closed
@@ -54,8 +54,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.kernels.combat import day_factors
-from sim.kernels.lanchester import _ARG_MIN, _HALF_PI, _SERIES, R_MAX, TINY
+from sim.kernels.combat.terms import day_factors
+from sim.kernels.lanchester import ARG_MIN, HALF_PI, R_MAX, SERIES, TINY
 from sim.params.combat import CombatParams
 
 __all__ = ["BLOCK", "THREAD_MIN", "compiled_resolve", "ndtri", "param_vector", "threads_for"]
@@ -154,9 +154,6 @@ def param_vector(params: CombatParams, *, heliographs: bool, aircraft: bool) -> 
     return v
 
 
-# ----------------------------------------------------------------------------------------
-# scalar helpers
-# ----------------------------------------------------------------------------------------
 @_inline
 def _mn(a: float, b: float) -> float:
     """``np.minimum`` of two scalars (NaN propagates)."""
@@ -327,7 +324,7 @@ def _linear_time(x0: float, y0: float, kx: float, ky: float, lx: float) -> float
     k = ky * x0 - kx * y0
     base = (x0 - lx) / (kx * x0 * yl)
     kb = k * base
-    small = abs(kb) < _SERIES
+    small = abs(kb) < SERIES
     t = math.log1p(_mx(kb, -1.0))
     t /= 1.0 if small else kb
     if small:
@@ -348,7 +345,7 @@ def _linear_time(x0: float, y0: float, kx: float, ky: float, lx: float) -> float
 def _linear_value(x0: float, y0: float, kx: float, ky: float, t: float) -> float:
     k = ky * x0 - kx * y0
     kt = -k * t
-    small = abs(kt) < _SERIES
+    small = abs(kt) < SERIES
     ex = math.expm1(kt) / (1.0 if small else kt)
     if small:
         ex = 1.0 + 0.5 * kt
@@ -365,7 +362,7 @@ def _riccati(g: float, s: float, c: float, sc: float, circular: bool, has_om: bo
     if circular:
         return math.atan(th) / sc
     never = (not one_minus > 0.0) if has_om else (not th < 1.0)
-    th = _mx(th, _ARG_MIN)
+    th = _mx(th, ARG_MIN)
     t = math.atanh(th) / th * g / c
     if has_om and th >= 0.5 and not never:
         t = 0.5 * (math.log1p(th) - math.log(one_minus)) / sc
@@ -470,10 +467,10 @@ def _law(b0: float, s0: float, k_band: float, k_state: float, code: int, big_t: 
             one_minus = b * lx * (y0 + s) / (yl + s) / den_x
         # f(r) = tan|tanh(r) and 1 / cos|cosh(r)^2 at the time limit, r = s c T
         ct = c * tt
-        r = _mx(s * ct, _ARG_MIN)
+        r = _mx(s * ct, ARG_MIN)
         if circular:
-            beyond = r >= _HALF_PI  # past any crossing: c t = arctan(s g) / s < pi / (2 s)
-            r = _mn(r, _HALF_PI)
+            beyond = r >= HALF_PI  # past any crossing: c t = arctan(s g) / s < pi / (2 s)
+            r = _mn(r, HALF_PI)
             f_t = math.tan(r)
             th_t = _INF if beyond else f_t
             sec2_t = f_t * f_t + 1.0
@@ -524,7 +521,7 @@ def _law(b0: float, s0: float, k_band: float, k_state: float, code: int, big_t: 
 
 
 # ----------------------------------------------------------------------------------------
-# binomial draws (mirroring sim.kernels.combat._binomial)
+# binomial draws (mirroring sim.kernels.combat.sampling.binomial_from_uniform)
 # ----------------------------------------------------------------------------------------
 @_inline
 def _binomial_start(n: float, p: float, u: float, var_exact: float
@@ -894,7 +891,7 @@ def compiled_resolve(arrays: tuple[NDArray[Any], ...], pr: F64, u: F64 | None,
     u : ndarray of float64, shape (5, m), or None
         Uniforms (stochastic mode); None for the deterministic mode.
     var_exact : float
-        :data:`sim.kernels.combat.VAR_EXACT`.
+        :data:`sim.kernels.combat.sampling.VAR_EXACT`.
 
     Returns
     -------
