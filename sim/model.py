@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import mesa
 import numpy as np
@@ -20,7 +21,7 @@ from sim.build import World, build_world
 from sim.events import Events, events
 from sim.geography import LandCover
 from sim.kernels.combat import combat_day, concealment_map
-from sim.kernels.control import STATE, control_day
+from sim.kernels.control import INSURGENT, STATE, control_day
 from sim.kernels.movement import MoveContext, move_bands, move_columns, visible_bands
 from sim.kernels.population import (
     PopulationContext,
@@ -35,7 +36,7 @@ from sim.kernels.villages import VillagePolicies
 from sim.recorder import Recorder
 from sim.scenario import ORDERS, Scenario
 from sim.seeds import as_seed_sequence, phase_generators
-from sim.state import LeaderStatus, Order, WorldState
+from sim.state import LeaderStatus, WorldState
 from sim.timeline import compile_timeline
 
 __all__ = ["BasmachiModel"]
@@ -87,6 +88,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         self.recorder = Recorder(self)
         t = self.world.theatre
         self._concealment = concealment_map(t.land_cover, t.ruggedness, scenario.combat)
+        self._move_cache: dict[tuple[object, ...], np.ndarray[Any, Any]] = {}
         self.phases: list[tuple[str, Callable[[], None]]] = [
             ("timeline", self._timeline),
             ("movement", self._movement),
@@ -158,6 +160,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
                 self.params = self.params.with_values({e.path: e.value}, semantics=False)
                 if e.path.startswith("movement."):  # travel costs are precomputed
                     self.world.rebuild_costs(self.params)
+                    self._move_cache.clear()
                 elif e.path.startswith("combat."):  # so is the terrain's concealment
                     t = self.world.theatre
                     self._concealment = concealment_map(
@@ -173,10 +176,12 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
                         )
                     elif side == "state":
                         s.columns.order[rows] = ORDERS.index(e.order)
-                        if e.order == "march":
+                        if e.target:
                             s.columns.target[rows] = self.world.flat(e.target)
                         elif e.order == "hold":
                             s.columns.target[rows] = s.columns.cell[rows]
+                        else:
+                            s.columns.target[rows] = -1
             elif e.kind == "supply_shock":
                 rows = self._band_rows(e.leader, e.units)
                 seized = s.bands.herd[rows] * e.herd_seized
@@ -241,23 +246,15 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             village_cell=v.cell,
             village_forage=(v.support >= p.movement.support_forage) & (v.food > reserve),
             home_field=w.field_to,
+            field_cache=self._move_cache,
+            state_towns=w.town_cells[self.town_holder == STATE],
+            insurgent_towns=w.town_cells[self.town_holder == INSURGENT],
         )
 
     def _movement(self) -> None:
         s, w, p = self.state, self.world, self.params
         ctx = self._move_context()
-        posts = s.columns.active & (s.columns.order == Order.HOLD)
-        garrison = distance_field(
-            w.band_graph, s.columns.cell[posts], limit=p.movement.raid_hours * 2
-        )
-        s.bands = move_bands(
-            s.bands,
-            s.columns,
-            ctx,
-            p.movement,
-            garrison_dist=garrison,
-            sanctuary_next=w.sanctuary_next,
-        )
+        s.bands = move_bands(s.bands, s.columns, ctx, p.movement, sanctuary_next=w.sanctuary_next)
         cross = s.switches.get("cross_border_pursuit", False) or s.sanctuary == "hostile"
         conc = s.band_concealment
         informed = conc < 1.0 if conc.size == len(s.bands) else np.zeros(len(s.bands), dtype=bool)
@@ -323,12 +320,13 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
 
     def _control(self) -> None:
         s = self.state
-        self.town_holder, out = control_day(
+        self.town_holder, s.bands, out = control_day(
             self.town_holder,
             self.world.town_cells,
             s.bands,
             s.columns,
             n_cells=self.world.afghan.size,
+            town_success=self.params.population.town_success,
         )
         self.emit(out)
 

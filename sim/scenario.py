@@ -152,7 +152,12 @@ class ColumnSpec:
     at: str = param("", "Named place where it starts, or empty if `cell` is given.")
     cell: tuple[int, ...] = param((), "[row, col] where it starts, if no `at` place is given.")
     order: str = param("hold", "Standing order.", choices=ORDERS)
-    target: str = param("", "Named place it marches to under `march` (its post under `hold`).")
+    target: str = param(
+        "",
+        "Named place it marches to under `march`, its post under `hold`, the area it is sent"
+        " to under `pursue` (it marches there while no band is within pursuit range, then"
+        " patrols around it) or patrols around under `patrol`.",
+    )
     supply_days: float = param(10.0, "Days of rations carried at the start.", ge=0.0)
     morale: float = param(0.7, "Initial morale.", ge=0.0, le=1.0)
     count: int = param(1, "Number of identical units to create (named name-1, name-2, ...).", ge=1)
@@ -219,7 +224,9 @@ class TimelineEvent:
     value: float = param(0.0, "New value of the parameter (kind = set).")
     units: tuple[str, ...] = param((), "Unit names (withdraw, orders, supply_shock).")
     order: str = param("pursue", "New order (kind = orders).", choices=ORDERS)
-    target: str = param("", "Target place of a `march` order.")
+    target: str = param(
+        "", "Target place of a `march` order (the post of `hold`, the area of `pursue`/`patrol`)."
+    )
     leader: str = param("", "Leader concerned (supply_shock, leader_exit).")
     herd_seized: float = param(0.0, "Share of the herd seized (supply_shock).", ge=0.0, le=1.0)
     food_seized: float = param(0.0, "Share of the food seized (supply_shock).", ge=0.0, le=1.0)

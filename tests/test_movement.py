@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.geography import synthetic_theatre
-from sim.kernels.movement import MoveContext, choose_band_modes, move_bands, move_columns, walk
+from sim.kernels.movement import (
+    MoveContext,
+    choose_band_modes,
+    move_bands,
+    move_columns,
+    raid_targets,
+    walk,
+)
 from sim.kernels.terrain import build_graph, distance_field
 from sim.params.movement import MovementParams
 from sim.state import BandMode, Bands, Columns, Order
@@ -149,8 +158,7 @@ def test_band_flees_a_stronger_column_and_keeps_away() -> None:
     ctx = context(t)
     bands = band_table([10 * 20 + 10], [50])
     cols = column_table([10 * 20 + 12], [400], order=Order.PURSUE)
-    garrison = distance_field(ctx.band_graph, np.zeros(0, np.int64))
-    moved = move_bands(bands, cols, ctx, P, garrison_dist=garrison, sanctuary_next=np.full(400, -1))
+    moved = move_bands(bands, cols, ctx, P, sanctuary_next=np.full(400, -1))
     assert moved.mode[0] == BandMode.FLEE
     d0 = distance_field(ctx.band_graph, cols.cell)[0]
     assert d0[moved.cell[0]] > d0[bands.cell[0]]
@@ -163,9 +171,9 @@ def test_strong_band_raids_a_weak_post_and_weak_band_does_not() -> None:
     garrison = distance_field(ctx.band_graph, post.cell, limit=48)
     bands = band_table([12 * 20 + 12, 12 * 20 + 13], [200, 10])
     p = MovementParams(flee_ratio=10.0)
-    modes = choose_band_modes(bands, post, ctx, p, garrison_dist=garrison)
+    modes = choose_band_modes(bands, post, ctx, p)
     assert modes[0] == BandMode.RAID and modes[1] == BandMode.HOME
-    moved = move_bands(bands, post, ctx, p, garrison_dist=garrison, sanctuary_next=np.full(400, -1))
+    moved = move_bands(bands, post, ctx, p, sanctuary_next=np.full(400, -1))
     assert garrison[0][moved.cell[0]] < garrison[0][bands.cell[0]]
 
 
@@ -179,8 +187,7 @@ def test_hungry_band_forages_and_beaten_band_seeks_sanctuary() -> None:
     bands = band_table([50, 55], [40, 40])
     bands.hunger[0] = 0.9
     bands.morale[1] = 0.1
-    garrison = distance_field(ctx.band_graph, np.zeros(0, np.int64))
-    modes = choose_band_modes(bands, column_table([], []), ctx, P, garrison_dist=garrison)
+    modes = choose_band_modes(bands, column_table([], []), ctx, P)
     assert list(modes) == [BandMode.FORAGE, BandMode.SANCTUARY]
     closed = context(
         t,
@@ -189,7 +196,7 @@ def test_hungry_band_forages_and_beaten_band_seeks_sanctuary() -> None:
         village_cell=np.array([5], np.int64),
         village_forage=np.array([True]),
     )
-    modes = choose_band_modes(bands, column_table([], []), closed, P, garrison_dist=garrison)
+    modes = choose_band_modes(bands, column_table([], []), closed, P)
     assert modes[1] == BandMode.HOME  # nowhere to go when the border is closed
 
 
@@ -222,17 +229,48 @@ def test_state_units_do_not_enter_forbidden_cells() -> None:
     assert np.isfinite(out.reshape(10, 10)[:, :6]).all()  # the edge column can still walk out
 
 
-def test_band_waits_next_to_a_post_it_cannot_take_instead_of_fleeing() -> None:
+def test_band_goes_around_a_post_it_cannot_take_and_waits_where_it_cannot() -> None:
     t = synthetic_theatre(20, 20)
     ctx = context(t)
-    post = column_table([10 * 20 + 11], [300])  # holding post next door
-    garrison = distance_field(ctx.band_graph, post.cell, limit=48)
+    post = column_table([10 * 20 + 11], [300])  # holding post next door, on the way home
     bands = band_table([10 * 20 + 10, 2 * 20 + 2], [50, 50], home=[10 * 20 + 12, 2 * 20 + 2])
-    modes = choose_band_modes(bands, post, ctx, P, garrison_dist=garrison)
-    assert modes[0] == BandMode.HOLD  # blocked on its way home: it waits
-    assert modes[1] == BandMode.HOME  # far from the post: unaffected
+    modes = choose_band_modes(bands, post, ctx, P)
+    assert list(modes) == [BandMode.HOME, BandMode.HOME]  # neither flees a post
     mobile = column_table([10 * 20 + 11], [300], order=Order.PATROL)
-    assert choose_band_modes(bands, mobile, ctx, P, garrison_dist=garrison)[0] == BandMode.FLEE
+    assert choose_band_modes(bands, mobile, ctx, P)[0] == BandMode.FLEE
+    # Open ground: it goes around the post's cell and gets home.
+    cell = bands.cell.copy()
+    for _ in range(5):
+        bands.cell[:] = cell
+        moved = move_bands(bands, post, ctx, P, sanctuary_next=np.full(400, -1))
+        assert moved.cell[0] != post.cell[0]
+        cell = moved.cell
+    assert cell[0] == 10 * 20 + 12
+    # A corridor one cell wide through the post: no way around, the band waits short of it.
+    walls = np.ones((20, 20), bool)
+    walls[10, :] = False
+    g = graph_of(t, forbidden=walls)
+    shut = dataclasses.replace(ctx, band_graph=g, field_cache={})
+    bands.cell[0] = 10 * 20 + 10
+    moved = move_bands(bands, post, shut, P, sanctuary_next=np.full(400, -1))
+    assert moved.cell[0] == bands.cell[0] == 10 * 20 + 10
+    # A band strong enough to take the post raids it instead.
+    big = band_table([10 * 20 + 10], [1000], home=[10 * 20 + 12])
+    assert choose_band_modes(big, post, ctx, P)[0] == BandMode.RAID
+
+
+def test_band_raids_the_nearest_post_it_can_take_not_merely_the_nearest() -> None:
+    t = synthetic_theatre(20, 20)
+    ctx = context(t)
+    posts = column_table([10 * 20 + 12, 10 * 20 + 15], [300, 10])  # strong near, weak further
+    bands = band_table([10 * 20 + 10], [60])
+    target, hours = raid_targets(bands, posts, ctx, P)
+    assert target[0] == 10 * 20 + 15 and np.isfinite(hours[0])
+    # An unguarded town the state holds is a target for any band; a taken one is not.
+    town = dataclasses.replace(ctx, state_towns=np.array([12 * 20 + 10], np.int64), field_cache={})
+    small = band_table([10 * 20 + 10], [5])
+    assert raid_targets(small, column_table([], []), town, P)[0][0] == 12 * 20 + 10
+    assert raid_targets(small, column_table([], []), ctx, P)[0][0] == -1
 
 
 def test_doctrine_switches_free_the_cavalry_and_extend_pursuit() -> None:

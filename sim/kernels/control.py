@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -21,7 +23,8 @@ def control_day(
     columns: Columns,
     *,
     n_cells: int,
-) -> tuple[NDArray[np.int64], list[Events]]:
+    town_success: float = 0.0,
+) -> tuple[NDArray[np.int64], Bands, list[Events]]:
     """Update who holds each town.
 
     A town is taken by the insurgents when a band stands in it and no state unit
@@ -35,10 +38,15 @@ def control_day(
     town_cells : ndarray of int64, shape (n_towns,)
     bands, columns : Bands, Columns
     n_cells : int
+    town_success : float
+        Added to the ``recent_success`` of every band standing in a town it takes today
+        (momentum: the news of a town taken brings recruits).
 
     Returns
     -------
     holder : ndarray of int64, shape (n_towns,)
+    bands : Bands
+        With ``recent_success`` raised for the takers.
     events : list of Events
         ``town_captured`` (side insurgent, unit = town index) and ``town_retaken``
         (side state), with ``n`` the strength present.
@@ -59,7 +67,14 @@ def control_day(
         out.append(
             events("town_captured", "insurgent", unit=taken, cell=town_cells[taken], n=bt[taken])
         )
+    if taken.size and town_success > 0:
+        taken_cell = np.zeros(n_cells, dtype=bool)
+        taken_cell[town_cells[taken]] = True
+        takers = bands.active & taken_cell[bands.cell]
+        bands = dataclasses.replace(
+            bands, recent_success=bands.recent_success + town_success * takers
+        )
     back = np.flatnonzero((new == STATE) & (holder == INSURGENT))
     if back.size:
         out.append(events("town_retaken", "state", unit=back, cell=town_cells[back], n=ct[back]))
-    return new, out
+    return new, bands, out

@@ -8,20 +8,28 @@ that steep edges slow it down without trapping it.
 
 Band choices, in priority order: flee stronger state forces within reach; head
 for the sanctuary when demoralised and the Afghan side admits bands; forage at
-supporting villages when hungry; raid a weak garrison within reach; otherwise
-return to the home base. Column orders: HOLD stays at its post, PATROL wanders
-around home, PURSUE chases the nearest band within pursuit range (patrolling
-otherwise), MARCH walks to its target.
+supporting villages when hungry; raid the nearest post or state-held town within reach that it is strong
+enough to take; otherwise
+return to the home base. A band marching home or to food goes around the posts
+too strong for it to raid (it does not enter the cells next to them, except to
+leave the one it stands in); when no way around exists, or its goal lies next
+to such a post, it stops short and waits. Column orders: HOLD stays at its post (walking back to it if
+elsewhere), PATROL wanders around its target area or else home, PURSUE chases the
+nearest visible band within pursuit range, else retakes the nearest town the
+insurgents hold within that range, else marches to the area it was sent to (its
+target) and patrols there, MARCH walks to its target.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter
+from scipy.sparse import csr_matrix
 
 from sim.kernels.terrain import Graph, distance_field
 from sim.params.movement import MovementParams
@@ -32,6 +40,8 @@ __all__ = [
     "choose_band_modes",
     "move_bands",
     "move_columns",
+    "raid_targets",
+    "strong_posts",
     "visible_bands",
     "walk",
 ]
@@ -60,6 +70,15 @@ class MoveContext:
     home_field : callable
         ``home_field(cell) -> next_cell`` array of shape (n_cells,) toward one cell
         (cached by the caller: homes and targets are few).
+    field_cache : dict
+        Cache of detour fields, keyed by graph, goal and the cells avoided; the caller
+        keeps it across days and clears it when travel costs change.
+    state_towns : ndarray of int64, shape (k,)
+        Cells of the towns the state holds today; an unguarded one is a raid target
+        for any band (loot, prestige, recruits).
+    insurgent_towns : ndarray of int64, shape (k,)
+        Cells of the towns the insurgents hold today; pursuing columns with no band
+        in range go and retake the nearest one within pursuit range.
     """
 
     band_graph: Graph
@@ -70,6 +89,9 @@ class MoveContext:
     village_cell: I64
     village_forage: NDArray[np.bool_]
     home_field: Callable[[Graph, int], I64]
+    field_cache: dict[tuple[object, ...], NDArray[Any]] = dataclasses.field(default_factory=dict)
+    state_towns: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    insurgent_towns: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def walk(
@@ -150,13 +172,55 @@ def _greedy_field(values: F64, graph: Graph, *, maximise: bool) -> I64:
     return np.where(better, nbr[rows, best], -1)
 
 
+def raid_targets(
+    bands: Bands, columns: Columns, ctx: MoveContext, params: MovementParams
+) -> tuple[I64, F64]:
+    """The post each band would raid: the nearest one within reach that it is strong enough to take.
+
+    A post (state units holding a cell, or a town the state holds) is within reach when
+    it is at most ``raid_hours`` of marching away, and takeable when the band's fighters
+    exceed ``raid_ratio`` times the strength there (any band can take an unguarded town).
+    A band passes by the posts too strong for it and considers the next ones.
+
+    Returns
+    -------
+    target : ndarray of int64, shape (n_bands,)
+        Cell of the chosen post, -1 for none.
+    hours : ndarray of float64, shape (n_bands,)
+        Marching hours to it (``inf`` for none).
+    """
+    graph = ctx.band_graph
+    nb = len(bands)
+    posted = columns.active & (columns.order == Order.HOLD) & (columns.strength > 0)
+    target = np.full(nb, -1, dtype=np.int64)
+    best = np.full(nb, np.inf)
+    # Posts, and the towns the state holds (unguarded ones have strength 0 there).
+    cells = np.concatenate([columns.cell[posted], ctx.state_towns])
+    weights = np.concatenate([columns.strength[posted], np.zeros(ctx.state_towns.size)])
+    if cells.size == 0 or nb == 0:
+        return target, best
+    post_cells, inv = np.unique(cells, return_inverse=True)
+    strength = np.bincount(inv, weights=weights)
+    limit = float(params.raid_hours)
+    for j, pc in enumerate(post_cells):
+        src = np.array([pc], dtype=np.int64)
+
+        def reach(src: I64 = src) -> F64:
+            return distance_field(graph, src, limit=limit)[0]
+
+        hours = _cached(ctx, ("reach", id(graph), int(pc), limit), reach)
+        h = hours[bands.cell]
+        ok = (h <= limit) & (bands.fighters > params.raid_ratio * strength[j]) & (h < best)
+        target[ok] = pc
+        best[ok] = h[ok]
+    return target, best
+
+
 def choose_band_modes(
     bands: Bands,
     columns: Columns,
     ctx: MoveContext,
     params: MovementParams,
-    *,
-    garrison_dist: tuple[F64, I64, I64],
 ) -> I64:
     """Today's :class:`BandMode` of every band (HOLD for inactive rows).
 
@@ -165,8 +229,6 @@ def choose_band_modes(
     bands, columns : Bands, Columns
     ctx : MoveContext
     params : MovementParams
-    garrison_dist : (hours, next_cell, nearest)
-        Distance field to state posts (holding columns), from :func:`distance_field`.
 
     Returns
     -------
@@ -175,37 +237,20 @@ def choose_band_modes(
     rows, cols = ctx.band_graph.shape
     n_cells = rows * cols
     mobile = columns.active & (columns.order != Order.HOLD)
-    posted = columns.active & (columns.order == Order.HOLD)
     state = np.bincount(columns.cell[mobile], weights=columns.strength[mobile], minlength=n_cells).astype(np.float64)
-    posts = np.bincount(columns.cell[posted], weights=columns.strength[posted], minlength=n_cells).astype(np.float64)
     # Mobile state strength within threat range, approximated by a square window of cells
     # whose half-width is the distance a horseman covers in ``threat_hours`` over typical
-    # broken ground (half the flat-ground speed), in cells of about 5 km. Posts that hold
-    # threaten only a band next to them (a 3 x 3 window): bands avoid them, not flee them.
+    # broken ground (half the flat-ground speed), in cells of about 5 km.
     radius = max(1, int(round(params.threat_hours * params.horse_kmh * 0.5 / CELL_KM)))
     width = 2 * radius + 1
     threat = uniform_filter(state.reshape(rows, cols), size=width, mode="constant") * width * width
-    near_posts = uniform_filter(posts.reshape(rows, cols), size=3, mode="constant") * 9
     threat_at = threat.reshape(-1)[bands.cell]
-    posts_at = near_posts.reshape(-1)[bands.cell]
 
     mode = np.full(len(bands), BandMode.HOME, dtype=np.int64)
-    hours_g, _, nearest_g = garrison_dist
-    garrison_strength = np.bincount(
-        columns.cell[columns.active & (columns.order == Order.HOLD)],
-        weights=columns.strength[columns.active & (columns.order == Order.HOLD)],
-        minlength=n_cells,
-    )
-    target = nearest_g[bands.cell]
-    raid = (
-        (target >= 0)
-        & (hours_g[bands.cell] <= params.raid_hours)
-        & (bands.fighters > params.raid_ratio * garrison_strength[np.maximum(target, 0)])
-    )
-    mode[raid] = BandMode.RAID
-    # Next to a post too strong to raid, a band goes no further and waits (it does not
-    # flee a force that will not follow it).
-    mode[(mode == BandMode.HOME) & (posts_at > params.flee_ratio * bands.fighters)] = BandMode.HOLD
+    target, _ = raid_targets(bands, columns, ctx, params)
+    mode[target >= 0] = BandMode.RAID
+    # Posts too strong to raid are not fled (they do not follow) but avoided: see
+    # :func:`move_bands`, which routes around them and waits where it cannot.
     mode[bands.hunger >= params.hunger_forage] = BandMode.FORAGE
     in_afghan = ctx.afghan[bands.cell]
     to_sanctuary = ctx.sanctuary_open & (bands.morale < params.sanctuary_morale)
@@ -223,7 +268,6 @@ def move_bands(
     ctx: MoveContext,
     params: MovementParams,
     *,
-    garrison_dist: tuple[F64, I64, I64],
     sanctuary_next: I64,
 ) -> Bands:
     """Choose each band's mode and march it one day.
@@ -234,7 +278,7 @@ def move_bands(
         A copy with new ``cell`` and ``mode``.
     """
     graph = ctx.band_graph
-    mode = choose_band_modes(bands, columns, ctx, params, garrison_dist=garrison_dist)
+    mode = choose_band_modes(bands, columns, ctx, params)
     cell = bands.cell.copy()
     budget = np.full(len(bands), params.march_hours)
 
@@ -250,15 +294,136 @@ def move_bands(
         advance(mode == BandMode.FLEE, _greedy_field(d_enemy, graph, maximise=True))
     advance(mode == BandMode.SANCTUARY, sanctuary_next)
     forage = mode == BandMode.FORAGE
-    if forage.any():
-        _, next_food, _ = distance_field(graph, ctx.village_cell[ctx.village_forage])
-        advance(forage, next_food)
-    advance(mode == BandMode.RAID, garrison_dist[1])
-    home = mode == BandMode.HOME
-    for h in np.unique(bands.home[home]):
-        sel = home & (bands.home == h)
-        advance(sel, ctx.home_field(graph, int(h)))
+    food_cells = np.unique(ctx.village_cell[ctx.village_forage])
+    raiding = mode == BandMode.RAID
+    if raiding.any():
+        target, _ = raid_targets(bands, columns, ctx, params)
+        for t in np.unique(target[raiding]):
+            advance(raiding & (target == t), ctx.home_field(graph, int(t)))
+    # Home and forage marches go around the posts too strong for the band to raid.
+    strong = strong_posts(bands, columns, params, shape=graph.shape)
+    for goal_kind, sel_all in (("food", forage), ("home", mode == BandMode.HOME)):
+        rows_sel = np.flatnonzero(sel_all)
+        if rows_sel.size == 0:
+            continue
+        goals = bands.home[rows_sel] if goal_kind == "home" else np.full(rows_sel.size, -1)
+        keys: dict[tuple[int, bytes], list[int]] = {}
+        for i, g in zip(rows_sel, goals, strict=True):
+            keys.setdefault((int(g), strong[i].tobytes()), []).append(int(i))
+        for (g, _), members in keys.items():
+            idx = np.asarray(members, dtype=np.int64)
+            avoid = strong[idx[0]]
+            sources = food_cells if goal_kind == "food" else np.array([g], dtype=np.int64)
+            if sources.size == 0:
+                continue
+            field = _detour_field(graph, sources, avoid, ctx, params)
+            cell[idx] = walk(cell[idx], field, graph.hours, budget[idx])
     return dataclasses.replace(bands, cell=cell, mode=mode)
+
+
+def strong_posts(
+    bands: Bands, columns: Columns, params: MovementParams, *, shape: tuple[int, int]
+) -> NDArray[np.bool_]:
+    """Per band, the cells it keeps out of: next to a post too strong for it to raid.
+
+    A post (state units holding a cell) is too strong for a band when the band's fighters
+    do not exceed ``raid_ratio`` times the strength there; the band keeps out of the
+    post's cell and the cells within ``post_avoid_cells`` (Chebyshev) of it.
+
+    Parameters
+    ----------
+    bands, columns : Bands, Columns
+    params : MovementParams
+    shape : (rows, cols)
+
+    Returns
+    -------
+    ndarray of bool, shape (n_bands, n_cells)
+    """
+    rows, cols = shape
+    posted = columns.active & (columns.order == Order.HOLD) & (columns.strength > 0)
+    out = np.zeros((len(bands), rows * cols), dtype=bool)
+    if not posted.any() or len(bands) == 0:
+        return out
+    post_cells, inv = np.unique(columns.cell[posted], return_inverse=True)
+    strength = np.bincount(inv, weights=columns.strength[posted])
+    too_strong = bands.fighters[:, None] <= params.raid_ratio * strength[None, :]
+    pr, pc = np.divmod(post_cells, cols)
+    k = int(params.post_avoid_cells)
+    for dr in range(-k, k + 1):
+        for dc in range(-k, k + 1):
+            r, c = pr + dr, pc + dc
+            ok = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
+            for j in np.flatnonzero(ok):
+                out[too_strong[:, j], r[j] * cols + c[j]] = True
+    return out
+
+
+def _detour_field(
+    graph: Graph, sources: I64, avoid: NDArray[np.bool_], ctx: MoveContext, params: MovementParams
+) -> I64:
+    """Next-cell field toward ``sources`` that never steps into an avoided cell.
+
+    A unit inside the avoided zone may step to any neighbour that leads on toward the
+    goal, so that it can leave the zone. Goals inside the zone are replaced by the
+    nearest cells outside it (the band waits within reach of its goal); when the goal
+    cannot be reached without entering the zone, the unit walks the ordinary field and
+    stops at the edge of the zone.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_cells,)
+    """
+    if not avoid.any():
+        if sources.size == 1:
+            return ctx.home_field(graph, int(sources[0]))
+        return _cached(ctx, ("plain", id(graph), sources.tobytes()),
+                       lambda: distance_field(graph, sources)[1])
+    key = ("detour", id(graph), sources.tobytes(), np.flatnonzero(avoid).tobytes())
+
+    def build() -> I64:
+        nbr = graph.neighbours()
+        into = np.where(nbr >= 0, avoid[np.maximum(nbr, 0)], False)
+        blocked = dataclasses.replace(graph, hours=np.where(into, np.inf, graph.hours))
+        blocked = _with_matrix(blocked)
+        goals = sources[~avoid[sources]]
+        if goals.size < sources.size:
+            # Goals next to a strong post: wait at the nearest cells outside its zone.
+            hours, _, _ = distance_field(graph, sources)
+            outside = np.flatnonzero(~avoid & np.isfinite(hours))
+            if outside.size:
+                near = outside[hours[outside] <= hours[outside].min() + params.march_hours]
+                goals = np.unique(np.concatenate([goals, near]))
+        _, det, _ = distance_field(blocked, goals)
+        # Where the detour cannot reach, follow the ordinary field but stop before the zone.
+        _, plain, _ = distance_field(graph, goals if goals.size else sources)
+        stop = (plain >= 0) & avoid[np.maximum(plain, 0)] & ~avoid
+        fallback = np.where(stop, -1, plain)
+        return np.where(det >= 0, det, fallback)
+
+    return _cached(ctx, key, build)
+
+
+def _cached(
+    ctx: MoveContext, key: tuple[object, ...], build: Callable[[], NDArray[Any]]
+) -> NDArray[Any]:
+    """Memoise a field in the caller's cache (bounded: cleared when it grows large)."""
+    cache = ctx.field_cache
+    if key not in cache:
+        if len(cache) > 512:
+            cache.clear()
+        cache[key] = build()
+    return cache[key]
+
+
+def _with_matrix(graph: Graph) -> Graph:
+    """The graph with its sparse (reversed) matrix rebuilt from ``hours``."""
+    n = graph.hours.shape[0]
+    nbr = graph.neighbours()
+    ok = np.isfinite(graph.hours) & (nbr >= 0)
+    src = np.broadcast_to(np.arange(n)[:, None], nbr.shape)[ok]
+    matrix = csr_matrix((graph.hours[ok], (nbr[ok], src)), shape=(n, n))
+    return dataclasses.replace(graph, matrix=matrix)
 
 
 def visible_bands(
@@ -354,9 +519,24 @@ def move_columns(
             in_range = pursue & np.isfinite(hours[cell])
             if in_range.any():
                 cell[in_range] = walk(cell[in_range], nxt, graph.hours, budget[in_range])
-            patrol = patrol | (pursue & ~in_range)
+            # No band to chase: retake the nearest town the insurgents hold, in range.
+            idle = pursue & ~in_range
+            if idle.any() and ctx.insurgent_towns.size:
+                th, tn, _ = distance_field(graph, ctx.insurgent_towns, limit=pursuit_hours)
+                retake = idle & np.isfinite(th[cell])
+                if retake.any():
+                    cell[retake] = walk(cell[retake], tn, graph.hours, budget[retake])
+                idle &= ~retake
+            # Nothing there either: a column sent to an area (a target) marches there first.
+            sent = idle & (columns.target >= 0) & (cell != columns.target)
+            for t in np.unique(columns.target[sent]):
+                sel = sent & (columns.target == t)
+                cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+            patrol = patrol | (idle & ~sent)
         if patrol.any():
-            cell[patrol] = _patrol(cell[patrol], columns.home[patrol], graph, params, rng=rng)
+            # Columns patrol around the area they were sent to, or else around home.
+            base = np.where(columns.target >= 0, columns.target, columns.home)
+            cell[patrol] = _patrol(cell[patrol], base[patrol], graph, params, rng=rng)
         march = active & which & (order == Order.MARCH) & (columns.target >= 0)
         for t in np.unique(columns.target[march]):
             sel = march & (columns.target == t)

@@ -4,12 +4,27 @@ Recruitment. A man of fighting age in a village within ``reach_cells`` of a band
 joins it today with probability
 
     p = recruit_rate * max(2 (support - 1/2), 0) * grievance
-        * (1 + success_recruit_gain * tanh(recent_success)) * (1 - fear_deterrence * fear)
+        * g(momentum) * (1 - fear_deterrence * fear)
 
 so neutral or hostile villages give no one, and fear of repression deters. When
 several bands draw on one village their draws are scaled down together so that a
 village never gives more men than it has. In an open (tolerated) sanctuary, refugee
 men join the bands there at ``refugee_recruit_rate`` (half).
+
+Momentum. A band's momentum is
+
+    m = tanh(recent_success - defeat_weight * recent_losses / (fighters + 1))
+
+in (-1, 1): posts and towns taken, columns repulsed and loot raise it, men lost
+lower it, and both fade with ``memory_decay`` (about two weeks). Recruitment is
+multiplied by ``g(m) = 1 + success_recruit_gain * m`` when ``m > 0`` and by
+``1 + defeat_recruit_cut * m`` (never below 0) when ``m < 0``; only willing men
+(support above neutral, grievance) can join, and never more than the villages
+have. News of success also reaches the refugee camps: willing refugee men cross to
+join a band on the Soviet side with positive momentum (weight ``m``) as well as
+the bands resting in the sanctuary, and the camps' daily joining rate is
+multiplied by ``g`` of the best momentum of any band. The pool stays bounded by the
+willing share of the refugee men.
 
 Intelligence. Villages below ``inform_threshold`` inform on the bands in reach,
 villages above ``warn_threshold`` warn them. The population-weighted intensities
@@ -31,7 +46,7 @@ from sim.events import Events, events
 from sim.params.population import PopulationParams
 from sim.state import Bands, Villages
 
-__all__ = ["intelligence", "recruit", "sanctuary_recruit"]
+__all__ = ["intelligence", "momentum", "momentum_gain", "recruit", "sanctuary_recruit"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -47,6 +62,23 @@ def willingness(villages: Villages, params: PopulationParams) -> F64:
         0.0,
         1.0,
     )
+
+
+def momentum(bands: Bands, params: PopulationParams) -> F64:
+    """Each band's momentum in (-1, 1): recent success against recent losses (shape (n_bands,))."""
+    rel_loss = bands.recent_losses / (np.maximum(bands.fighters, 0.0) + 1.0)
+    m: F64 = np.tanh(bands.recent_success - params.defeat_weight * rel_loss)
+    return m
+
+
+def momentum_gain(m: F64, params: PopulationParams) -> F64:
+    """Multiplier of recruitment for momentum ``m`` (same shape), >= 0."""
+    g: F64 = np.where(
+        m > 0,
+        1.0 + params.success_recruit_gain * m,
+        np.maximum(1.0 + params.defeat_recruit_cut * m, 0.0),
+    )
+    return g
 
 
 def recruit(
@@ -85,7 +117,7 @@ def recruit(
         return bands, villages, []
     ok = (reach >= 0) & eligible[:, None]
     vi = np.where(ok, reach, 0)
-    boost = 1.0 + p.success_recruit_gain * np.tanh(np.maximum(bands.recent_success, 0.0))
+    boost = momentum_gain(momentum(bands, p), p)
     prob = np.clip(willingness(villages, p)[vi] * boost[:, None], 0.0, 1.0)
     # Each band sees the village's men; a village shared by several bands splits its men.
     shared = np.bincount(vi[ok], minlength=len(villages))
@@ -114,7 +146,9 @@ def sanctuary_recruit(
     params: PopulationParams,
     rng: np.random.Generator,
 ) -> tuple[Bands, int, list[Events]]:
-    """Bands resting in the Afghan sanctuary recruit among refugees and recover morale.
+    """Bands in the Afghan sanctuary, or winning across the border, recruit among refugees.
+
+    Bands in the sanctuary also recover morale.
 
     Parameters
     ----------
@@ -122,7 +156,8 @@ def sanctuary_recruit(
     refugees : int
         Refugees abroad.
     in_sanctuary : ndarray of bool, shape (n_bands,)
-        Active bands on the Afghan side.
+        Active bands on the Afghan side (active bands elsewhere with positive momentum
+        draw refugees too).
     share : float
         1 when the sanctuary is open, 0.5 when tolerated, 0 when closed or hostile.
     params : PopulationParams
@@ -137,18 +172,22 @@ def sanctuary_recruit(
         ``recruitment`` (side ``"insurgent"``, ``refugees`` = 1).
     """
     p = params
-    nb = int(in_sanctuary.sum())
     morale = np.where(in_sanctuary, np.clip(bands.morale + p.sanctuary_morale * share, 0.0, 1.0),
                       bands.morale)
-    if nb == 0 or share <= 0 or refugees <= 0:
+    m = np.where(bands.active, momentum(bands, p), 0.0)
+    pull = np.where(in_sanctuary, 1.0, np.where(bands.active & ~in_sanctuary, np.maximum(m, 0.0), 0.0))
+    if not (pull > 0).any() or share <= 0 or refugees <= 0:
         return dataclasses.replace(bands, morale=morale), refugees, []
     # Bands abroad grow toward the willing share of the refugee men, not beyond it.
     willing = int(refugees * p.men_share * p.refugee_willing_share)
     under_arms = int(bands.fighters[in_sanctuary].sum())
     men = max(willing - under_arms, 0)
-    total = int(rng.binomial(men, min(p.refugee_recruit_rate * share, 1.0)))
-    # Split among the bands in the sanctuary in proportion to their size (plus one).
-    w = np.where(in_sanctuary, bands.fighters + 1.0, 0.0)
+    best = float(m[bands.active].max()) if bands.active.any() else 0.0
+    rate = p.refugee_recruit_rate * share * float(momentum_gain(np.array([best]), p)[0])
+    total = int(rng.binomial(men, min(rate, 1.0)))
+    # Split among the bands in the sanctuary in proportion to their size (plus one), and
+    # the bands with momentum on the Soviet side in proportion to size times momentum.
+    w = (bands.fighters + 1.0) * pull
     got = rng.multinomial(total, w / w.sum()).astype(np.int64)
     new_b = dataclasses.replace(bands, fighters=bands.fighters + got, morale=morale)
     rows = np.flatnonzero(got > 0)

@@ -69,6 +69,14 @@ class MovementParams:
         "A band raids a garrison when its fighters exceed the garrison's strength times this ratio.",
         gt=0.0,
     )
+    post_avoid_cells: int = param(
+        0,
+        "Bands marching home or to food go around posts too strong for them to raid, keeping"
+        " this many cells (Chebyshev) away from them (0: they only avoid the post's own cell);"
+        " where no way around exists, or the goal is the post, they wait short of it. Judgement.",
+        ge=0,
+        le=5,
+    )
     raid_hours: float = param(
         24.0, "Bands consider targets no further than this many marching hours.", unit="h", gt=0.0
     )

@@ -132,7 +132,27 @@ class PopulationParams:
         unit="1/d", ge=0.0, le=1.0, ref="R29-06 (order of magnitude)",
     )
     success_recruit_gain: float = param(
-        1.0, "Relative rise of recruitment with a band's recent success (saturating).", ge=0.0
+        1.0,
+        "Relative rise of recruitment with a band's momentum (recent success net of losses,"
+        " saturating): 1 doubles it at full momentum. Applies to villages and refugee camps.",
+        ge=0.0,
+    )
+    defeat_recruit_cut: float = probability(
+        0.8,
+        "Share of recruitment lost at full negative momentum (recent losses outweigh success)."
+        " Judgement.",
+    )
+    defeat_weight: float = param(
+        3.0,
+        "Weight of recent losses, as a share of the band's strength, against recent successes"
+        " in a band's momentum (losing a third of the band cancels one success). Judgement.",
+        ge=0.0,
+    )
+    town_success: float = param(
+        1.0,
+        "Success credited to each band present when a town or post falls to the insurgents"
+        " (the same unit as a won engagement). Judgement.",
+        ge=0.0,
     )
     fear_deterrence: float = probability(0.7, "Share of recruitment suppressed at full fear.")
     refugee_recruit_rate: float = param(
