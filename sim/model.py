@@ -249,6 +249,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             field_cache=self._move_cache,
             state_towns=w.town_cells[self.town_holder == STATE],
             insurgent_towns=w.town_cells[self.town_holder == INSURGENT],
+            ambush_ground=self._concealment >= p.combat.ambush_min_concealment,
         )
 
     def _movement(self) -> None:
@@ -265,6 +266,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             informed=informed,
             beyond_reach=w.afghan[s.bands.cell] & (not cross),
             detection_cells=p.movement.detection_cells,
+            report_success=p.movement.report_success,
         )
         s.columns = move_columns(
             s.columns,

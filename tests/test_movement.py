@@ -15,11 +15,12 @@ from sim.kernels.movement import (
     move_bands,
     move_columns,
     raid_targets,
+    visible_bands,
     walk,
 )
 from sim.kernels.terrain import build_graph, distance_field
 from sim.params.movement import MovementParams
-from sim.state import BandMode, Bands, Columns, Order
+from sim.state import BandMode, Bands, ColumnKind, Columns, Order
 
 P = MovementParams()
 
@@ -310,3 +311,64 @@ def test_columns_see_only_nearby_or_informed_bands() -> None:
     wide = visible_bands(bands, cols, shape=(10, 10), informed=informed, beyond_reach=beyond,
                          detection_cells=5)
     assert wide[0]
+
+
+def test_band_lies_in_wait_on_concealing_ground_unless_far_outnumbered() -> None:
+    t = synthetic_theatre(20, 20)
+    cover = np.ones(400, bool)
+    ctx = dataclasses.replace(context(t), ambush_ground=cover)
+    bands = band_table([10 * 20 + 10], [100])
+    near = column_table([10 * 20 + 13], [150], order=Order.PATROL)
+    assert choose_band_modes(bands, near, ctx, P)[0] == BandMode.HOLD  # 1.5:1, lies in wait
+    far_more = column_table([10 * 20 + 13], [250], order=Order.PATROL)
+    assert choose_band_modes(bands, far_more, ctx, P)[0] == BandMode.FLEE  # beyond 2:1
+    open_ground = dataclasses.replace(ctx, ambush_ground=np.zeros(400, bool))
+    assert choose_band_modes(bands, near, open_ground, P)[0] == BandMode.FLEE
+
+
+def test_post_cavalry_sorties_against_a_weaker_known_band_and_returns() -> None:
+    t = synthetic_theatre(20, 20)
+    ctx = context(t)
+    post = 10 * 20 + 10
+    cols = column_table([post, post], [20, 75])
+    cols.kind[:] = [ColumnKind.GARRISON, ColumnKind.CAVALRY]
+    band = band_table([10 * 20 + 11], [60])
+    rng = np.random.default_rng(0)
+    out = move_columns(cols, band, ctx, P, rng=rng, visible_bands=np.array([True]))
+    assert out.cell[1] == band.cell[0] and out.cell[0] == post  # cavalry strikes, garrison stays
+    back = move_columns(out, band, ctx, P, rng=rng, visible_bands=np.array([False]))
+    assert back.cell[1] == post  # unseen band: back to the post
+    strong = band_table([10 * 20 + 11], [200])
+    stay = move_columns(cols, strong, ctx, P, rng=rng, visible_bands=np.array([True]))
+    assert (stay.cell == post).all()  # a stronger band is left alone
+    unseen = move_columns(cols, band, ctx, P, rng=rng, visible_bands=np.array([False]))
+    assert (unseen.cell == post).all()
+
+
+def test_reported_success_makes_a_band_known() -> None:
+    bands = band_table([5, 95], [50, 50])
+    bands.recent_success[:] = [1.0, 0.2]
+    cols = column_table([], [])
+    args = {"shape": (10, 10), "informed": np.zeros(2, bool), "detection_cells": 1}
+    seen = visible_bands(bands, cols, beyond_reach=np.zeros(2, bool), report_success=0.7, **args)
+    assert list(seen) == [True, False]
+    across = visible_bands(bands, cols, beyond_reach=np.ones(2, bool), report_success=0.7, **args)
+    assert not across.any()
+
+
+def test_pursuing_column_retakes_a_town_then_goes_to_its_area() -> None:
+    t = synthetic_theatre(30, 30)
+    town = 5 * 30 + 5
+    area = 25 * 30 + 25
+    ctx = dataclasses.replace(context(t), insurgent_towns=np.array([town], np.int64))
+    cols = column_table([8 * 30 + 8], [300], order=Order.PURSUE)
+    cols.target[:] = area
+    bands = band_table([0], [10])
+    rng = np.random.default_rng(0)
+    d_town = distance_field(ctx.horse_graph, np.array([town]))[0]
+    out = move_columns(cols, bands, ctx, P, rng=rng, visible_bands=np.array([False]))
+    assert d_town[out.cell[0]] < d_town[cols.cell[0]]  # heads for the lost town
+    calm = context(t)
+    d_area = distance_field(calm.horse_graph, np.array([area]))[0]
+    out = move_columns(cols, bands, calm, P, rng=rng, visible_bands=np.array([False]))
+    assert d_area[out.cell[0]] < d_area[cols.cell[0]]  # no town lost: marches to its area

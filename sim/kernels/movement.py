@@ -6,7 +6,9 @@ rule) and walks it edge by edge while its daily budget of marching hours lasts;
 a unit always completes at least one edge per day if it has somewhere to go, so
 that steep edges slow it down without trapping it.
 
-Band choices, in priority order: flee stronger state forces within reach; head
+Band choices, in priority order: flee stronger state forces within reach (or,
+on concealing ground and not outnumbered beyond ``ambush_odds``, lie in wait for
+them); head
 for the sanctuary when demoralised and the Afghan side admits bands; forage at
 supporting villages when hungry; raid the nearest post or state-held town within reach that it is strong
 enough to take; otherwise
@@ -14,7 +16,7 @@ return to the home base. A band marching home or to food goes around the posts
 too strong for it to raid (it does not enter the cells next to them, except to
 leave the one it stands in); when no way around exists, or its goal lies next
 to such a post, it stops short and waits. Column orders: HOLD stays at its post (walking back to it if
-elsewhere), PATROL wanders around its target area or else home, PURSUE chases the
+elsewhere; its mobile troops sortie against a known weaker band at the gates), PATROL wanders around its target area or else home, PURSUE chases the
 nearest visible band within pursuit range, else retakes the nearest town the
 insurgents hold within that range, else marches to the area it was sent to (its
 target) and patrols there, MARCH walks to its target.
@@ -79,6 +81,9 @@ class MoveContext:
     insurgent_towns : ndarray of int64, shape (k,)
         Cells of the towns the insurgents hold today; pursuing columns with no band
         in range go and retake the nearest one within pursuit range.
+    ambush_ground : ndarray of bool, shape (n_cells,), optional
+        Cells concealing enough for a band to lie in wait (the combat kernel's
+        ``ambush_min_concealment``); None: bands never choose to lie in wait.
     """
 
     band_graph: Graph
@@ -92,6 +97,7 @@ class MoveContext:
     field_cache: dict[tuple[object, ...], NDArray[Any]] = dataclasses.field(default_factory=dict)
     state_towns: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     insurgent_towns: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ambush_ground: NDArray[np.bool_] | None = None
 
 
 def walk(
@@ -258,6 +264,13 @@ def choose_band_modes(
     mode[to_sanctuary & in_afghan] = BandMode.HOLD
     flee = threat_at > params.flee_ratio * bands.fighters
     mode[flee] = BandMode.FLEE
+    if ctx.ambush_ground is not None:
+        # On concealing ground a band not too outnumbered lies in wait for the column
+        # instead of running from it (mountain ambushes, BRIEF mechanism 1).
+        wait = flee & ctx.ambush_ground[bands.cell] & (
+            threat_at <= params.ambush_odds * bands.fighters
+        )
+        mode[wait] = BandMode.HOLD
     mode[~bands.active] = BandMode.HOLD
     return mode
 
@@ -434,12 +447,15 @@ def visible_bands(
     informed: NDArray[np.bool_],
     beyond_reach: NDArray[np.bool_],
     detection_cells: int,
+    report_success: float = np.inf,
 ) -> NDArray[np.bool_]:
     """Bands the state knows where to find today.
 
-    A band is known when a state unit stands within ``detection_cells`` of it or when
-    the villages around it inform on it; never when it is beyond reach (across the
-    border while pursuit there is not allowed).
+    A band is known when a state unit stands within ``detection_cells`` of it, when
+    the villages around it inform on it, or when its recent successes (towns taken,
+    fights won: ``recent_success`` at least ``report_success``) have been reported and
+    its trail is followed; never when it is beyond reach (across the border while
+    pursuit there is not allowed).
 
     Parameters
     ----------
@@ -449,6 +465,8 @@ def visible_bands(
         Villages inform on the band (intelligence below neutral).
     beyond_reach : ndarray of bool, shape (n_bands,)
     detection_cells : int
+    report_success : float
+        Recent success from which a band's whereabouts are reported (inf: never).
 
     Returns
     -------
@@ -459,7 +477,10 @@ def visible_bands(
     present[columns.cell[columns.active]] = 1.0
     width = 2 * detection_cells + 1
     seen = uniform_filter(present.reshape(rows, cols), size=width, mode="constant") > 0.5 / width**2
-    known: NDArray[np.bool_] = bands.active & ~beyond_reach & (informed | seen.reshape(-1)[bands.cell])
+    reported = bands.recent_success >= report_success
+    known: NDArray[np.bool_] = (
+        bands.active & ~beyond_reach & (informed | reported | seen.reshape(-1)[bands.cell])
+    )
     return known
 
 
@@ -541,17 +562,61 @@ def move_columns(
         for t in np.unique(columns.target[march]):
             sel = march & (columns.target == t)
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
-        back = (
-            active
-            & which
-            & (order == Order.HOLD)
-            & (columns.target >= 0)
-            & (cell != columns.target)
-        )
+        # The mobile troops of a post strike a known band at its gates that is no stronger
+        # than they are; otherwise (and the day after) they walk back to their post.
+        hold = active & which & (order == Order.HOLD)
+        strike = _sortie_targets(columns, bands, hold, visible_bands, graph, params)
+        for t in np.unique(strike[strike >= 0]):
+            sel = strike == t
+            cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+        back = hold & (strike < 0) & (columns.target >= 0) & (cell != columns.target)
         for t in np.unique(columns.target[back]):
             sel = back & (columns.target == t)
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
     return dataclasses.replace(columns, cell=cell)
+
+
+def _sortie_targets(
+    columns: Columns,
+    bands: Bands,
+    hold: NDArray[np.bool_],
+    visible: NDArray[np.bool_],
+    graph: Graph,
+    params: MovementParams,
+) -> I64:
+    """Cell of the band each holding mobile unit sorties against today, -1 for none.
+
+    A unit that is not a garrison and holds a post (standing at it) strikes the
+    largest known band within ``sortie_cells`` (Chebyshev) of it whose fighters do not
+    exceed ``sortie_ratio`` times the strength of the post's mobile units.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_columns,)
+    """
+    out = np.full(len(columns), -1, dtype=np.int64)
+    units = np.flatnonzero(
+        hold & (columns.kind != ColumnKind.GARRISON) & (columns.cell == columns.target)
+    )
+    prey = np.flatnonzero(visible & bands.active & (bands.fighters > 0))
+    if units.size == 0 or prey.size == 0 or params.sortie_cells <= 0:
+        return out
+    cols = graph.shape[1]
+    # Mobile strength of each post (all mobile units standing at it strike together).
+    _, inv = np.unique(columns.cell[units], return_inverse=True)
+    mobile_strength = np.bincount(inv, weights=columns.strength[units])[inv]
+    ur, uc = np.divmod(columns.cell[units], cols)
+    br, bc = np.divmod(bands.cell[prey], cols)
+    near = (np.abs(ur[:, None] - br[None, :]) <= params.sortie_cells) & (
+        np.abs(uc[:, None] - bc[None, :]) <= params.sortie_cells
+    )
+    weak = bands.fighters[prey][None, :] <= params.sortie_ratio * mobile_strength[:, None]
+    ok = near & weak
+    size = np.where(ok, bands.fighters[prey][None, :], -1.0)
+    pick = np.argmax(size, axis=1)
+    has = ok.any(axis=1)
+    out[units[has]] = bands.cell[prey][pick[has]]
+    return out
 
 
 def _patrol(

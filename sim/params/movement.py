@@ -64,6 +64,13 @@ class MovementParams:
         " fighters times this ratio.",
         gt=0.0,
     )
+    ambush_odds: float = param(
+        2.0,
+        "On ground concealing enough for an ambush, a band lies in wait for approaching state"
+        " units instead of fleeing them unless their strength within threat range exceeds its"
+        " fighters times this (set it to `flee_ratio` or below to never lie in wait). Judgement.",
+        gt=0.0,
+    )
     raid_ratio: float = param(
         3.0,
         "A band raids a garrison when its fighters exceed the garrison's strength times this ratio.",
@@ -110,6 +117,28 @@ class MovementParams:
         " know where it is only if the villages around it inform on it.",
         ge=0,
         le=20,
+    )
+    sortie_cells: int = param(
+        1,
+        "The mobile troops of a post (cavalry, infantry, volunteers, OGPU holding it, not the"
+        " garrison itself) strike a known band within this many cells (Chebyshev) of the post,"
+        " and walk back the next day; 0 disables sorties. Judgement.",
+        ge=0,
+        le=5,
+    )
+    sortie_ratio: float = param(
+        1.0,
+        "They sortie only against a band with at most this many times their own strength."
+        " Judgement.",
+        ge=0.0,
+    )
+    report_success: float = param(
+        0.7,
+        "A band whose recent success (towns taken, fights won; one per success, fading by"
+        " `population.memory_decay` a day) is at least this is known to the state: the raid"
+        " was reported and its trail is followed (0.7: about a week after one success)."
+        " Judgement.",
+        gt=0.0,
     )
     flying_pursuit_factor: float = param(
         2.0,
