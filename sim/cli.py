@@ -1,7 +1,7 @@
 """Command line: ``basmachi`` (or ``python -m sim``).
 
 Subcommands: ``run``, ``validate``, ``map``, ``schema``, ``bench``, ``sweep``,
-``sensitivity``, ``score`` and ``compare``. Bad input
+``sensitivity``, ``score``, ``compare`` and ``calibrate``. Bad input
 (scenario files, parameters, coordinates) ends with a message naming the file,
 field, value and what is allowed, and exit code 2 — never a traceback.
 """
@@ -30,11 +30,12 @@ class UsageError(Exception):
 def _cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from sim.calibration.overlay import apply_params
     from sim.plots import plot_summary
     from sim.runner import result_of, simulate
     from sim.scenario import load_scenario
 
-    scenario = load_scenario(args.scenario)
+    scenario = apply_params(load_scenario(args.scenario), args.params)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{seed}"
     t0 = time.perf_counter()
@@ -169,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--out", default=None, help="output folder (default: results/<scenario>-seed<N>)"
     )
+    r.add_argument("--params", default=None, metavar="FILE",
+                   help="parameter TOML laid over the scenario (e.g. calibration/fitted/point.toml)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)
 
@@ -203,11 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--sizes", type=int, nargs="*", help="combat: numbers of engagements")
     b.set_defaults(func=_cmd_bench)
 
+    from sim.calibration.commands import register as register_calibration
     from sim.experiments.commands import register as register_experiments
     from sim.scoring.commands import register as register_scoring
 
     register_experiments(sub)
     register_scoring(sub)
+    register_calibration(sub)
     return p
 
 

@@ -158,7 +158,8 @@ def simulate_ode(scenario: Scenario, params: OdeParams | None = None) -> OdeRun:
     """Integrate the baseline over the scenario's days (see the module docstring).
 
     The solution is piecewise: coefficients and forces change only at the start of a
-    day, and each day is integrated with :func:`scipy.integrate.solve_ivp` (RK45).
+    day; each stretch of days with the same coefficients and no timeline entry is one
+    :func:`scipy.integrate.solve_ivp` (RK45) call evaluated at the end of every day.
     """
     from scipy.integrate import solve_ivp
 
@@ -195,7 +196,9 @@ def simulate_ode(scenario: Scenario, params: OdeParams | None = None) -> OdeRun:
     exits: list[tuple[int, str]] = []
     gone: set[str] = set()
     peak = np.zeros(k)
-    for day in range(days):
+    rates = [_rates(sched, p, d) for d in range(days)]
+    day = 0
+    while day < days:
         for e in sched.actions.get(day, []):
             if e.kind == "reinforce":
                 add_bands(e.bands)
@@ -214,30 +217,52 @@ def simulate_ode(scenario: Scenario, params: OdeParams | None = None) -> OdeRun:
             elif e.kind == "leader_exit" and e.leader and e.leader not in gone:
                 gone.add(e.leader)
                 exits.append((day, e.leader))
-        am = sched.policy("amnesty", day)
-        amnesty = p.amnesty * am.credibility * am.intensity if am is not None else 0.0
-        flight = p.to_sanctuary if sched.sanctuary[day] in ("open", "tolerated") else 0.0
+        # a segment: days with the same coefficients and no timeline action after its first day
+        end = day + 1
+        while end < days and rates[end] == rates[day] and end not in sched.actions:
+            end += 1
+        peak = np.maximum(peak, y[:k])
+        amnesty, flight = rates[day]
         men = max(weapons[0], 1.0)
         phi = (weapons[0] + p.machine_gun_rifles * weapons[1] + p.gun_rifles * weapons[2]) / men
+        n = end - day
         sol = solve_ivp(
-            lambda _t, yy: rhs(yy, p=p, k=k, phi=phi, amnesty=amnesty, flight=flight),
-            (0.0, 1.0), y, method="RK45", rtol=1e-8, atol=1e-8,
+            _bound_rhs(p, k, phi, amnesty, flight), (0.0, float(n)), y, method="RK45",
+            rtol=1e-8, atol=1e-8, t_eval=np.arange(1, n + 1, dtype=float),
         )
-        y = np.asarray(sol.y[:, -1], dtype=np.float64)
-        y[: 2 * k + 1] = np.maximum(y[: 2 * k + 1], 0.0)
-        out_i[day], out_a[day], out_s[day] = y[:k], y[k:2 * k], y[2 * k]
-        cum[day] = y[2 * k + 1:]
-        peak = np.maximum(peak, y[:k])
-        for j, g in enumerate(groups):
-            if g and g not in gone and peak[j] > 0 and y[j] < p.exit_fraction * peak[j]:
-                gone.add(g)
-                exits.append((day, g))
+        ys = np.asarray(sol.y, dtype=np.float64).T  # (n, 4 k + 2)
+        ys[:, : 2 * k + 1] = np.maximum(ys[:, : 2 * k + 1], 0.0)
+        out_i[day:end], out_a[day:end], out_s[day:end] = ys[:, :k], ys[:, k:2 * k], ys[:, 2 * k]
+        cum[day:end] = ys[:, 2 * k + 1:]
+        for d in range(day, end):
+            peak = np.maximum(peak, out_i[d])
+            for j, g in enumerate(groups):
+                if g and g not in gone and peak[j] > 0 and out_i[d, j] < p.exit_fraction * peak[j]:
+                    gone.add(g)
+                    exits.append((d, g))
+        y = ys[-1].copy()
+        day = end
     daily = np.diff(np.vstack([np.zeros(2 * k + 1), cum]), axis=0)
     return OdeRun(
         scenario=s, groups=tuple(groups), in_country=out_i, in_afghanistan=out_a, state=out_s,
         killed=daily[:, :k], surrendered=daily[:, k:2 * k], state_killed=daily[:, 2 * k],
         exits=tuple(exits),
     )
+
+
+def _bound_rhs(p: OdeParams, k: int, phi: float, amnesty: float, flight: float) -> Any:
+    def f(_t: float, yy: F64) -> F64:
+        return rhs(yy, p=p, k=k, phi=phi, amnesty=amnesty, flight=flight)
+
+    return f
+
+
+def _rates(sched: Any, p: OdeParams, day: int) -> tuple[float, float]:
+    """Amnesty surrender rate and sanctuary flight rate in force on ``day``."""
+    am = sched.policy("amnesty", day)
+    amnesty = p.amnesty * am.credibility * am.intensity if am is not None else 0.0
+    flight = p.to_sanctuary if sched.sanctuary[day] in ("open", "tolerated") else 0.0
+    return amnesty, flight
 
 
 def run_ode(scenario: Scenario, params: OdeParams | None = None, *, run_id: int = 0) -> RunResult:

@@ -183,6 +183,7 @@ def run_evaluations(
     replicates: int | None = None,
     on_result: Callable[[CampaignEval], None] | None = None,
     stop_after: list[int] | None = None,
+    seed_of: Callable[[int, int], int] | None = None,
 ) -> dict[int, list[CampaignEval]]:
     """Evaluate candidates on every campaign, reusing ``done``; persist each new evaluation.
 
@@ -200,6 +201,9 @@ def run_evaluations(
     stop_after : list of one int, optional
         Test hook: a countdown of new evaluations after which :class:`CalibrationInterrupted`
         is raised (the evaluation that reaches zero is on disk first).
+    seed_of : callable (trial, campaign index) -> int, optional
+        Master seed of a candidate's replicates on a campaign. Default: common random
+        numbers, :func:`sim.calibration.objective.campaign_seed` of the campaign alone.
 
     Returns
     -------
@@ -207,13 +211,14 @@ def run_evaluations(
     """
     reps = replicates or spec.replicates
     tasks = []
-    for trial, values in candidates:
+    for trial, asked in candidates:
+        values = {**dict(spec.fixed), **asked}
         for i, (name, scen) in enumerate(zip(spec.campaigns, spec.scenarios, strict=True)):
             if (trial, name) in done:
                 _check_same(done[(trial, name)], values, out)
                 continue
-            tasks.append(EvalTask(trial, name, scen, dict(values), reps, campaign_seed(spec.seed, i),
-                                  spec.model, spec.targets))
+            seed = seed_of(trial, i) if seed_of is not None else campaign_seed(spec.seed, i)
+            tasks.append(EvalTask(trial, name, scen, dict(values), reps, seed, spec.model, spec.targets))
     if tasks:
         for ev in pool.imap_unordered(evaluate_task, tasks, max_in_flight=2 * max(pool.workers, 1)):
             write_evaluation(out, ev)
@@ -225,6 +230,11 @@ def run_evaluations(
                 if stop_after[0] <= 0:
                     raise CalibrationInterrupted("stopped by stop_after (test hook)")
     return {t: [done[(t, c)] for c in spec.campaigns] for t, _ in candidates}
+
+
+def fixed_and(spec: CalibrationSpec, values: Mapping[str, float]) -> dict[str, float]:
+    """A candidate's values with the spec's fixed parameters."""
+    return {**dict(spec.fixed), **values}
 
 
 def _check_same(ev: CampaignEval, values: Mapping[str, float], out: Path) -> None:
@@ -445,4 +455,4 @@ def _write_outputs(
         header = (f"Best candidate (trial {best['trial']}) of calibration {spec.name!r} ({spec.model}),"
                   f" objective {best['objective']:.4f}; seed {spec.seed}.\n"
                   f"Use: basmachi run SCENARIO --params {out / 'point.toml'}")
-        (out / "point.toml").write_text(point_toml(values, header=header), encoding="utf-8")
+        (out / "point.toml").write_text(point_toml(fixed_and(spec, values), header=header), encoding="utf-8")

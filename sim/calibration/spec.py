@@ -11,10 +11,13 @@ replicates, a master seed, the budget and method of the search, the accepted-ens
     model = "abm"                # abm (the agent-based model) or ode (the Lanchester baseline)
     replicates = 2               # runs per campaign and candidate, common random numbers
     seed = 20261126
-    budget = 40                  # candidate parameter sets of the search
+    budget = 40                  # candidate parameter sets of the search (0: no search)
     method = "cmaes"             # cmaes | tpe | random (Optuna samplers)
     batch = 0                    # candidates evaluated at once (0: CMA-ES population or 2 x workers)
     startup = 8                  # candidates drawn from the prior before the sampler models the fit
+
+    [fixed]                      # parameters held at other values than their defaults (optional)
+    "movement.flee_ratio" = 1.5
 
     [[parameters]]
     path = "combat.aimed_lethality_state"
@@ -22,9 +25,9 @@ replicates, a master seed, the budget and method of the search, the accepted-ens
     max = 0.03
     scale = "log"
 
-    [abc]
-    population = 16              # accepted parameter sets per generation
-    generations = 2
+    [abc]                        # without this table: no ensemble
+    population = 16              # proposals per generation
+    generations = 2              # 1: rejection ABC on a prior sample
     replicates = 1
 
     [execution]
@@ -117,22 +120,19 @@ class AbcSpec:
     Attributes
     ----------
     population : int
-        Accepted parameter sets per generation.
+        Proposals (simulated parameter sets) per generation.
     generations : int
         Generations (the first samples the prior; later ones perturb the previous).
     replicates : int
         Runs per campaign for each proposal.
     quantile : float
-        Each generation's threshold is this quantile of the previous generation's distances.
-    predictive : int
-        Runs per campaign drawn from the accepted ensemble for the predictive intervals.
+        Each generation's threshold is this quantile of its distances (never above the last).
     """
 
     population: int = 16
     generations: int = 2
     replicates: int = 1
     quantile: float = 0.5
-    predictive: int = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,6 +151,7 @@ class CalibrationSpec:
     batch: int = 0
     startup: int = 8
     targets: str = ""
+    fixed: tuple[tuple[str, float], ...] = ()
     abc: AbcSpec = dataclasses.field(default_factory=AbcSpec)
     executor: str = "local"
     workers: int = 2
@@ -184,6 +185,7 @@ class CalibrationSpec:
             "batch": self.batch,
             "startup": self.startup,
             "targets": self.targets,
+            "fixed": [list(f) for f in self.fixed],
         }
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
@@ -303,7 +305,7 @@ def parse_calibration_spec(
     from sim.experiments.spec import check_executor
 
     v = _V(origin)
-    v.unknown(data, "", ("calibration", "parameters", "abc", "execution"))
+    v.unknown(data, "", ("calibration", "parameters", "fixed", "abc", "execution"))
     top = v.table(data, "calibration")
     v.unknown(top, "calibration", ("name", "campaigns", "model", "replicates", "seed", "budget",
                                    "method", "batch", "startup", "targets"))
@@ -338,7 +340,7 @@ def parse_calibration_spec(
         scenarios.append(s)
     replicates = v.int_(top, "calibration.replicates", 2, 1)
     seed = v.int_(top, "calibration.seed", 0, 0)
-    budget = v.int_(top, "calibration.budget", 40, 1)
+    budget = v.int_(top, "calibration.budget", 40, 0)
     method = v.choice(top, "calibration.method", METHODS, "cmaes")
     batch = v.int_(top, "calibration.batch", 0, 0)
     startup = v.int_(top, "calibration.startup", 8, 0)
@@ -349,16 +351,16 @@ def parse_calibration_spec(
     if targets and base_dir is not None and (Path(base_dir) / targets).is_file():
         targets = str(Path(base_dir) / targets)
     parameters = _parameters(v, data.get("parameters"), scenarios, model)
+    fixed = _fixed(v, v.table(data, "fixed"), scenarios, model, {p.path for p in parameters})
 
     abc_raw = v.table(data, "abc")
-    v.unknown(abc_raw, "abc", ("population", "generations", "replicates", "quantile", "predictive"))
+    v.unknown(abc_raw, "abc", ("population", "generations", "replicates", "quantile"))
     d = AbcSpec()
     abc = AbcSpec(
         population=v.int_(abc_raw, "abc.population", d.population, 2),
-        generations=v.int_(abc_raw, "abc.generations", d.generations, 1),
+        generations=v.int_(abc_raw, "abc.generations", d.generations if abc_raw else 0, 0),
         replicates=v.int_(abc_raw, "abc.replicates", d.replicates, 1),
         quantile=v.float_(abc_raw, "abc.quantile", d.quantile, 0.0, 1.0),
-        predictive=v.int_(abc_raw, "abc.predictive", d.predictive, 1),
     )
     ex = v.table(data, "execution")
     v.unknown(ex, "execution", ("executor", "workers"))
@@ -370,7 +372,7 @@ def parse_calibration_spec(
     return CalibrationSpec(
         name=name, campaigns=tuple(campaigns), scenarios=tuple(scenarios),
         parameters=tuple(parameters), model=model, replicates=replicates, seed=seed,
-        budget=budget, method=method, batch=batch, startup=startup, targets=targets, abc=abc,
+        budget=budget, method=method, batch=batch, startup=startup, targets=targets, fixed=fixed, abc=abc,
         executor=str(executor), workers=workers, origin=origin,
     )
 
@@ -428,6 +430,41 @@ def _parameters(v: _V, raw: Any, scenarios: Sequence[Scenario], model: str) -> l
             break
         out.append(FitParameter(path, float(lo), float(hi), str(scale), kind, source))
     return out
+
+
+def _fixed(
+    v: _V, raw: Mapping[str, Any], scenarios: Sequence[Scenario], model: str, fitted: set[str]
+) -> tuple[tuple[str, float], ...]:
+    out: list[tuple[str, float]] = []
+    flat: dict[str, Any] = {}
+
+    def walk(node: Mapping[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                flat[f"{prefix}{key}"] = value
+
+    walk(raw, "")
+    for path, value in flat.items():
+        where = f"fixed.{path}"
+        if path in fitted:
+            v.bad(where, value, "a parameter that is not also fitted in [[parameters]]")
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            v.bad(where, value, "a number")
+            continue
+        if not _kind(v, "fixed", path, scenarios, model):
+            continue
+        if model == "abm" and scenarios:
+            try:
+                scenarios[0].with_values({path: value}, semantics=False)
+            except ScenarioError as exc:
+                for prob in exc.problems:
+                    v.bad(where, value, prob.allowed)
+                continue
+        out.append((path, float(value) if isinstance(value, float) else value))
+    return tuple(out)
 
 
 def _kind(v: _V, where: str, path: str, scenarios: Sequence[Scenario], model: str) -> str:

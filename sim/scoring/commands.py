@@ -32,6 +32,11 @@ def register(subparsers: Any) -> None:
     s.add_argument("--targets", default=None, metavar="FILE", help="targets file (default calibration/targets.toml)")
     s.add_argument("--json", action="store_true", help="print the table and score as JSON")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--params", default=None, metavar="FILE",
+                   help="parameter TOML laid over the scenario (e.g. calibration/fitted/point.toml)")
+    s.add_argument("--model", choices=("abm", "ode"), default="abm",
+                   help="abm: the agent-based model (default); ode: the Lanchester-ODE baseline"
+                        " (deterministic: one run; its coefficients from the [ode] table of --params)")
     s.set_defaults(func=cmd_score)
 
     c = subparsers.add_parser(
@@ -91,18 +96,23 @@ def _replicates(scenario: Scenario, n: int, seed: int, targets: Any, quiet: bool
 
 def cmd_score(args: argparse.Namespace) -> int:
     """``basmachi score``: per-target table, ``score.csv``, ``score.json`` and ``score.png``."""
+    from sim.calibration.overlay import apply_params
     from sim.scenario import load_scenario
     from sim.scoring.evaluate import evaluate
     from sim.scoring.report import plot_score
 
-    scenario = load_scenario(args.scenario)
+    scenario = apply_params(load_scenario(args.scenario), args.params)
     targets, written_for = targets_for(args.scenario, scenario, args.targets)
     if not targets:
         raise _usage(f"score: no targets for scenario {scenario.name!r} in the targets file")
     seed = scenario.seed if args.seed is None else args.seed
-    results = _replicates(scenario, args.replicates, seed, targets, args.quiet, scenario.name)
+    if args.model == "ode":
+        results = [_ode_run(scenario, args.params)]
+    else:
+        results = _replicates(scenario, args.replicates, seed, targets, args.quiet, scenario.name)
     ev = evaluate(targets, results, scenario=scenario.name)
-    out = Path(args.out) if args.out else Path("results") / f"score-{scenario.name}"
+    suffix = "-ode" if args.model == "ode" else ""
+    out = Path(args.out) if args.out else Path("results") / f"score-{scenario.name}{suffix}"
     out.mkdir(parents=True, exist_ok=True)
     ev.to_frame().to_csv(out / "score.csv", index=False)
     (out / "score.json").write_text(ev.to_json(), encoding="utf-8")
@@ -115,6 +125,17 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(ev.table())
         print(f"wrote      {out / 'score.csv'}, {out / 'score.json'}, {png}")
     return 0
+
+
+def _ode_run(scenario: Scenario, params: str | None) -> RunResult:
+    from sim.calibration.overlay import ode_values, read_params
+    from sim.lanchester_ode import ode_params, run_ode
+
+    try:
+        p = ode_params(ode_values(read_params(params)) if params else None)
+    except ValueError as exc:
+        raise _usage(f"--params {params}: {exc}") from None
+    return run_ode(scenario, p)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

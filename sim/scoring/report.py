@@ -42,6 +42,9 @@ def plot_band(
 ) -> Axes:
     """Median and 5-95 % band of a steps column over replicates."""
     dates_list, m = _matrix(results, column)
+    if np.isnan(m).all():  # a series the model does not define (e.g. towns in the ODE baseline)
+        ax.plot([], [], color=color, label=f"{label}: not defined by this model")
+        return ax
     dates = np.array(dates_list, dtype="datetime64[D]")
     lo, med, hi = np.nanpercentile(m, [5, 50, 95], axis=0)
     ax.fill_between(dates, lo, hi, color=color, alpha=0.25, lw=0)
