@@ -89,7 +89,7 @@ def write_report(
         acc = particles[(particles["generation"] == last) & particles["accepted"]].reset_index(drop=True)
         acc.to_parquet(out / "posterior.parquet", index=False)
         if point is None:
-            best = int(acc.loc[acc["distance"].idxmin(), "trial"])
+            best = int(acc["trial"].to_numpy()[int(np.argmin(acc["distance"].to_numpy(dtype=float)))])
             point = {"source": "abc", "trial": best, "evals": abc_trials[best]}
     if point is not None:
         values = {p.path: (round(float(point["evals"][0].values[p.path])) if p.kind == "int"
@@ -235,7 +235,7 @@ def _plot_predictive(pred: pd.DataFrame, starts: Mapping[str, dt.date], path: Pa
     rows = pred.reset_index(drop=True)
     n = len(rows)
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.28 * n + 1)))
-    for i, r in rows.iterrows():
+    for i, (_, r) in enumerate(rows.iterrows()):
         lo, hi = float(r["low"]), float(r["high"])
         scale = max(abs(lo) if math.isfinite(lo) else 0.0, abs(hi) if math.isfinite(hi) else 0.0, 1.0)
         if str(r["kind"]) in ("event_date", "first_below"):

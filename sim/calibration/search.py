@@ -365,7 +365,7 @@ def search(
         bar.close()
     frame = trials_frame(spec, done)
     _write_outputs(spec, out, frame, done, trace)
-    row = frame.loc[frame["objective"].idxmin()]
+    row = frame.iloc[int(np.argmin(frame["objective"].to_numpy(dtype=float)))]
     best_d = {"trial": int(row["trial"]), "objective": float(row["objective"]),
               "values": {p: _plain(row[p]) for p in spec.paths}}
     return SearchOutcome(out, frame, best_d, len(done), n_resumed, time.perf_counter() - t0)
@@ -445,7 +445,7 @@ def _write_outputs(
     tr = pd.DataFrame(trace) if trace else pd.DataFrame(columns=["trial", "objective", "best", "seconds"])
     tr.to_csv(out / "trace.csv", index=False)
     if len(frame):
-        row = frame.loc[frame["objective"].idxmin()]
+        row = frame.iloc[int(np.argmin(frame["objective"].to_numpy(dtype=float)))]
         values = {p: (round(float(row[p])) if q.kind == "int" else float(row[p]))
                   for p, q in zip(spec.paths, spec.parameters, strict=True)}
         best = {"trial": int(row["trial"]), "objective": float(row["objective"]),
