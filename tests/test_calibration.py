@@ -312,3 +312,78 @@ def test_params_file_overlays_the_scenario(tmp_path: Path, capsys) -> None:
     assert main(["run", "tiny", "--params", str(bad), "--quiet", "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "movement.flee_ratio = -3.0" in err
+
+
+# --------------------------------------------------------------------------- screening by fit
+
+SCREEN = """
+[sweep]
+name = "screen"
+scenario = "short.toml"
+design = "morris"
+samples = 3
+replicates = 1
+seed = 8
+
+[[parameters]]
+path = "combat.aimed_lethality_state"
+min = 0.001
+max = 0.2
+scale = "log"
+
+[[parameters]]
+path = "combat.air_delay_h"
+min = 2.0
+max = 20.0
+
+[outputs]
+metrics = ["insurgent_fighters"]
+at_days = [15]
+score = true
+targets = "{targets}"
+
+[sensitivity]
+outputs = ["score_distance", "score_in[T-01]"]
+resamples = 20
+
+[execution]
+executor = "serial"
+"""
+
+SCREEN_TARGETS = """
+[[target]]
+id = "T-01"
+scenarios = ["tiny_short"]
+kind = "level"
+title = "insurgents at day 15"
+series = "insurgent_fighters"
+date = 1926-03-16
+agg = "last"
+low = 425
+high = 427
+weight = 0.5
+"""
+
+
+def test_sweep_scores_each_run_and_morris_ranks_parameters_by_fit(tmp_path: Path, monkeypatch) -> None:
+    """Each run's score columns agree with its own series, and Morris indices of the fit are computed."""
+    from sim.experiments.sensitivity import sensitivity
+    from tests.short_tiny import SHORT
+
+    (tmp_path / "outcomes.csv").write_text(OUTCOMES)
+    monkeypatch.setenv("BASMACHI_OUTCOMES", str(tmp_path / "outcomes.csv"))
+    (tmp_path / "targets.toml").write_text(SCREEN_TARGETS)
+    (tmp_path / "short.toml").write_text(SHORT)
+    spec = tmp_path / "screen.toml"
+    spec.write_text(SCREEN.format(targets=tmp_path / "targets.toml"))
+    res = sensitivity(spec, tmp_path / "out", progress=False, plot=False)
+    runs = res.sweep.runs()
+    x = runs["score_in[T-01]"].to_numpy()
+    day15 = runs["insurgent_fighters_day15"].to_numpy()
+    np.testing.assert_array_equal(x == 1.0, (day15 >= 425) & (day15 <= 427))
+    # outside: the gap to the nearest bound over the bound's magnitude
+    gap = np.where(day15 > 427, (day15 - 427) / 427, np.where(day15 < 425, (425 - day15) / 425, 0.0))
+    np.testing.assert_allclose(runs["score_distance[T-01]"], gap)
+    np.testing.assert_array_equal(runs["score_distance"], runs["score_distance[T-01]"])
+    idx = res.indices.set_index(["output", "parameter"])
+    assert np.isfinite(idx.loc[("score_distance", "combat.aimed_lethality_state"), "mu_star"])

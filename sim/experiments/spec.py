@@ -119,10 +119,22 @@ class OutputSpec:
     events: tuple[str, ...] = ()
     timeseries: bool = False
     timeseries_every: int = 1
+    score: bool = False
+    score_keys: tuple[str, ...] = ()
+    targets: str = ""
 
     def columns(self) -> tuple[str, ...]:
-        """Names of the output columns, in table order."""
+        """Names of the output columns, in table order.
+
+        With ``score = true``: ``score_distance`` and ``score_share_in`` (weighted over the
+        informative targets of the scenario) and ``score_distance[KEY]``, ``score_in[KEY]``
+        per target, each from the run alone (see :func:`sim.calibration.screening.score_columns`).
+        """
         cols: list[str] = []
+        if self.score:
+            cols += ["score_distance", "score_share_in"]
+            for k in self.score_keys:
+                cols += [f"score_distance[{k}]", f"score_in[{k}]"]
         for m in self.metrics:
             if self.final:
                 cols.append(m)
@@ -393,7 +405,7 @@ def _parse_parameters(
 def _parse_outputs(v: _Validator, raw: Mapping[str, Any], scenario: Scenario | None) -> OutputSpec:
     d = OutputSpec()
     v.unknown(raw, "outputs", ("metrics", "final", "at_days", "aggregates", "events",
-                               "timeseries", "timeseries_every"))
+                               "timeseries", "timeseries_every", "score", "targets"))
     metrics = tuple(v.get(raw, "outputs.metrics", list, list(d.metrics)))
     for i, m in enumerate(metrics):
         if m not in METRICS:
@@ -415,8 +427,22 @@ def _parse_outputs(v: _Validator, raw: Mapping[str, Any], scenario: Scenario | N
     final = v.get(raw, "outputs.final", bool, True)
     timeseries = v.get(raw, "outputs.timeseries", bool, False)
     every = v.get(raw, "outputs.timeseries_every", int, 1, ge=1)
+    score = v.get(raw, "outputs.score", bool, False)
+    targets = v.get(raw, "outputs.targets", str, "")
+    keys: tuple[str, ...] = ()
+    if score and scenario is not None:
+        from sim.calibration.screening import score_keys
+
+        try:
+            keys = score_keys(scenario, targets)
+        except ValueError as exc:
+            v.problem("outputs.targets", targets, str(exc))
+        if not keys:
+            v.problem("outputs.score", score, f"targets for scenario {scenario.name!r} in the targets file"
+                      " (score = true needs them)")
     out = OutputSpec(metrics=metrics, final=final, at_days=at_days, aggregates=aggregates,
-                     events=events, timeseries=timeseries, timeseries_every=every)
+                     events=events, timeseries=timeseries, timeseries_every=every, score=score,
+                     score_keys=keys, targets=targets)
     if not out.columns() and not timeseries:
         v.problem("outputs", dict(raw), "at least one output: `final = true`, `at_days`, "
                   "`aggregates`, `events` or `timeseries = true`")

@@ -147,7 +147,13 @@ def run_batch(task: BatchTask) -> BatchOutput:
                 cache = (point, task.base.with_values(values, origin=f"design point {point}"))
             scenario = cache[1]
             row["scenario_hash"] = scenario.digest()
-            result = run(scenario, seed=ss, run_id=run_id)
+            if out.score:
+                from sim.calibration.screening import run_scored
+
+                result, scores = run_scored(scenario, ss, run_id, out.targets)
+                row.update(scores)
+            else:
+                result = run(scenario, seed=ss, run_id=run_id)
             row.update(extract_outputs(result.steps, result.events, out))
             if out.timeseries:
                 steps = result.steps
