@@ -114,10 +114,16 @@ executor = "serial"
 ZERO = "[ode]\nrecruitment = 0.0\namnesty = 0.0\nto_sanctuary = 0.0\nfrom_sanctuary = 0.0\n"
 
 
+def use_history(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Point the scorer at the synthetic outcomes in ``folder`` (both the old and the new variable)."""
+    monkeypatch.setenv("BASMACHI_OUTCOMES", str(folder / "outcomes.csv"))
+    monkeypatch.setenv("BASMACHI_HISTORY", str(folder))
+
+
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (tmp_path / "outcomes.csv").write_text(OUTCOMES)
-    monkeypatch.setenv("BASMACHI_OUTCOMES", str(tmp_path / "outcomes.csv"))
+    use_history(monkeypatch, tmp_path)
     (tmp_path / "camp_a.toml").write_text(CAMPAIGN.format(name="camp_a", fighters=500))
     (tmp_path / "camp_b.toml").write_text(CAMPAIGN.format(name="camp_b", fighters=800))
     (tmp_path / "targets.toml").write_text(TARGETS)
@@ -371,7 +377,7 @@ def test_sweep_scores_each_run_and_morris_ranks_parameters_by_fit(tmp_path: Path
     from tests.short_tiny import SHORT
 
     (tmp_path / "outcomes.csv").write_text(OUTCOMES)
-    monkeypatch.setenv("BASMACHI_OUTCOMES", str(tmp_path / "outcomes.csv"))
+    use_history(monkeypatch, tmp_path)
     (tmp_path / "targets.toml").write_text(SCREEN_TARGETS)
     (tmp_path / "short.toml").write_text(SHORT)
     spec = tmp_path / "screen.toml"
@@ -387,3 +393,11 @@ def test_sweep_scores_each_run_and_morris_ranks_parameters_by_fit(tmp_path: Path
     np.testing.assert_array_equal(runs["score_distance"], runs["score_distance[T-01]"])
     idx = res.indices.set_index(["output", "parameter"])
     assert np.isfinite(idx.loc[("score_distance", "combat.aimed_lethality_state"), "mu_star"])
+
+
+@pytest.mark.parametrize("name", ["campaigns", "ode"])
+def test_shipped_specs_are_valid(name: str) -> None:
+    spec = load_calibration_spec(Path(__file__).resolve().parents[1] / "calibration" / f"{name}.toml")
+    assert spec.campaigns == ("pavlov_1923", "attrition_1925", "budenny_1926", "raids_1929")
+    assert all(p.low < p.high for p in spec.parameters)
+    assert spec.abc.generations >= 1

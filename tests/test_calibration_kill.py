@@ -77,7 +77,7 @@ def test_sigkilled_calibration_resumes_without_losing_or_repeating(tmp_path: Pat
     (tmp_path / "targets.toml").write_text(TARGETS)
     (tmp_path / "outcomes.csv").write_text("id,role,reliability\nT-01,train,judgement\n")
     (tmp_path / "spec.toml").write_text(SPEC)
-    env = {**os.environ, "BASMACHI_OUTCOMES": str(tmp_path / "outcomes.csv")}
+    env = {**os.environ, "BASMACHI_OUTCOMES": str(tmp_path / "outcomes.csv"), "BASMACHI_HISTORY": str(tmp_path)}
     whole = _run(["calibrate", "spec.toml", "--out", "whole", "--quiet"], tmp_path, env)
     assert whole.returncode == 0, whole.stderr
 
