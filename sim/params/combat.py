@@ -55,14 +55,14 @@ class CombatParams:
         "Men disabled per hour by one state rifle firing aimed fire at exposed insurgents.",
         unit="1/h",
         ge=0.0,
-        ref="Deitchman 1962 (aimed-fire term); value judgement",
+        ref="Deitchman 1962 (aimed-fire term); value judgement", le=1.0,
     )
     aimed_lethality_insurgent: float = param(
         0.010,
         "Men disabled per hour by one insurgent rifle firing aimed fire at exposed troops.",
         unit="1/h",
         ge=0.0,
-        ref="Deitchman 1962 (aimed-fire term); value judgement",
+        ref="Deitchman 1962 (aimed-fire term); value judgement", le=1.0,
     )
     area_lethality_state: float = param(
         1.5e-4,
@@ -70,7 +70,7 @@ class CombatParams:
         " present, before concealment (0.015/h against 100 men in the open).",
         unit="1/(man h)",
         ge=0.0,
-        ref="Deitchman 1962 (area-fire term); Schaffer 1968",
+        ref="Deitchman 1962 (area-fire term); Schaffer 1968", le=0.01,
     )
     area_lethality_insurgent: float = param(
         1.0e-4,
@@ -78,7 +78,7 @@ class CombatParams:
         " soldier present, before concealment.",
         unit="1/(man h)",
         ge=0.0,
-        ref="Schaffer 1968; value judgement",
+        ref="Schaffer 1968; value judgement", le=0.01,
     )
     # --- concealment -----------------------------------------------------------------
     cover_water: float = param(0.0, "Concealment of open water.", ge=0.0, le=1.0)
@@ -96,7 +96,7 @@ class CombatParams:
         250.0,
         "Ruggedness (std of elevation in the cell) at which relief hides 63 % of what it can.",
         unit="m",
-        gt=0.0,
+        gt=0.0, le=5000.0,
     )
     ruggedness_weight: float = param(
         0.6,
@@ -136,7 +136,7 @@ class CombatParams:
         4.0,
         "Multiplier on the insurgents' aimed fire in an ambush (targets bunched on a track,"
         " first volleys at close range).",
-        ge=1.0,
+        ge=1.0, le=100.0,
     )
     surprise_factor: float = param(
         0.5,
@@ -153,28 +153,28 @@ class CombatParams:
     )
     # --- firepower and fortification -----------------------------------------------------
     mg_rifle_equivalent: float = param(
-        15.0, "Rifles one machine gun is worth in fire.", unit="rifles", ge=0.0
+        15.0, "Rifles one machine gun is worth in fire.", unit="rifles", ge=0.0, le=1000.0
     )
     gun_rifle_equivalent: float = param(
-        25.0, "Rifles one mountain gun is worth in fire.", unit="rifles", ge=0.0
+        25.0, "Rifles one mountain gun is worth in fire.", unit="rifles", ge=0.0, le=1000.0
     )
     fortification: float = param(
         4.0,
         "Divisor on the attackers' fire against a garrison in its post (walls, loopholes).",
-        ge=1.0,
+        ge=1.0, le=100.0,
     )
     # --- aircraft (switch "aircraft") ------------------------------------------------------
     aircraft_firepower: float = param(
         1.5,
         "Multiplier on the state's fire once aircraft are over a fight at a post.",
         ge=1.0,
-        ref="R29-14",
+        ref="R29-14", le=100.0,
     )
     air_reinforcement_men: float = param(
-        40.0, "Men flown in to a post under attack.", unit="men", ge=0.0, ref="R29-14"
+        40.0, "Men flown in to a post under attack.", unit="men", ge=0.0, ref="R29-14", le=10000.0
     )
     air_reinforcement_mg: float = param(
-        4.0, "Machine guns flown in with them.", unit="guns", ge=0.0, ref="R29-14"
+        4.0, "Machine guns flown in with them.", unit="guns", ge=0.0, ref="R29-14", le=1000.0
     )
     air_delay_h: float = param(
         8.0,
@@ -182,17 +182,17 @@ class CombatParams:
         " unless the post has fallen; if the band has broken off, they join the pursuit).",
         unit="h",
         ge=0.0,
-        ref="R29-14",
+        ref="R29-14", le=240.0,
     )
     # --- duration ----------------------------------------------------------------------------
     meeting_duration_h: float = param(
-        4.0, "Longest duration of a meeting engagement of about 400 men.", unit="h", gt=0.0
+        4.0, "Longest duration of a meeting engagement of about 400 men.", unit="h", gt=0.0, le=240.0
     )
     ambush_duration_h: float = param(
-        2.0, "Longest duration of an ambush before the band slips away.", unit="h", gt=0.0
+        2.0, "Longest duration of an ambush before the band slips away.", unit="h", gt=0.0, le=240.0
     )
     raid_duration_h: float = param(
-        12.0, "Longest duration of an assault on a post.", unit="h", gt=0.0, ref="P23-06"
+        12.0, "Longest duration of an assault on a post.", unit="h", gt=0.0, ref="P23-06", le=240.0
     )
     duration_size_exponent: float = param(
         0.25,
@@ -200,9 +200,9 @@ class CombatParams:
         ge=0.0,
         le=1.0,
     )
-    min_duration_h: float = param(0.5, "Lower bound on an engagement's duration.", unit="h", gt=0.0)
+    min_duration_h: float = param(0.5, "Lower bound on an engagement's duration.", unit="h", gt=0.0, le=240.0)
     max_duration_h: float = param(
-        24.0, "Upper bound on an engagement's duration.", unit="h", gt=0.0
+        24.0, "Upper bound on an engagement's duration.", unit="h", gt=0.0, le=240.0
     )
     # --- break-off and rout ------------------------------------------------------------------
     band_break_base: float = probability(
@@ -222,13 +222,13 @@ class CombatParams:
         "Insurgents per defender at which a garrison counts as overwhelmed and breaks like a"
         " column.",
         gt=0.0,
-        ref="R29-14",
+        ref="R29-14", le=1000.0,
     )
     rout_ratio: float = param(
         3.0,
         "A withdrawing side routs when the enemy's remaining effective fire exceeds this many"
         " times its own.",
-        gt=0.0,
+        gt=0.0, le=1000.0,
     )
     rout_loss_insurgent: float = probability(
         0.1, "Share of a routed band's remaining men lost in the pursuit (bands melt away)."
@@ -260,12 +260,12 @@ class CombatParams:
     civilian_collateral: float = param(
         0.2,
         "Civilians killed per insurgent casualty when a hidden band fights in a village cell.",
-        ge=0.0,
+        ge=0.0, le=10.0,
     )
     # --- morale and memory ---------------------------------------------------------------------
     morale_win: float = probability(0.1, "Morale gained by the side that holds the field.")
     morale_loss_per_share: float = param(
-        0.5, "Morale lost per share of the unit's men lost in the fight.", ge=0.0
+        0.5, "Morale lost per share of the unit's men lost in the fight.", ge=0.0, le=100.0
     )
     morale_rout: float = probability(0.2, "Further morale lost by a routed side.")
     # --- evasion -----------------------------------------------------------------------------

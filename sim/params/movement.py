@@ -20,61 +20,61 @@ class MovementParams:
         " brief's 30-60 km a day on good ground.",
         unit="km/h",
         gt=0.0,
-        ref="BRIEF (theatre)",
+        ref="BRIEF (theatre)", le=20.0,
     )
     foot_kmh: float = param(
-        3.5, "Speed of infantry and pack trains on flat open ground.", unit="km/h", gt=0.0
+        3.5, "Speed of infantry and pack trains on flat open ground.", unit="km/h", gt=0.0, le=10.0
     )
     climb_penalty: float = param(
         6.0,
         "Extra hours per 1,000 m of ascent or descent across a cell edge (mean elevation difference).",
         unit="h/km",
-        ge=0.0,
+        ge=0.0, le=60.0,
     )
     ruggedness_penalty: float = param(
         0.004,
         "Slowdown per metre of in-cell elevation spread: time multiplier is 1 + this * ruggedness.",
         unit="1/m",
-        ge=0.0,
+        ge=0.0, le=0.1,
     )
-    cover_barren: float = param(1.4, "Time multiplier crossing barren ground.", gt=0.0)
-    cover_grassland: float = param(1.0, "Time multiplier crossing grassland and steppe.", gt=0.0)
-    cover_shrub: float = param(1.2, "Time multiplier crossing shrubland.", gt=0.0)
-    cover_forest: float = param(1.6, "Time multiplier crossing forest.", gt=0.0)
+    cover_barren: float = param(1.4, "Time multiplier crossing barren ground.", gt=0.0, le=50.0)
+    cover_grassland: float = param(1.0, "Time multiplier crossing grassland and steppe.", gt=0.0, le=50.0)
+    cover_shrub: float = param(1.2, "Time multiplier crossing shrubland.", gt=0.0, le=50.0)
+    cover_forest: float = param(1.6, "Time multiplier crossing forest.", gt=0.0, le=50.0)
     cover_cropland: float = param(
-        1.1, "Time multiplier crossing fields and irrigation ditches.", gt=0.0
+        1.1, "Time multiplier crossing fields and irrigation ditches.", gt=0.0, le=50.0
     )
-    cover_town: float = param(1.0, "Time multiplier crossing a town.", gt=0.0)
-    cover_snow: float = param(4.0, "Time multiplier crossing snow and ice.", gt=0.0)
-    cover_wetland: float = param(2.5, "Time multiplier crossing marsh and tugai thicket.", gt=0.0)
-    cover_water: float = param(8.0, "Time multiplier crossing a lake cell.", gt=0.0)
-    ford_hours: float = param(2.0, "Extra hours to cross a river at a ford.", unit="h", ge=0.0)
+    cover_town: float = param(1.0, "Time multiplier crossing a town.", gt=0.0, le=50.0)
+    cover_snow: float = param(4.0, "Time multiplier crossing snow and ice.", gt=0.0, le=50.0)
+    cover_wetland: float = param(2.5, "Time multiplier crossing marsh and tugai thicket.", gt=0.0, le=50.0)
+    cover_water: float = param(8.0, "Time multiplier crossing a lake cell.", gt=0.0, le=50.0)
+    ford_hours: float = param(2.0, "Extra hours to cross a river at a ford.", unit="h", ge=0.0, le=48.0)
     ferry_hours: float = param(
-        4.0, "Extra hours to cross a river by ferry or bridge with a whole unit.", unit="h", ge=0.0
+        4.0, "Extra hours to cross a river by ferry or bridge with a whole unit.", unit="h", ge=0.0, le=48.0
     )
     threat_hours: float = param(
         16.0,
         "A band feels threatened by state units this many marching hours away or closer.",
         unit="h",
-        gt=0.0,
+        gt=0.0, le=240.0,
     )
     flee_ratio: float = param(
         1.0,
         "A band flees when the state strength within threat range exceeds its own"
         " fighters times this ratio.",
-        gt=0.0,
+        gt=0.0, le=100.0,
     )
     ambush_odds: float = param(
         2.0,
         "On ground concealing enough for an ambush, a band lies in wait for approaching state"
         " units instead of fleeing them unless their strength within threat range exceeds its"
         " fighters times this (set it to `flee_ratio` or below to never lie in wait). Judgement.",
-        gt=0.0,
+        gt=0.0, le=100.0,
     )
     raid_ratio: float = param(
         3.0,
         "A band raids a garrison when its fighters exceed the garrison's strength times this ratio.",
-        gt=0.0,
+        gt=0.0, le=100.0,
     )
     post_avoid_cells: int = param(
         0,
@@ -85,7 +85,7 @@ class MovementParams:
         le=5,
     )
     raid_hours: float = param(
-        24.0, "Bands consider targets no further than this many marching hours.", unit="h", gt=0.0
+        24.0, "Bands consider targets no further than this many marching hours.", unit="h", gt=0.0, le=240.0
     )
     hunger_forage: float = param(
         0.2, "Hunger above which a band goes looking for food.", ge=0.0, le=1.0
@@ -106,10 +106,10 @@ class MovementParams:
         48.0,
         "Columns under PURSUE chase bands within this many marching hours; further, they patrol.",
         unit="h",
-        gt=0.0,
+        gt=0.0, le=480.0,
     )
     patrol_radius_hours: float = param(
-        16.0, "Columns under PATROL stay within this many hours of home.", unit="h", gt=0.0
+        16.0, "Columns under PATROL stay within this many hours of home.", unit="h", gt=0.0, le=240.0
     )
     detection_cells: int = param(
         1,
@@ -130,7 +130,7 @@ class MovementParams:
         1.0,
         "They sortie only against a band with at most this many times their own strength."
         " Judgement.",
-        ge=0.0,
+        ge=0.0, le=100.0,
     )
     report_success: float = param(
         0.7,
@@ -138,21 +138,21 @@ class MovementParams:
         " `population.memory_decay` a day) is at least this is known to the state: the raid"
         " was reported and its trail is followed (0.7: about a week after one success)."
         " Judgement.",
-        gt=0.0,
+        gt=0.0, le=100.0,
     )
     flying_pursuit_factor: float = param(
         2.0,
         "Under the flying-columns doctrine (switch `flying_columns`, A26-17), pursuing columns"
         " chase bands this many times further.",
         ge=1.0,
-        ref="A26-17",
+        ref="A26-17", le=10.0,
     )
     flying_march_factor: float = param(
         1.25,
         "Under the flying-columns doctrine, pursuing columns march this many times longer a day"
         " (light, mounted, without pack trains).",
         ge=1.0,
-        ref="A26-17",
+        ref="A26-17", le=3.0,
     )
     cross_border: bool = param(
         False, "Whether state columns may enter the Afghan side (a doctrine switch)."

@@ -90,7 +90,7 @@ class PopulationParams:
         0.5,
         "Rise of grievance against the state per share of a village's food the state takes.",
         ge=0.0,
-        ref="A26-04",
+        ref="A26-04", le=10.0,
     )
     collateral_grievance: float = probability(
         0.2, "Rise of grievance when fighting in a village kills a share of it equal to collateral_scale."
@@ -135,7 +135,7 @@ class PopulationParams:
         1.0,
         "Relative rise of recruitment with a band's momentum (recent success net of losses,"
         " saturating): 1 doubles it at full momentum. Applies to villages and refugee camps.",
-        ge=0.0,
+        ge=0.0, le=100.0,
     )
     defeat_recruit_cut: float = probability(
         0.8,
@@ -146,13 +146,13 @@ class PopulationParams:
         3.0,
         "Weight of recent losses, as a share of the band's strength, against recent successes"
         " in a band's momentum (losing a third of the band cancels one success). Judgement.",
-        ge=0.0,
+        ge=0.0, le=100.0,
     )
     town_success: float = param(
         1.0,
         "Success credited to each band present when a town or post falls to the insurgents"
         " (the same unit as a won engagement). Judgement.",
-        ge=0.0,
+        ge=0.0, le=100.0,
     )
     fear_deterrence: float = probability(0.7, "Share of recruitment suppressed at full fear.")
     refugee_recruit_rate: float = param(
@@ -188,7 +188,7 @@ class PopulationParams:
     )
     scouts_inform_gain: float = param(
         0.5, "Relative rise of informing when the state uses local scouts (switch local_scouts).",
-        ge=0.0, ref="P23-03",
+        ge=0.0, ref="P23-03", le=100.0,
     )
     memory_decay: float = param(
         0.05, "Daily fading of a band's recent losses and recent success (about 2 weeks).",
@@ -204,16 +204,16 @@ class PopulationParams:
     amnesty_floor: float = probability(
         0.1, "Share of amnesty_rate that applies to a fed, winning band with its leader present."
     )
-    weight_hunger: float = param(1.0, "Weight of hunger in the pull of an amnesty.", ge=0.0)
-    weight_losses: float = param(1.0, "Weight of recent losses in the pull of an amnesty.", ge=0.0)
-    weight_morale: float = param(1.0, "Weight of low morale in the pull of an amnesty.", ge=0.0)
-    weight_leader: float = param(1.0, "Weight of distance from the leader in the pull.", ge=0.0)
+    weight_hunger: float = param(1.0, "Weight of hunger in the pull of an amnesty.", ge=0.0, le=100.0)
+    weight_losses: float = param(1.0, "Weight of recent losses in the pull of an amnesty.", ge=0.0, le=100.0)
+    weight_morale: float = param(1.0, "Weight of low morale in the pull of an amnesty.", ge=0.0, le=100.0)
+    weight_leader: float = param(1.0, "Weight of distance from the leader in the pull.", ge=0.0, le=100.0)
     losses_scale: float = param(
         0.2, "Share of a band lost recently at which the losses term is saturated.", gt=0.0, le=1.0
     )
     leader_distance_cells: float = param(
         10.0, "Distance in cells from his leader at which a fighter feels fully on his own.",
-        unit="cells", gt=0.0,
+        unit="cells", gt=0.0, le=1000.0,
     )
     leader_amnesty_rate: float = param(
         0.001, "Daily probability that a leader takes a fully credible amnesty (scaled by 1 - authority).",
@@ -237,7 +237,7 @@ class PopulationParams:
         unit="1/d", ge=0.0, le=1.0, ref="A26-14",
     )
     trust_loss: float = param(
-        2.0, "Fall of amnesty trust per share of returnees made destitute or arrested in a day.", ge=0.0
+        2.0, "Fall of amnesty trust per share of returnees made destitute or arrested in a day.", ge=0.0, le=100.0
     )
     trust_recovery: float = param(
         0.005, "Daily recovery of amnesty trust toward 1.", unit="1/d", ge=0.0, le=1.0
@@ -268,7 +268,7 @@ class PopulationParams:
         unit="1/d", ge=0.0, le=1.0,
     )
     local_desert_multiplier: float = param(
-        3.0, "How much more readily local volunteer units desert than regulars.", ge=1.0
+        3.0, "How much more readily local volunteer units desert than regulars.", ge=1.0, le=100.0
     )
     desert_to_band: float = probability(
         0.3, "Share of deserters who join a band in their cell when one is there."
@@ -309,7 +309,7 @@ class PopulationParams:
     leader_exposure: float = probability(
         0.3, "Chance of a leader being among his band's casualties relative to an ordinary fighter."
     )
-    wound_days: float = param(30.0, "Days a wounded leader is out of action.", unit="d", ge=0.0)
+    wound_days: float = param(30.0, "Days a wounded leader is out of action.", unit="d", ge=0.0, le=3650.0)
     exit_rate: float = param(
         0.02, "Daily probability that a cautious leader of a hungry, beaten band leaves for Afghanistan.",
         unit="1/d", ge=0.0, le=1.0, ref="A26-19",
@@ -333,5 +333,5 @@ class PopulationParams:
         unit="1/d", ge=0.0, le=1.0,
     )
     leaderless_amnesty: float = param(
-        1.0, "Extra weight of the amnesty pull on a leaderless band.", ge=0.0
+        1.0, "Extra weight of the amnesty pull on a leaderless band.", ge=0.0, le=100.0
     )

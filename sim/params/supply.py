@@ -17,16 +17,16 @@ class SupplyParams:
         1.0,
         "Rations eaten per person per day (the unit of all food stocks).",
         unit="person-day",
-        gt=0.0,
+        gt=0.0, le=10.0,
     )
     band_carry_days: float = param(
-        6.0, "Days of rations a band can carry on its horses.", unit="d", ge=0.0
+        6.0, "Days of rations a band can carry on its horses.", unit="d", ge=0.0, le=365.0
     )
     sheep_rations: float = param(
         25.0,
         "Rations one slaughtered sheep yields (about 15 kg of meat at 0.6 kg a day).",
         unit="person-day",
-        gt=0.0,
+        gt=0.0, le=200.0,
     )
     herd_growth: float = param(
         0.0008,
@@ -45,18 +45,18 @@ class SupplyParams:
         60.0,
         "Days of its own food a village hides or defends from requisition.",
         unit="d",
-        ge=0.0,
+        ge=0.0, le=3650.0,
     )
     requisition_support_loss: float = param(
         0.6,
         "Fall in a village's support for the insurgents per share of its food stock requisitioned,"
         " before scaling by scarcity.",
-        ge=0.0,
+        ge=0.0, le=10.0,
     )
     scarcity_multiplier: float = param(
         3.0,
         "How much more requisition angers a village that has less than its reserve (famine).",
-        ge=1.0,
+        ge=1.0, le=100.0,
     )
     supporter_gift_share: float = param(
         0.03,
@@ -72,7 +72,7 @@ class SupplyParams:
         "Grain harvest of a village in days of its own consumption (a surplus year); villages"
         " start a scenario with what is left of the last harvest.",
         unit="d",
-        ge=0.0,
+        ge=0.0, le=3650.0,
     )
     cotton_ration_share: float = param(
         0.8,
@@ -98,26 +98,26 @@ class SupplyParams:
     )
     morale_recovery: float = param(0.01, "Daily morale regained by a fed band.", ge=0.0, le=1.0)
     column_supply_days: float = param(
-        10.0, "Days of rations a column carries when full.", unit="d", gt=0.0
+        10.0, "Days of rations a column carries when full.", unit="d", gt=0.0, le=365.0
     )
     depot_hours: float = param(
         12.0,
         "Columns within this many marching hours of a depot refill completely.",
         unit="h",
         ge=0.0,
-        ref="P23-05",
+        ref="P23-05", le=480.0,
     )
     pack_train_days: float = param(
         0.8,
         "Days of supply a pack train brings per day to a column just beyond depot reach.",
         unit="d/d",
-        ge=0.0,
+        ge=0.0, le=10.0,
     )
     pack_train_range_hours: float = param(
         48.0,
         "E-folding distance (marching hours beyond depot reach) of pack-train deliveries.",
         unit="h",
-        gt=0.0,
+        gt=0.0, le=480.0,
     )
     column_requisition_share: float = param(
         0.05,
@@ -131,7 +131,7 @@ class SupplyParams:
         "Rise in a village's support for the insurgents per share of its stock taken by the state"
         " (paid at a fraction of market price, A26-04).",
         ge=0.0,
-        ref="A26-04",
+        ref="A26-04", le=10.0,
     )
     column_hunger_morale: float = param(
         0.05, "Daily morale loss of a column out of supply.", ge=0.0, le=1.0

@@ -19,20 +19,20 @@ class VillageParams:
     """
 
     max_elevation: float = param(
-        3200.0, "Cells whose mean elevation is above this hold no village.", unit="m", ge=0.0
+        3200.0, "Cells whose mean elevation is above this hold no village.", unit="m", ge=0.0, le=9000.0
     )
     people_cropland: int = param(
-        900, "Population of a village on a cropland cell.", unit="people", ge=0
+        900, "Population of a village on a cropland cell.", unit="people", ge=0, le=100_000
     )
     people_grassland: int = param(
-        150, "Population of a village on a grassland (pasture) cell.", unit="people", ge=0
+        150, "Population of a village on a grassland (pasture) cell.", unit="people", ge=0, le=100_000
     )
     people_shrub: int = param(
-        60, "Population of a village on a shrubland cell.", unit="people", ge=0
+        60, "Population of a village on a shrubland cell.", unit="people", ge=0, le=100_000
     )
-    people_forest: int = param(80, "Population of a village on a forest cell.", unit="people", ge=0)
+    people_forest: int = param(80, "Population of a village on a forest cell.", unit="people", ge=0, le=100_000)
     people_town: int = param(
-        6000, "Population of a town cell (a historical town of places.csv).", unit="people", ge=0
+        6000, "Population of a town cell (a historical town of places.csv).", unit="people", ge=0, le=1_000_000
     )
     depopulation: float = param(
         0.0,
