@@ -12,15 +12,20 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sim.scenario import ScenarioError
+from sim.cli_args import seed_int
 from sim.scoring.targets import TargetError
+from sim.validation import InputError
 
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+ALLOW_OUTSIDE_HELP = (
+    "let `extends` name files outside the scenario's folder tree and scenarios/"
+)
 
 
 class UsageError(Exception):
@@ -32,12 +37,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from sim.calibration.overlay import apply_params
     from sim.plots import plot_summary
+    from sim.results import OutputFolderError, check_output_folder, write_run_set
     from sim.runner import result_of, simulate
     from sim.scenario import load_scenario
 
-    scenario = apply_params(load_scenario(args.scenario), args.params)
+    scenario = apply_params(
+        load_scenario(args.scenario, allow_outside=args.allow_outside), args.params
+    )
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{seed}"
+    try:
+        check_output_folder(out, overwrite=args.overwrite)  # fail before the run, not after
+    except OutputFolderError as exc:
+        raise UsageError(str(exc)) from None
     t0 = time.perf_counter()
     with tqdm(
         total=scenario.days, unit="day", desc=scenario.name, disable=args.quiet, file=sys.stderr
@@ -45,8 +57,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         model = simulate(scenario, seed=seed, progress=lambda _: bar.update(1))
     elapsed = time.perf_counter() - t0
     result = result_of(model)
-    paths = result.write(out)
-    png = plot_summary(model, result.steps, out / "summary.png")
+    try:
+        paths = write_run_set(
+            result,
+            out,
+            overwrite=args.overwrite,
+            extras=lambda tmp: {"plot": plot_summary(model, result.steps, tmp / "summary.png")},
+        )
+    except OutputFolderError as exc:
+        raise UsageError(str(exc)) from None
     steps, ev = result.steps, result.events
     first, last = steps.iloc[0], steps.iloc[-1]
     counts = ev["kind"].value_counts().to_dict() if len(ev) else {}
@@ -64,7 +83,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f" pro-state {last.villages_pro_state:.0f}"
     )
     print("events     " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
-    for name, path in {**paths, "plot": png}.items():
+    for name, path in paths.items():
         print(f"wrote      {name:6s} {path}")
     return 0
 
@@ -75,8 +94,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for name in args.files:
         try:
-            s = load_scenario(name)
-        except ScenarioError as exc:
+            s = load_scenario(name, allow_outside=args.allow_outside)
+        except InputError as exc:
             print(str(exc), file=sys.stderr)
             failed += 1
         else:
@@ -165,18 +184,26 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario", help="path to a scenario TOML, or a name in scenarios/ (e.g. garm_1929)"
     )
     r.add_argument(
-        "--seed", type=int, default=None, help="master seed (default: the scenario's `seed`)"
+        "--seed",
+        type=seed_int,
+        default=None,
+        help="master seed, 0 .. 2**53 (default: the scenario's `seed`)",
     )
     r.add_argument(
         "--out", default=None, help="output folder (default: results/<scenario>-seed<N>)"
     )
     r.add_argument("--params", default=None, metavar="FILE",
                    help="parameter TOML laid over the scenario (e.g. calibration/fitted/point.toml)")
+    r.add_argument(
+        "--overwrite", action="store_true", help="replace a previous run in the output folder"
+    )
+    r.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)
 
     v = sub.add_parser("validate", help="check scenario files; exit code 2 if any is invalid")
     v.add_argument("files", nargs="+")
+    v.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
     v.set_defaults(func=_cmd_validate)
 
     m = sub.add_parser("map", help="query or draw the theatre")
@@ -218,17 +245,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``basmachi`` command; returns the exit code."""
+    from sim.geography import OutsideTheatreError
+    from sim.scenario import ScenarioWarning
+
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
-    try:
-        return func(args)
-    except ScenarioError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
-    except (UsageError, TargetError) as exc:
-        print(f"basmachi: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScenarioWarning)
+        try:
+            code = func(args)
+        except InputError as exc:
+            print(str(exc), file=sys.stderr)
+            code = EXIT_USAGE
+        except (UsageError, TargetError, OutsideTheatreError) as exc:
+            print(f"basmachi: {exc}", file=sys.stderr)
+            code = EXIT_USAGE
+    for w in caught:
+        if issubclass(w.category, ScenarioWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["positive_int"]
+__all__ = ["MAX_SEED", "positive_int", "seed_int"]
+
+MAX_SEED = 2**53
+"""Largest master seed (the bound of the scenario field ``seed``)."""
 
 
 def positive_int(text: str) -> int:
@@ -15,4 +18,15 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def seed_int(text: str) -> int:
+    """argparse type: a master seed, a whole number in 0 .. :data:`MAX_SEED`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number 0 .. 2**53, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a whole number 0 .. 2**53, got {text!r}")
     return value

@@ -20,13 +20,15 @@ import datetime as dt
 import hashlib
 import json
 import math
-import tomllib
+import os
 import types
 import typing
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar, Union
 
+from sim.extends import Origin, read_merged
 from sim.params.combat import CombatParams
 from sim.params.fields import meta_of, param
 from sim.params.movement import MovementParams
@@ -34,6 +36,7 @@ from sim.params.population import PopulationParams
 from sim.params.supply import SupplyParams
 from sim.params.villages import VillageParams
 from sim.paths import scenarios_dir
+from sim.validation import NAME_ALLOWED, InputError, Problem, is_safe_name, number_problem
 
 __all__ = [
     "BandSpec",
@@ -45,6 +48,7 @@ __all__ = [
     "RegionSpec",
     "Scenario",
     "ScenarioError",
+    "ScenarioWarning",
     "TimelineEvent",
     "find_scenario",
     "load_scenario",
@@ -127,16 +131,16 @@ class BandSpec:
 
     name: str = param("", "Unique name of the band.")
     leader: str = param("", "Name of its leader (one of [[leaders]]), or empty.")
-    fighters: int = param(100, "Men under arms.", ge=0)
+    fighters: int = param(100, "Men under arms.", ge=0, le=100_000)
     at: str = param(
         "", "Named place where it starts (see `basmachi map`), or empty if `cell` is given."
     )
     cell: tuple[int, ...] = param((), "[row, col] where it starts, if no `at` place is given.")
     home: str = param("", "Named place of its home base; defaults to where it starts.")
     morale: float = param(0.7, "Initial morale.", ge=0.0, le=1.0)
-    food_days: float = param(3.0, "Rations carried at the start, in days.", ge=0.0)
-    herd: float = param(0.0, "Sheep driven with the band.", ge=0.0)
-    count: int = param(1, "Number of identical bands to create (named name-1, name-2, ...).", ge=1)
+    food_days: float = param(3.0, "Rations carried at the start, in days.", ge=0.0, le=3650.0)
+    herd: float = param(0.0, "Sheep driven with the band.", ge=0.0, le=1000000.0)
+    count: int = param(1, "Number of identical bands to create (named name-1, name-2, ...).", ge=1, le=1_000)
     source: str = param("", "Row id(s) in outcomes.csv the figures come from.")
 
 
@@ -146,9 +150,9 @@ class ColumnSpec:
 
     name: str = param("", "Unique name of the unit.")
     kind: str = param("infantry", "Type of unit.", choices=COLUMN_KINDS)
-    strength: int = param(300, "Men.", ge=0)
-    machine_guns: int = param(0, "Machine guns.", ge=0)
-    guns: int = param(0, "Mountain guns.", ge=0)
+    strength: int = param(300, "Men.", ge=0, le=100_000)
+    machine_guns: int = param(0, "Machine guns.", ge=0, le=10_000)
+    guns: int = param(0, "Mountain guns.", ge=0, le=10_000)
     at: str = param("", "Named place where it starts, or empty if `cell` is given.")
     cell: tuple[int, ...] = param((), "[row, col] where it starts, if no `at` place is given.")
     order: str = param("hold", "Standing order.", choices=ORDERS)
@@ -158,9 +162,9 @@ class ColumnSpec:
         " to under `pursue` (it marches there while no band is within pursuit range, then"
         " patrols around it) or patrols around under `patrol`.",
     )
-    supply_days: float = param(10.0, "Days of rations carried at the start.", ge=0.0)
+    supply_days: float = param(10.0, "Days of rations carried at the start.", ge=0.0, le=3650.0)
     morale: float = param(0.7, "Initial morale.", ge=0.0, le=1.0)
-    count: int = param(1, "Number of identical units to create (named name-1, name-2, ...).", ge=1)
+    count: int = param(1, "Number of identical units to create (named name-1, name-2, ...).", ge=1, le=1_000)
     source: str = param("", "Row id(s) in outcomes.csv the figures come from.")
 
 
@@ -180,7 +184,7 @@ class RegionSpec:
 
     name: str = param("", "Unique name of the region.")
     at: str = param("", "Named place at the centre of the region.")
-    radius_km: float = param(30.0, "Villages within this distance of the place are set.", unit="km", gt=0.0)
+    radius_km: float = param(30.0, "Villages within this distance of the place are set.", unit="km", gt=0.0, le=1000.0)
     support: float = param(0.5, "Initial leaning toward the insurgents.", ge=0.0, le=1.0)
     grievance: float = param(0.3, "Initial grievance.", ge=0.0, le=1.0)
     fear: float = param(0.1, "Initial fear.", ge=0.0, le=1.0)
@@ -246,7 +250,9 @@ class Scenario:
     end: dt.date = param(
         dt.date(1929, 4, 30), "Last simulated day (inclusive); one step is one day."
     )
-    seed: int = param(0, "Default master seed of `basmachi run` when --seed is not given.", ge=0)
+    seed: int = param(
+        0, "Default master seed of `basmachi run` when --seed is not given.", ge=0, le=2**53
+    )
     sanctuary: str = param(
         "tolerated", "Status of the Afghan side at the start.", choices=SANCTUARY
     )
@@ -319,29 +325,19 @@ class Scenario:
 
 # --------------------------------------------------------------------------- errors
 
+ScenarioError = InputError
+"""A scenario file or parameter set is invalid (the one :class:`sim.validation.InputError`)."""
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    """One validation problem: where, what, and what would be allowed."""
-
-    file: str
-    path: str
-    value: Any
-    allowed: str
-
-    def __str__(self) -> str:
-        shown = repr(self.value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        return f"{self.file}: {self.path or '<top>'} = {shown}: expected {self.allowed}"
-
-
-class ScenarioError(ValueError):
-    """A scenario file or parameter set is invalid; ``problems`` lists every issue found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+FIRST_DATE = dt.date(1918, 1, 1)
+"""Earliest simulated day: the simulator's historical period starts with the revolt of 1918."""
+LAST_DATE = dt.date(1935, 12, 31)
+"""Latest simulated day: the last Basmachi raids are documented into the mid-1930s."""
+MAX_DAYS = 3653
+"""Longest run, in days (ten years)."""
+MAX_UNITS = 10_000
+"""Most units (bands and columns, counting ``count`` copies and reinforcements) in a run."""
+MEMORY_BUDGET = 4 * 1024**3
+"""Largest estimated memory of a run, in bytes (``$BASMACHI_MEMORY_BUDGET`` overrides)."""
 
 
 # --------------------------------------------------------------------------- loading
@@ -356,17 +352,18 @@ def find_scenario(name_or_path: str | Path) -> Path:
         If neither exists; the message lists the available names.
     """
     path = Path(name_or_path)
-    if path.is_file():
-        return path
     base = scenarios_dir()
-    for candidate in (base / f"{name_or_path}.toml", base / str(name_or_path)):
-        if candidate.is_file():
-            return candidate
+    with contextlib.suppress(OSError, ValueError):
+        if path.is_file():
+            return path
+        for candidate in (base / f"{name_or_path}.toml", base / str(name_or_path)):
+            if candidate.is_file():
+                return candidate
     names = sorted(p.stem for p in base.glob("*.toml")) if base.is_dir() else []
     raise ScenarioError(
         [
             Problem(
-                str(name_or_path),
+                str(name_or_path)[:200],
                 "",
                 str(name_or_path),
                 "an existing file or one of " + ", ".join(names),
@@ -375,13 +372,15 @@ def find_scenario(name_or_path: str | Path) -> Path:
     )
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Load, merge (``extends``) and validate a scenario file.
+def load_scenario(name_or_path: str | Path, *, allow_outside: bool = False) -> Scenario:
+    """Load, merge (``extends``, see :mod:`sim.extends`) and validate a scenario file.
 
     Parameters
     ----------
     name_or_path
         A path to a TOML file, or the name of a file in the project's ``scenarios/``.
+    allow_outside
+        Follow ``extends`` to files outside the scenario's folder tree and ``scenarios/``.
 
     Returns
     -------
@@ -390,89 +389,43 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        Listing every problem, each with file, field path, value and what is allowed.
+        Listing every problem, each with the file where the value is written (the
+        scenario or a parent it extends), the field path as the user wrote it
+        (``timeline[id="amnesty-1925"].date``), the value and what is allowed.
+
+    Warns
+    -----
+    ScenarioWarning
+        For an inherited timeline entry that cannot take effect in the run's window.
     """
     path = find_scenario(name_or_path)
-    data = _read_merged(path, chain=())
-    return parse_scenario(data, origin=str(path))
-
-
-def _read_toml(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
-    origin = str(chain[-1]) if chain else str(path)
+    data, origin = read_merged(path, roots=(scenarios_dir(),), allow_outside=allow_outside)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(
-            [Problem(origin, "extends", str(path), "an existing TOML file")]
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "", "<file>", f"valid TOML ({exc})")]) from None
-
-
-def _read_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
-    path = path.resolve()
-    if path in chain:
-        cycle = " -> ".join(p.name for p in (*chain, path))
-        raise ScenarioError([Problem(str(chain[-1]), "extends", path.name, f"no cycle ({cycle})")])
-    data = _read_toml(path, chain)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ScenarioError([Problem(str(path), "extends", parent, "a file name (string)")])
-    parent_path = (path.parent / parent) if not Path(parent).is_absolute() else Path(parent)
-    if not parent_path.suffix:
-        parent_path = parent_path.with_suffix(".toml")
-    base = _read_merged(parent_path, (*chain, path))
-    return _merge(base, data)
-
-
-_KEYS = ("name", "id")
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``over`` into ``base`` (see the module docstring for the rules)."""
-    out = dict(base)
-    for key, value in over.items():
-        old = out.get(key)
-        if isinstance(old, dict) and isinstance(value, dict):
-            out[key] = _merge(old, value)
-        elif isinstance(old, list) and isinstance(value, list) and _keyed(old) and _keyed(value):
-            out[key] = _merge_keyed(old, value)
+        scenario = parse_scenario(data, origin=str(path))
+    except InputError as exc:
+        raise ScenarioError([_relocate(p, origin) for p in exc.problems]) from None
+    notes: list[Problem] = []
+    _check_window(scenario, str(path), notes)
+    errors: list[Problem] = []
+    for note in notes:
+        moved = _relocate(note, origin)
+        if moved.file == str(path):
+            errors.append(moved)
         else:
-            out[key] = value
-    return out
+            warnings.warn(ScenarioWarning(str(moved)), stacklevel=2)
+    if errors:
+        raise ScenarioError(errors)
+    return scenario
 
 
-def _key_of(entry: dict[str, Any]) -> str | None:
-    for k in _KEYS:
-        if isinstance(entry.get(k), str) and entry[k]:
-            return f"{k}:{entry[k]}"
-    return None
+class ScenarioWarning(UserWarning):
+    """A scenario is valid but part of it (inherited from a parent) has no effect."""
 
 
-def _keyed(items: list[Any]) -> bool:
-    return all(isinstance(i, dict) for i in items)
-
-
-def _merge_keyed(base: list[dict[str, Any]], over: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = list(base)
-    index = {_key_of(e): i for i, e in enumerate(out) if _key_of(e) is not None}
-    removed: set[int] = set()
-    for given in over:
-        key = _key_of(given)
-        entry = dict(given)
-        remove = entry.pop("remove", False) is True
-        if key is not None and key in index:
-            i = index[key]
-            if remove:
-                removed.add(i)
-            else:
-                out[i] = _merge(out[i], entry)
-        elif not remove:
-            out.append(entry)
-    return [e for i, e in enumerate(out) if i not in removed]
+def _relocate(p: Problem, origin: Origin) -> Problem:
+    """A problem found in the merged scenario, moved to the file and entry where it is written."""
+    file, shown = origin.locate(p.path)
+    return Problem(file, shown, p.value, p.allowed)
 
 
 # --------------------------------------------------------------------------- conversion
@@ -541,7 +494,12 @@ def _convert(value: Any, tp: Any, path: str, origin: str, problems: list[Problem
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif tp is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        value = float(value) if ok else value
+        if ok and isinstance(value, int):
+            ok = abs(value) < 2**1023
+            value = float(value) if ok else value
+        if ok and not math.isfinite(value):
+            problems.append(Problem(origin, path, value, "a finite number"))
+            return None
     elif tp is str:
         ok = isinstance(value, str)
     elif tp is dt.date:
@@ -581,37 +539,53 @@ def _convert_dataclass(
 
 
 def _check_bounds(value: Any, meta: Any, path: str, origin: str, problems: list[Problem]) -> None:
-    bad = False
     if meta.choices and isinstance(value, str):
-        bad = value not in meta.choices
+        if value not in meta.choices:
+            problems.append(Problem(origin, path, value, meta.allowed()))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        bad = (
-            (meta.ge is not None and value < meta.ge)
-            or (meta.le is not None and value > meta.le)
-            or (meta.gt is not None and value <= meta.gt)
-            or (isinstance(value, float) and math.isnan(value))
-        )
-    if bad:
-        problems.append(Problem(origin, path, value, meta.allowed()))
+        bad = number_problem(value, ge=meta.ge, le=meta.le, gt=meta.gt)
+        if bad is not None:
+            problems.append(Problem(origin, path, value, bad))
 
 
 def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
     """Cross-field checks: dates, names, references and places."""
-    from sim.geography import UnknownPlaceError, load_theatre  # leaf module, loaded lazily
+    from sim.geography import (  # leaf module, loaded lazily
+        OutsideTheatreError,
+        UnknownPlaceError,
+        load_theatre,
+    )
 
+    if not is_safe_name(s.name):
+        problems.append(Problem(origin, "name", s.name, NAME_ALLOWED))
+    period = f"a date within the simulated period {FIRST_DATE} .. {LAST_DATE}"
+    for field in ("start", "end"):
+        day = getattr(s, field)
+        if not FIRST_DATE <= day <= LAST_DATE:
+            problems.append(Problem(origin, field, day.isoformat(), period))
     if s.end < s.start:
         problems.append(
             Problem(origin, "end", s.end.isoformat(), f"a date on or after start ({s.start})")
         )
-    if s.map.bbox and len(s.map.bbox) != 4:
+    elif s.days > MAX_DAYS:
+        problems.append(
+            Problem(origin, "end", s.end.isoformat(), f"a run of at most {MAX_DAYS} days ({s.days} asked)")
+        )
+    bbox_ok = not s.map.bbox
+    if s.map.bbox and (
+        len(s.map.bbox) != 4 or s.map.bbox[0] >= s.map.bbox[1] or s.map.bbox[2] >= s.map.bbox[3]
+    ):
         problems.append(
             Problem(
                 origin,
                 "map.bbox",
                 list(s.map.bbox),
-                "4 numbers [lat_min, lat_max, lon_min, lon_max]",
+                "4 numbers [lat_min, lat_max, lon_min, lon_max] with lat_min < lat_max"
+                " and lon_min < lon_max",
             )
         )
+    elif s.map.bbox:
+        bbox_ok = True
     for i, name in enumerate(s.switches):
         if name not in SWITCHES:
             problems.append(
@@ -632,9 +606,27 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
     theatre = None
     if s.map.kind == "theatre":
         theatre = load_theatre()
-        if len(s.map.bbox) == 4:
-            theatre = theatre.crop(*s.map.bbox)
+        whole = theatre
+        if len(s.map.bbox) == 4 and bbox_ok:
+            try:
+                theatre = theatre.crop(*s.map.bbox)
+            except (OutsideTheatreError, ValueError):
+                theatre = None
+            if theatre is None or min(theatre.shape) < 2:
+                problems.append(
+                    Problem(
+                        origin,
+                        "map.bbox",
+                        list(s.map.bbox),
+                        f"a window of at least 2 x 2 cells inside the theatre {whole.lat_min:.2f}"
+                        f" .. {whole.lat_max:.2f} N, {whole.lon_min:.2f} .. {whole.lon_max:.2f} E",
+                    )
+                )
+                return
+        elif s.map.bbox:
+            return
     rows, cols = theatre.shape if theatre is not None else (s.map.rows, s.map.cols)
+    _check_size(s, rows * cols, origin, problems)
 
     def check_place(
         value: str, field: str, *, cell: tuple[int, ...] = (), required: bool = False
@@ -688,6 +680,15 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
     for i, d in enumerate(s.depots):
         check_place(d.at, f"depots[{i}].at", cell=d.cell, required=True)
     _unique(s.regions, "regions", origin, problems)
+    _unique(s.depots, "depots", origin, problems)
+    _unique_units(s, origin, problems)
+    ids: set[str] = set()
+    for i, ev in enumerate(s.timeline):
+        if ev.id and ev.id in ids:
+            problems.append(Problem(origin, f"timeline[{i}].id", ev.id, "an id not used before"))
+        ids.add(ev.id)
+        if not FIRST_DATE <= ev.date <= LAST_DATE:
+            problems.append(Problem(origin, f"timeline[{i}].date", ev.date.isoformat(), period))
     for i, r in enumerate(s.regions):
         check_place(r.at, f"regions[{i}].at", required=True)
 
@@ -750,6 +751,101 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
                 check_band(b, f"{where}.bands[{j}]")
             for j, c in enumerate(ev.columns):
                 check_column(c, f"{where}.columns[{j}]")
+
+
+def _unit_names(spec: BandSpec | ColumnSpec) -> list[str]:
+    """Names of the units a spec creates (``name-1``, ... when ``count`` > 1)."""
+    if spec.count == 1:
+        return [spec.name]
+    return [f"{spec.name}-{k + 1}" for k in range(spec.count)]
+
+
+def _unique_units(s: Scenario, origin: str, problems: list[Problem]) -> None:
+    """Bands and columns (with their copies and reinforcements) share one namespace."""
+    seen: dict[str, str] = {}
+    specs: list[tuple[str, BandSpec | ColumnSpec]] = [
+        *((f"bands[{i}]", b) for i, b in enumerate(s.bands)),
+        *((f"columns[{i}]", c) for i, c in enumerate(s.columns)),
+    ]
+    for i, ev in enumerate(s.timeline):
+        specs += [(f"timeline[{i}].bands[{j}]", b) for j, b in enumerate(ev.bands)]
+        specs += [(f"timeline[{i}].columns[{j}]", c) for j, c in enumerate(ev.columns)]
+    for where, spec in specs:
+        for name in _unit_names(spec):
+            if name in seen and seen[name] != where:
+                problems.append(
+                    Problem(
+                        origin,
+                        f"{where}.name",
+                        spec.name,
+                        f"a unit name not used elsewhere ({name!r} is also made by {seen[name]})",
+                    )
+                )
+                break
+            seen.setdefault(name, where)
+
+
+def memory_estimate(days: int, units: int, cells: int) -> int:
+    """Rough upper estimate of a run's memory, in bytes.
+
+    About 4 kB a map cell (terrain layers, travel costs to eight neighbours, villages
+    and their neighbourhoods), 1 kB a unit (state and path searches) and 64 bytes a
+    unit-day of recorded events.
+    """
+    return 4096 * cells + 1024 * units + 64 * units * days + 1024 * days
+
+
+def _units_of(s: Scenario) -> int:
+    specs: list[BandSpec | ColumnSpec] = [*s.bands, *s.columns]
+    for ev in s.timeline:
+        specs += [*ev.bands, *ev.columns]
+    return sum(spec.count for spec in specs)
+
+
+def _check_size(s: Scenario, cells: int, origin: str, problems: list[Problem]) -> None:
+    units = _units_of(s)
+    if units > MAX_UNITS:
+        problems.append(
+            Problem(origin, "bands/columns", units, f"at most {MAX_UNITS:,} units in all (counting `count`)")
+        )
+        return
+    budget = int(os.environ.get("BASMACHI_MEMORY_BUDGET", MEMORY_BUDGET))
+    need = memory_estimate(max(s.days, 1), units, cells)
+    if need > budget:
+        problems.append(
+            Problem(
+                origin,
+                "<size>",
+                f"{s.days} days x {units} units x {cells} cells",
+                f"a run estimated within the memory budget of {budget / 1024**3:.1f} GB"
+                f" (this one needs about {need / 1024**3:.1f} GB; set BASMACHI_MEMORY_BUDGET"
+                " in bytes to allow more)",
+            )
+        )
+
+
+def _check_window(s: Scenario, origin: str, notes: list[Problem]) -> None:
+    """Timeline entries that cannot take effect between start and end."""
+    for i, ev in enumerate(s.timeline):
+        where = f"timeline[{i}]"
+        if ev.date > s.end:
+            notes.append(
+                Problem(
+                    origin,
+                    f"{where}.date",
+                    ev.date.isoformat(),
+                    f"a date within the run {s.start} .. {s.end} (this entry would do nothing)",
+                )
+            )
+        elif ev.kind == "policy" and ev.end is not None and ev.end < s.start:
+            notes.append(
+                Problem(
+                    origin,
+                    f"{where}.end",
+                    ev.end.isoformat(),
+                    f"a policy window reaching the run {s.start} .. {s.end} (this one does nothing)",
+                )
+            )
 
 
 def _unique(items: tuple[Any, ...], field: str, origin: str, problems: list[Problem]) -> None:

@@ -81,7 +81,7 @@ def test_unknown_place(write_toml, capsys) -> None:
     path = write_toml("bad.toml", text)
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "bands[0].at" in err and "Atlantis" in err and str(path) in err
+    assert 'bands[name="b"].at' in err and "Atlantis" in err and str(path) in err
 
 
 def test_extends_cycle(write_toml, capsys) -> None:

@@ -272,7 +272,7 @@ def test_failing_runs_are_recorded(tmp_path: Path) -> None:
     res = sweep(broken, tmp_path / "out", progress=False)
     runs = res.runs()
     assert res.n_errors == 6
-    assert runs["error"].str.contains("ScenarioError").all()
+    assert runs["error"].str.contains("InputError").all()
     assert runs["insurgent_fighters"].isna().all()
 
 

@@ -17,6 +17,7 @@ import concurrent.futures as cf
 import importlib
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, TypeVar
@@ -104,6 +105,15 @@ class PoolExecutor(Executor):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+DASHBOARD_ENV = "BASMACHI_DASK_DASHBOARD"
+"""Environment variable giving the dashboard's ``host:port`` (default loopback, any free port)."""
+
+
+def dashboard_address() -> str:
+    """Where the local cluster's dashboard listens: loopback unless ``$BASMACHI_DASK_DASHBOARD`` says."""
+    return os.environ.get(DASHBOARD_ENV) or "127.0.0.1:0"
+
+
 class DaskExecutor(Executor):
     """Tasks on a Dask cluster: a LocalCluster started here, or a scheduler at an address."""
 
@@ -118,8 +128,8 @@ class DaskExecutor(Executor):
         if address is None:
             self.name = "dask"
             self._cluster = dist.LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=":0", silence_logs=logging.ERROR,
+                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=dashboard_address(), silence_logs=logging.ERROR,
             )
             self._client: Any = dist.Client(self._cluster)
         else:

@@ -38,13 +38,14 @@ import dataclasses
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sim.paths import scenarios_dir
 from sim.recorder import STEP_COLUMNS
-from sim.scenario import Problem, Scenario, ScenarioError, find_scenario, load_scenario
+from sim.scenario import Scenario, ScenarioError, find_scenario, load_scenario
+from sim.validation import NAME_ALLOWED, Checker, Problem, is_safe_name, read_toml
 
 __all__ = [
     "AGGREGATES",
@@ -64,6 +65,10 @@ AGGREGATES = ("mean", "min", "max", "std", "sum")
 METRICS = tuple(c for c in STEP_COLUMNS if c != "day")
 SCALES = ("linear", "log")
 EXECUTORS = ("serial", "local", "dask", "dask://HOST:PORT")
+MAX_SAMPLES = 1_048_576
+"""Most design samples of a sweep (2**20)."""
+MAX_REPLICATES = 10_000
+"""Most replicates per design point."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,14 +221,28 @@ def load_spec(path: str | Path) -> SweepSpec:
         problems of the base scenario).
     """
     p = Path(path)
-    if not p.is_file():
-        raise ScenarioError([Problem(str(path), "", str(path), "an existing sweep spec TOML file")])
-    try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(p), "", "<file>", f"valid TOML ({exc})")]) from None
+    data = read_toml(p, what="a sweep spec TOML file")
     return parse_spec(data, origin=str(p), base_dir=p.parent)
+
+
+def _scenario_target(ref: str, base_dir: str | Path | None) -> str | Path:
+    """The spec's base scenario: a name in scenarios/, or a .toml file under the spec's folder."""
+    if base_dir is None or ("/" not in ref and "\\" not in ref and not ref.endswith(".toml")):
+        return ref
+    candidate = Path(base_dir) / ref
+    try:
+        resolved = candidate.resolve()
+    except (OSError, RuntimeError, ValueError):
+        resolved = None
+    roots = (Path(base_dir).resolve(), scenarios_dir().resolve())
+    if resolved is None or resolved.suffix != ".toml" or not any(
+        resolved.is_relative_to(r) for r in roots
+    ):
+        raise ScenarioError(
+            [Problem(str(ref), "", str(ref), "a scenario name, or a .toml file in the spec's folder"
+                     " tree or scenarios/")]
+        )
+    return candidate if candidate.is_file() else ref
 
 
 def check_executor(value: Any, *, origin: str, path: str) -> list[Problem]:
@@ -242,18 +261,20 @@ def parse_spec(
     data: Mapping[str, Any], *, origin: str = "<spec>", base_dir: str | Path | None = None
 ) -> SweepSpec:
     """Validate a spec given as a nested dict (as read from TOML)."""
-    v = _Validator(origin)
+    v = Checker(origin)
     v.unknown(data, "", ("sweep", "parameters", "outputs", "execution", "sensitivity"))
     top = v.table(data, "sweep", required=True)
     name = v.get(top, "sweep.name", str, "unnamed")
+    if not is_safe_name(name):
+        v.problem("sweep.name", name, NAME_ALLOWED)
     ref = v.get(top, "sweep.scenario", str, "")
     design = v.choice(top, "sweep.design", DESIGNS, "lhs")
-    samples = v.get(top, "sweep.samples", int, 0, ge=0)
-    replicates = v.get(top, "sweep.replicates", int, 1, ge=1)
-    seed = v.get(top, "sweep.seed", int, 0, ge=0)
+    samples = v.get(top, "sweep.samples", int, 0, ge=0, le=MAX_SAMPLES)
+    replicates = v.get(top, "sweep.replicates", int, 1, ge=1, le=MAX_REPLICATES)
+    seed = v.get(top, "sweep.seed", int, 0, ge=0, le=2**53)
     scramble = v.get(top, "sweep.scramble", bool, True)
     second_order = v.get(top, "sweep.second_order", bool, False)
-    levels = v.get(top, "sweep.levels", int, 4, ge=2)
+    levels = v.get(top, "sweep.levels", int, 4, ge=2, le=100)
     v.unknown(top, "sweep", ("name", "scenario", "design", "samples", "replicates", "seed",
                              "scramble", "second_order", "levels"))
 
@@ -261,9 +282,8 @@ def parse_spec(
     if not ref:
         v.problem("sweep.scenario", ref, "a scenario name in scenarios/ or a path to a scenario TOML")
     else:
-        candidate = Path(base_dir) / ref if base_dir is not None else None
         try:
-            target: str | Path = candidate if candidate is not None and candidate.is_file() else ref
+            target = _scenario_target(ref, base_dir)
             find_scenario(target)
             scenario = load_scenario(target)
         except ScenarioError as exc:
@@ -295,7 +315,7 @@ def parse_spec(
             v.problem(f"sensitivity.outputs[{i}]", col,
                       "one of the output columns: " + ", ".join(outputs.columns()))
     conf_level = v.get(sens, "sensitivity.conf_level", float, 0.95, gt=0.0, lt=1.0)
-    resamples = v.get(sens, "sensitivity.resamples", int, 200, ge=10)
+    resamples = v.get(sens, "sensitivity.resamples", int, 200, ge=10, le=100_000)
 
     if v.problems or scenario is None:
         raise ScenarioError(v.problems)
@@ -309,7 +329,7 @@ def parse_spec(
 
 
 def _parse_parameters(
-    v: _Validator, raw: Any, scenario: Scenario | None, design: str
+    v: Checker, raw: Any, scenario: Scenario | None, design: str
 ) -> list[ParameterSpec]:
     if not isinstance(raw, list) or not raw:
         v.problem("parameters", raw, "one or more [[parameters]] tables, each with a `path`")
@@ -343,13 +363,19 @@ def _parse_parameters(
                 v.problem(f"{where}.path", path, "a scalar (number, boolean or text) parameter")
                 continue
         levels = tuple(v.get(entry, f"{where}.levels", list, []))
-        n = v.get(entry, f"{where}.n", int, 0, ge=0)
+        n = v.get(entry, f"{where}.n", int, 0, ge=0, le=1000)
         scale = v.choice(entry, f"{where}.scale", SCALES, "linear")
         lo = entry.get("min")
         hi = entry.get("max")
         for key, val in (("min", lo), ("max", hi)):
-            if val is not None and (isinstance(val, bool) or not isinstance(val, (int, float))):
-                v.problem(f"{where}.{key}", val, "a number")
+            if val is not None and (
+                isinstance(val, bool)
+                or not isinstance(val, (int, float))
+                or not math.isfinite(val)
+                or abs(val) > 1e300
+            ):
+                v.problem(f"{where}.{key}", val, "a finite number")
+                lo, hi = (None, hi) if key == "min" else (lo, None)
         numeric = kind in ("int", "float")
         has_range = isinstance(lo, (int, float)) and isinstance(hi, (int, float)) \
             and not isinstance(lo, bool) and not isinstance(hi, bool)
@@ -402,7 +428,7 @@ def _parse_parameters(
     return out
 
 
-def _parse_outputs(v: _Validator, raw: Mapping[str, Any], scenario: Scenario | None) -> OutputSpec:
+def _parse_outputs(v: Checker, raw: Mapping[str, Any], scenario: Scenario | None) -> OutputSpec:
     d = OutputSpec()
     v.unknown(raw, "outputs", ("metrics", "final", "at_days", "aggregates", "events",
                                "timeseries", "timeseries_every", "score", "targets"))
@@ -426,7 +452,7 @@ def _parse_outputs(v: _Validator, raw: Mapping[str, Any], scenario: Scenario | N
             v.problem(f"outputs.events[{i}]", e, "an event kind, e.g. 'requisition' or 'desertion'")
     final = v.get(raw, "outputs.final", bool, True)
     timeseries = v.get(raw, "outputs.timeseries", bool, False)
-    every = v.get(raw, "outputs.timeseries_every", int, 1, ge=1)
+    every = v.get(raw, "outputs.timeseries_every", int, 1, ge=1, le=100_000)
     score = v.get(raw, "outputs.score", bool, False)
     targets = v.get(raw, "outputs.targets", str, "")
     keys: tuple[str, ...] = ()
@@ -449,7 +475,7 @@ def _parse_outputs(v: _Validator, raw: Mapping[str, Any], scenario: Scenario | N
     return out
 
 
-def _parse_execution(v: _Validator, raw: Mapping[str, Any]) -> ExecutionSpec:
+def _parse_execution(v: Checker, raw: Mapping[str, Any]) -> ExecutionSpec:
     d = ExecutionSpec()
     v.unknown(raw, "execution", ("executor", "workers", "batch_size", "max_in_flight",
                                  "flush_runs", "flush_seconds", "on_error"))
@@ -457,11 +483,11 @@ def _parse_execution(v: _Validator, raw: Mapping[str, Any]) -> ExecutionSpec:
     v.problems.extend(check_executor(executor, origin=v.origin, path="execution.executor"))
     return ExecutionSpec(
         executor=executor,
-        workers=v.get(raw, "execution.workers", int, d.workers, ge=1),
-        batch_size=v.get(raw, "execution.batch_size", int, d.batch_size, ge=0),
-        max_in_flight=v.get(raw, "execution.max_in_flight", int, d.max_in_flight, ge=0),
-        flush_runs=v.get(raw, "execution.flush_runs", int, d.flush_runs, ge=1),
-        flush_seconds=v.get(raw, "execution.flush_seconds", float, d.flush_seconds, ge=0.0),
+        workers=v.get(raw, "execution.workers", int, d.workers, ge=1, le=1024),
+        batch_size=v.get(raw, "execution.batch_size", int, d.batch_size, ge=0, le=1_000_000),
+        max_in_flight=v.get(raw, "execution.max_in_flight", int, d.max_in_flight, ge=0, le=1_000_000),
+        flush_runs=v.get(raw, "execution.flush_runs", int, d.flush_runs, ge=1, le=10_000_000),
+        flush_seconds=v.get(raw, "execution.flush_seconds", float, d.flush_seconds, ge=0.0, le=86_400.0),
         on_error=v.choice(raw, "execution.on_error", ("record", "raise"), d.on_error),
     )
 
@@ -480,60 +506,3 @@ def _lookup(data: Mapping[str, Any], path: str) -> Any:
     if isinstance(node, (dict, list)):
         return _MISSING
     return node
-
-
-_TYPE_NAMES = {str: "text", int: "an integer", float: "a number", bool: "true or false", list: "a list"}
-
-
-class _Validator:
-    """Collects problems while reading values with defaults."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.problems: list[Problem] = []
-
-    def problem(self, path: str, value: Any, allowed: str) -> None:
-        self.problems.append(Problem(self.origin, path, value, allowed))
-
-    def table(self, data: Mapping[str, Any], key: str, *, required: bool = False) -> Mapping[str, Any]:
-        raw = data.get(key)
-        if raw is None:
-            if required:
-                self.problem(key, None, f"a [{key}] table")
-            return {}
-        if not isinstance(raw, dict):
-            self.problem(key, raw, f"a [{key}] table")
-            return {}
-        return raw
-
-    def unknown(self, data: Mapping[str, Any], where: str, known: tuple[str, ...]) -> None:
-        for key in data:
-            if key not in known:
-                path = f"{where}.{key}" if where else key
-                self.problem(path, data[key], "one of the keys " + ", ".join(known))
-
-    def get(self, data: Mapping[str, Any], path: str, typ: type, default: Any, **bounds: float) -> Any:
-        key = path.rsplit(".", 1)[-1]
-        if key not in data:
-            return default
-        value = data[key]
-        ok = isinstance(value, typ) and not (typ is not bool and isinstance(value, bool))
-        if typ is float and isinstance(value, int) and not isinstance(value, bool):
-            value, ok = float(value), True
-        if not ok:
-            self.problem(path, value, _TYPE_NAMES.get(typ, typ.__name__))
-            return default
-        for name, limit in bounds.items():
-            bad = {"ge": value < limit, "gt": value <= limit, "le": value > limit, "lt": value >= limit}[name]
-            if bad:
-                sign = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}[name]
-                self.problem(path, value, f"{_TYPE_NAMES.get(typ, typ.__name__)} {sign} {limit}")
-                return default
-        return value
-
-    def choice(self, data: Mapping[str, Any], path: str, choices: tuple[str, ...], default: str) -> str:
-        value = self.get(data, path, str, default)
-        if value not in choices:
-            self.problem(path, value, "one of " + ", ".join(choices))
-            return default
-        return str(value)

@@ -109,7 +109,8 @@ def supply_day(
     gift_ratio = np.divide(
         np.minimum(gift_pool, demand), demand, out=np.zeros(n_v), where=demand > 0
     )
-    gift = np.where(has_v, want * gift_ratio[vi], 0.0)
+    gift = np.zeros_like(want)  # gathered only where a village exists (there may be none)
+    gift[has_v] = want[has_v] * gift_ratio[v[has_v]]
     want = want - gift
     # Requisition: at most a share of what is above the reserve.
     demand = np.bincount(vi[has_v], weights=want[has_v], minlength=n_v)
@@ -117,7 +118,8 @@ def supply_day(
         available - np.bincount(vi[has_v], weights=gift[has_v], minlength=n_v), 0.0
     )
     req_ratio = np.divide(np.minimum(req_pool, demand), demand, out=np.zeros(n_v), where=demand > 0)
-    taken = np.where(has_v, want * req_ratio[vi], 0.0)
+    taken = np.zeros_like(want)
+    taken[has_v] = want[has_v] * req_ratio[v[has_v]]
     gift_v = np.bincount(vi[has_v], weights=gift[has_v], minlength=n_v)
     taken_v = np.bincount(vi[has_v], weights=taken[has_v], minlength=n_v)
     v_food = v_food - gift_v - taken_v
@@ -207,7 +209,8 @@ def supply_day(
     c_ratio = np.divide(
         np.minimum(c_avail, c_demand), c_demand, out=np.zeros(n_v), where=c_demand > 0
     )
-    c_taken = np.where(has_cv, c_want * c_ratio[cvi], 0.0)
+    c_taken = np.zeros_like(c_want)
+    c_taken[has_cv] = c_want[has_cv] * c_ratio[cv[has_cv]]
     c_taken_v = np.bincount(cvi[has_cv], weights=c_taken[has_cv], minlength=n_v)
     share_c = np.divide(c_taken_v, np.maximum(v_food, 1e-9), out=np.zeros(n_v), where=v_food > 0)
     v_food = v_food - c_taken_v
