@@ -346,3 +346,59 @@ def run_briefly(path: Path, *, days: int) -> None:
         if COUNT_COLUMN.search(col):
             v = events[col].to_numpy(dtype=float)
             assert (v[~np.isnan(v)] >= 0).all(), f"negative count in events.{col}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python tests/fuzz_inputs.py N OUT [DAYS]``: a fresh fuzz of N mutants, keeping every failure.
+
+    Unlike the test (which stops and shrinks at the first failure), this tries all N random
+    mutants, writes each failing one with its traceback to ``OUT/failNNNN/`` and prints the
+    tally every 100 mutants and at the end. Exit code 1 if any failed.
+    """
+    import collections
+    import os
+    import sys
+    import tempfile
+    import time
+    import traceback
+
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    args = sys.argv[1:] if argv is None else argv
+    n, out = int(args[0]), Path(args[1])
+    days = int(args[2]) if len(args) > 2 else 3
+    out.mkdir(parents=True, exist_ok=True)
+    tally: collections.Counter[str] = collections.Counter()
+    t0 = time.time()
+    warnings.simplefilter("ignore")
+
+    @settings(max_examples=n, deadline=None, database=None, derandomize=False,
+              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+    @given(mutants())
+    def one(mutant: Mutant) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                tally[check_mutant(Path(tmp), mutant, days=days).kind] += 1
+            except BaseException:
+                tally["failed"] += 1
+                where = out / f"fail{tally['failed']:04d}"
+                where.mkdir()
+                for name, raw in mutant.files.items():
+                    (where / name).write_bytes(raw)
+                (where / "error.txt").write_text(traceback.format_exc())
+        done = sum(tally.values())
+        if done % 100 == 0:
+            print(done, dict(tally), f"{time.time() - t0:.0f} s", flush=True)
+
+    one()
+    print(f"fuzz: {sum(tally.values())} mutants tried, {tally['refused']} refused,"
+          f" {tally['ran']} ran ({days} days each), {tally['failed']} failed,"
+          f" {time.time() - t0:.0f} s, pid {os.getpid()}")
+    return 1 if tally["failed"] else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())

@@ -96,7 +96,7 @@ class CombatParams:
         250.0,
         "Ruggedness (std of elevation in the cell) at which relief hides 63 % of what it can.",
         unit="m",
-        gt=0.0, le=5000.0,
+        ge=1.0, le=5000.0,
     )
     ruggedness_weight: float = param(
         0.6,
@@ -186,13 +186,13 @@ class CombatParams:
     )
     # --- duration ----------------------------------------------------------------------------
     meeting_duration_h: float = param(
-        4.0, "Longest duration of a meeting engagement of about 400 men.", unit="h", gt=0.0, le=240.0
+        4.0, "Longest duration of a meeting engagement of about 400 men.", unit="h", ge=0.01, le=240.0
     )
     ambush_duration_h: float = param(
-        2.0, "Longest duration of an ambush before the band slips away.", unit="h", gt=0.0, le=240.0
+        2.0, "Longest duration of an ambush before the band slips away.", unit="h", ge=0.01, le=240.0
     )
     raid_duration_h: float = param(
-        12.0, "Longest duration of an assault on a post.", unit="h", gt=0.0, ref="P23-06", le=240.0
+        12.0, "Longest duration of an assault on a post.", unit="h", ge=0.01, ref="P23-06", le=240.0
     )
     duration_size_exponent: float = param(
         0.25,
@@ -200,9 +200,9 @@ class CombatParams:
         ge=0.0,
         le=1.0,
     )
-    min_duration_h: float = param(0.5, "Lower bound on an engagement's duration.", unit="h", gt=0.0, le=240.0)
+    min_duration_h: float = param(0.5, "Lower bound on an engagement's duration.", unit="h", ge=0.01, le=240.0)
     max_duration_h: float = param(
-        24.0, "Upper bound on an engagement's duration.", unit="h", gt=0.0, le=240.0
+        24.0, "Upper bound on an engagement's duration.", unit="h", ge=0.01, le=240.0
     )
     # --- break-off and rout ------------------------------------------------------------------
     band_break_base: float = probability(
@@ -221,14 +221,14 @@ class CombatParams:
         12.0,
         "Insurgents per defender at which a garrison counts as overwhelmed and breaks like a"
         " column.",
-        gt=0.0,
+        ge=0.01,
         ref="R29-14", le=1000.0,
     )
     rout_ratio: float = param(
         3.0,
         "A withdrawing side routs when the enemy's remaining effective fire exceeds this many"
         " times its own.",
-        gt=0.0, le=1000.0,
+        ge=0.01, le=1000.0,
     )
     rout_loss_insurgent: float = probability(
         0.1, "Share of a routed band's remaining men lost in the pursuit (bands melt away)."

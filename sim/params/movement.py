@@ -13,17 +13,17 @@ __all__ = ["MovementParams"]
 class MovementParams:
     """How fast units move over which ground, and how they choose where to go."""
 
-    march_hours: float = param(8.0, "Hours a unit marches in a day.", unit="h", gt=0.0, le=24.0)
+    march_hours: float = param(8.0, "Hours a unit marches in a day.", unit="h", ge=0.5, le=24.0)
     horse_kmh: float = param(
         5.0,
         "Speed of mounted men (bands, cavalry) on flat open ground; 8 h gives 40 km, within the"
         " brief's 30-60 km a day on good ground.",
         unit="km/h",
-        gt=0.0,
+        ge=0.5,
         ref="BRIEF (theatre)", le=20.0,
     )
     foot_kmh: float = param(
-        3.5, "Speed of infantry and pack trains on flat open ground.", unit="km/h", gt=0.0, le=10.0
+        3.5, "Speed of infantry and pack trains on flat open ground.", unit="km/h", ge=0.5, le=10.0
     )
     climb_penalty: float = param(
         6.0,
@@ -37,17 +37,17 @@ class MovementParams:
         unit="1/m",
         ge=0.0, le=0.1,
     )
-    cover_barren: float = param(1.4, "Time multiplier crossing barren ground.", gt=0.0, le=50.0)
-    cover_grassland: float = param(1.0, "Time multiplier crossing grassland and steppe.", gt=0.0, le=50.0)
-    cover_shrub: float = param(1.2, "Time multiplier crossing shrubland.", gt=0.0, le=50.0)
-    cover_forest: float = param(1.6, "Time multiplier crossing forest.", gt=0.0, le=50.0)
+    cover_barren: float = param(1.4, "Time multiplier crossing barren ground.", ge=0.1, le=50.0)
+    cover_grassland: float = param(1.0, "Time multiplier crossing grassland and steppe.", ge=0.1, le=50.0)
+    cover_shrub: float = param(1.2, "Time multiplier crossing shrubland.", ge=0.1, le=50.0)
+    cover_forest: float = param(1.6, "Time multiplier crossing forest.", ge=0.1, le=50.0)
     cover_cropland: float = param(
-        1.1, "Time multiplier crossing fields and irrigation ditches.", gt=0.0, le=50.0
+        1.1, "Time multiplier crossing fields and irrigation ditches.", ge=0.1, le=50.0
     )
-    cover_town: float = param(1.0, "Time multiplier crossing a town.", gt=0.0, le=50.0)
-    cover_snow: float = param(4.0, "Time multiplier crossing snow and ice.", gt=0.0, le=50.0)
-    cover_wetland: float = param(2.5, "Time multiplier crossing marsh and tugai thicket.", gt=0.0, le=50.0)
-    cover_water: float = param(8.0, "Time multiplier crossing a lake cell.", gt=0.0, le=50.0)
+    cover_town: float = param(1.0, "Time multiplier crossing a town.", ge=0.1, le=50.0)
+    cover_snow: float = param(4.0, "Time multiplier crossing snow and ice.", ge=0.1, le=50.0)
+    cover_wetland: float = param(2.5, "Time multiplier crossing marsh and tugai thicket.", ge=0.1, le=50.0)
+    cover_water: float = param(8.0, "Time multiplier crossing a lake cell.", ge=0.1, le=50.0)
     ford_hours: float = param(2.0, "Extra hours to cross a river at a ford.", unit="h", ge=0.0, le=48.0)
     ferry_hours: float = param(
         4.0, "Extra hours to cross a river by ferry or bridge with a whole unit.", unit="h", ge=0.0, le=48.0
@@ -56,25 +56,25 @@ class MovementParams:
         16.0,
         "A band feels threatened by state units this many marching hours away or closer.",
         unit="h",
-        gt=0.0, le=240.0,
+        ge=0.1, le=240.0,
     )
     flee_ratio: float = param(
         1.0,
         "A band flees when the state strength within threat range exceeds its own"
         " fighters times this ratio.",
-        gt=0.0, le=100.0,
+        ge=0.01, le=100.0,
     )
     ambush_odds: float = param(
         2.0,
         "On ground concealing enough for an ambush, a band lies in wait for approaching state"
         " units instead of fleeing them unless their strength within threat range exceeds its"
         " fighters times this (set it to `flee_ratio` or below to never lie in wait). Judgement.",
-        gt=0.0, le=100.0,
+        ge=0.01, le=100.0,
     )
     raid_ratio: float = param(
         3.0,
         "A band raids a garrison when its fighters exceed the garrison's strength times this ratio.",
-        gt=0.0, le=100.0,
+        ge=0.01, le=100.0,
     )
     post_avoid_cells: int = param(
         0,
@@ -85,7 +85,7 @@ class MovementParams:
         le=5,
     )
     raid_hours: float = param(
-        24.0, "Bands consider targets no further than this many marching hours.", unit="h", gt=0.0, le=240.0
+        24.0, "Bands consider targets no further than this many marching hours.", unit="h", ge=0.1, le=240.0
     )
     hunger_forage: float = param(
         0.2, "Hunger above which a band goes looking for food.", ge=0.0, le=1.0
@@ -106,10 +106,10 @@ class MovementParams:
         48.0,
         "Columns under PURSUE chase bands within this many marching hours; further, they patrol.",
         unit="h",
-        gt=0.0, le=480.0,
+        ge=0.1, le=480.0,
     )
     patrol_radius_hours: float = param(
-        16.0, "Columns under PATROL stay within this many hours of home.", unit="h", gt=0.0, le=240.0
+        16.0, "Columns under PATROL stay within this many hours of home.", unit="h", ge=0.1, le=240.0
     )
     detection_cells: int = param(
         1,
@@ -138,7 +138,7 @@ class MovementParams:
         " `population.memory_decay` a day) is at least this is known to the state: the raid"
         " was reported and its trail is followed (0.7: about a week after one success)."
         " Judgement.",
-        gt=0.0, le=100.0,
+        ge=0.01, le=100.0,
     )
     flying_pursuit_factor: float = param(
         2.0,

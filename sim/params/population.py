@@ -97,7 +97,7 @@ class PopulationParams:
     )
     collateral_scale: float = param(
         0.01, "Share of a village killed that raises grievance by about 63% of collateral_grievance.",
-        gt=0.0, le=1.0,
+        ge=1e-06, le=1.0,
     )
     anti_religious_grievance: float = param(
         0.004, "Daily rise of grievance under anti-religious measures at intensity 1.",
@@ -209,11 +209,11 @@ class PopulationParams:
     weight_morale: float = param(1.0, "Weight of low morale in the pull of an amnesty.", ge=0.0, le=100.0)
     weight_leader: float = param(1.0, "Weight of distance from the leader in the pull.", ge=0.0, le=100.0)
     losses_scale: float = param(
-        0.2, "Share of a band lost recently at which the losses term is saturated.", gt=0.0, le=1.0
+        0.2, "Share of a band lost recently at which the losses term is saturated.", ge=1e-06, le=1.0
     )
     leader_distance_cells: float = param(
         10.0, "Distance in cells from his leader at which a fighter feels fully on his own.",
-        unit="cells", gt=0.0, le=1000.0,
+        unit="cells", ge=0.01, le=1000.0,
     )
     leader_amnesty_rate: float = param(
         0.001, "Daily probability that a leader takes a fully credible amnesty (scaled by 1 - authority).",

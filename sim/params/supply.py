@@ -17,7 +17,7 @@ class SupplyParams:
         1.0,
         "Rations eaten per person per day (the unit of all food stocks).",
         unit="person-day",
-        gt=0.0, le=10.0,
+        ge=0.01, le=10.0,
     )
     band_carry_days: float = param(
         6.0, "Days of rations a band can carry on its horses.", unit="d", ge=0.0, le=365.0
@@ -26,7 +26,7 @@ class SupplyParams:
         25.0,
         "Rations one slaughtered sheep yields (about 15 kg of meat at 0.6 kg a day).",
         unit="person-day",
-        gt=0.0, le=200.0,
+        ge=0.1, le=200.0,
     )
     herd_growth: float = param(
         0.0008,
@@ -98,7 +98,7 @@ class SupplyParams:
     )
     morale_recovery: float = param(0.01, "Daily morale regained by a fed band.", ge=0.0, le=1.0)
     column_supply_days: float = param(
-        10.0, "Days of rations a column carries when full.", unit="d", gt=0.0, le=365.0
+        10.0, "Days of rations a column carries when full.", unit="d", ge=0.1, le=365.0
     )
     depot_hours: float = param(
         12.0,
@@ -117,7 +117,7 @@ class SupplyParams:
         48.0,
         "E-folding distance (marching hours beyond depot reach) of pack-train deliveries.",
         unit="h",
-        gt=0.0, le=480.0,
+        ge=0.1, le=480.0,
     )
     column_requisition_share: float = param(
         0.05,
