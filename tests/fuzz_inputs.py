@@ -370,7 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     tally: collections.Counter[str] = collections.Counter()
     t0 = time.time()
-    warnings.simplefilter("ignore")
+    from sim.scenario import ScenarioWarning
+
+    warnings.simplefilter("error")  # as in the test suite: a RuntimeWarning (overflow, NaN) fails
+    warnings.simplefilter("ignore", ScenarioWarning)
 
     @settings(max_examples=n, deadline=None, database=None, derandomize=False,
               suppress_health_check=list(HealthCheck), phases=[Phase.generate])
