@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import Country, LandCover, Theatre, load_theatre, synthetic_theatre
-from sim.kernels.population import add_volunteer_rows, initial_memory, people_total
+from sim.kernels.combat import concealment_map
+from sim.kernels.control import STATE
+from sim.kernels.population import (
+    PopulationContext,
+    add_volunteer_rows,
+    initial_memory,
+    people_total,
+)
 from sim.kernels.terrain import Graph, build_graph, cell_km, distance_field
 from sim.scenario import COLUMN_KINDS, ORDERS, BandSpec, ColumnSpec, Scenario
 from sim.state import Bands, Columns, Leaders, Villages, WorldState
@@ -24,9 +32,12 @@ __all__ = ["World", "build_world", "make_theatre"]
 I64 = NDArray[np.int64]
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class World:
     """Static facts of a run plus its initial state.
+
+    Nothing in a World changes: a dated ``set`` of a movement or combat parameter
+    gives a new World (:meth:`with_settings`) with new graphs or concealment.
 
     Attributes
     ----------
@@ -44,6 +55,16 @@ class World:
     town_cells : ndarray of int64, shape (n_towns,)
     town_names : list of str
     state : WorldState
+        The state on day 0 (the model's state starts as this object and is replaced,
+        never mutated, by the phases).
+    concealment : ndarray of float64, shape (n_cells,)
+        Share of area fire wasted on a band hidden in each cell
+        (:func:`sim.kernels.combat.concealment_map` of the combat parameters).
+    population : PopulationContext or None
+        Static facts of the population rules, built before the first day
+        (:func:`sim.phases.population_context`).
+    move_cache : dict
+        Memo of movement fields (``MoveContext.field_cache``), emptied with new costs.
     """
 
     theatre: Theatre
@@ -64,6 +85,9 @@ class World:
     depot_cells: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _fields: dict[tuple[int, int], I64] = dataclasses.field(default_factory=dict)
     volunteer_row: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    concealment: NDArray[np.float64] = dataclasses.field(default_factory=lambda: np.zeros(0))
+    population: PopulationContext | None = None
+    move_cache: dict[tuple[object, ...], NDArray[Any]] = dataclasses.field(default_factory=dict)
 
     @property
     def ncols(self) -> int:
@@ -78,17 +102,28 @@ class World:
             r, c = place_or_cell[0], place_or_cell[1]
         return int(r) * self.ncols + int(c)
 
-    def rebuild_costs(self, s: Scenario) -> None:
-        """Recompute travel costs after a dated change of movement parameters."""
-        costs = _costs(self.theatre, s, depots=self.depot_cells, afghan=self.afghan)
-        (
-            self.band_graph,
-            self.horse_graph,
-            self.foot_graph,
-            self.depot_hours,
-            self.sanctuary_next,
-        ) = costs
-        self._fields.clear()
+    def with_settings(self, s: Scenario, path: str) -> World:
+        """The world after a dated ``set`` of parameter ``path`` (dotted), as a new object.
+
+        Travel costs are precomputed from the movement parameters and concealment from
+        the combat parameters: a change of either gives a World with them recomputed;
+        any other change gives this World back.
+        """
+        if path.startswith("movement."):
+            band, horse, foot, depot_hours, sanctuary_next = _costs(
+                self.theatre, s, depots=self.depot_cells, afghan=self.afghan
+            )
+            return dataclasses.replace(
+                self, band_graph=band, horse_graph=horse, foot_graph=foot,
+                depot_hours=depot_hours, sanctuary_next=sanctuary_next, _fields={},
+                move_cache={},
+            )
+        if path.startswith("combat."):
+            t = self.theatre
+            return dataclasses.replace(
+                self, concealment=concealment_map(t.land_cover, t.ruggedness, s.combat)
+            )
+        return self
 
     def field_to(self, graph: Graph, cell: int) -> I64:
         """Cached next-cell field toward one cell for one graph."""
@@ -288,6 +323,7 @@ def build_world(s: Scenario) -> World:
         band_concealment=np.ones(len(bands)),
     )
     state.people_initial = people_total(state)
+    state.town_holder = np.full(len(towns), STATE, dtype=np.int64)
     return World(
         theatre=t,
         band_graph=band_graph,
@@ -306,4 +342,5 @@ def build_world(s: Scenario) -> World:
         state=state,
         volunteer_row=volunteer_row,
         depot_cells=depots,
+        concealment=concealment_map(t.land_cover, t.ruggedness, s.combat),
     )

@@ -100,7 +100,7 @@ class Recorder:
                 float(b.hunger[ba].mean()) if ba.any() else 0.0,
                 float(b.morale[ba].mean()) if ba.any() else 0.0,
                 float(c.supply[c.active].mean()) if c.active.any() else 0.0,
-                float(np.count_nonzero(m.town_holder == INSURGENT)),
+                float(np.count_nonzero(s.town_holder == INSURGENT)),
                 float(s.memory.surrendered.sum()),
                 float(s.memory.destitute.sum()),
                 float(s.ledger.refugees),

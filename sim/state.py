@@ -355,6 +355,11 @@ class WorldState:
     people_initial : int
         Everyone on the map at the start (units of every row, villages, ledger stocks):
         the left side of the conservation identity.
+    town_holder : ndarray of int64, shape (n_towns,)
+        Who holds each town (``sim.kernels.control``: 1 state, -1 insurgents, 0 nobody).
+    losses_seen : ndarray of float64, shape (n_bands,)
+        Each band's ``recent_losses`` as the last population phase left them, so that the
+        next one sees only the men lost since (empty before the first population phase).
     """
 
     day: int
@@ -369,3 +374,5 @@ class WorldState:
     band_concealment: F64 = dataclasses.field(default_factory=lambda: np.ones(0))
     amnesty_trust: float = 1.0
     people_initial: int = 0
+    town_holder: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    losses_seen: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from pathlib import Path
 
 import mesa
@@ -112,3 +114,41 @@ def test_timeline_actions_happen_on_their_day(tiny) -> None:
     steps = r.steps.set_index("day")
     day = (tiny.timeline[1].date - tiny.start).days
     assert steps.loc[day, "columns_active"] == steps.loc[day - 1, "columns_active"] + 1
+
+
+def _arrays(obj: object, prefix: str = "") -> dict[str, np.ndarray]:
+    """Every array of a (nested) dataclass, by dotted field name."""
+    out: dict[str, np.ndarray] = {}
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+        v = getattr(obj, f.name)
+        if isinstance(v, np.ndarray):
+            out[prefix + f.name] = v
+        elif dataclasses.is_dataclass(v):
+            out.update(_arrays(v, prefix + f.name + "."))
+    return out
+
+
+def test_a_day_replaces_the_state_and_mutates_none_of_it(tiny) -> None:
+    """Every phase is pure: yesterday's state object keeps its arrays after a step."""
+    model = BasmachiModel(tiny, seed=2, agents=False)
+    for _ in range(5):
+        before = model.state
+        snapshot = copy.deepcopy(_arrays(before))
+        model.step()
+        assert model.state is not before
+        for name, arr in _arrays(before).items():
+            np.testing.assert_array_equal(arr, snapshot[name], err_msg=name)
+
+
+def test_phases_read_nothing_back_from_the_recorder(tiny) -> None:
+    """The day's events reach the phases directly: emptying the recorder changes nothing."""
+    normal = BasmachiModel(tiny, seed=4, agents=False)
+    normal.run()
+    emptied = BasmachiModel(tiny, seed=4, agents=False)
+    while not emptied.finished:
+        emptied.step()
+        emptied.recorder.batches.clear()
+    assert len(emptied.recorder.rows) == len(normal.recorder.rows)
+    np.testing.assert_array_equal(
+        np.array(emptied.recorder.rows), np.array(normal.recorder.rows)
+    )

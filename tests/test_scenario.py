@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.cli import main
@@ -185,9 +186,14 @@ def test_dated_settings_rebuild_precomputed_costs_and_concealment(write_toml) ->
     )
     model = BasmachiModel(load_scenario(write_toml("set.toml", text)), seed=0, agents=False)
     model.step()
-    hours_before = model.world.band_graph.hours.copy()
-    assert model._concealment.max() > 0
+    before = model.world
+    hours_before = before.band_graph.hours.copy()
+    assert before.concealment.max() > 0
     model.step()  # 1926-03-02: both settings apply
     finite = hours_before < float("inf")
     assert (model.world.band_graph.hours[finite] < hours_before[finite]).all()
-    assert model._concealment.max() == 0.0
+    assert model.world.concealment.max() == 0.0
+    # the world is static: the settings gave a new World, the old one is unchanged
+    assert model.world is not before
+    assert before.concealment.max() > 0
+    np.testing.assert_array_equal(before.band_graph.hours, hours_before)

@@ -12,6 +12,7 @@ timed on a subsample of agents and reported per unit-step.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import time
@@ -21,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from sim.kernels.movement import CELL_KM
+from sim.kernels.population import SANCTUARY_SHARE
 from sim.kernels.terrain import distance_field
-from sim.model import SANCTUARY_SHARE, BasmachiModel
+from sim.model import BasmachiModel
 from sim.scenario import MapSpec, Scenario
 from sim.state import BandMode, Order
 
@@ -73,8 +75,11 @@ def synthetic_model(
     cols.target[:] = np.where(cols.order == Order.HOLD, cols.cell, -1)
     cols.active[:] = True
     model.state.bands, model.state.columns = bands, cols
-    model.world.band_names = [f"b{i}" for i in range(nb)]
-    model.world.column_names = [f"c{i}" for i in range(nc)]
+    model.world = dataclasses.replace(
+        model.world,
+        band_names=[f"b{i}" for i in range(nb)],
+        column_names=[f"c{i}" for i in range(nc)],
+    )
     return model
 
 

@@ -1,0 +1,38 @@
+"""Food for cotton: which villages the plan turns over to growing cotton."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.geography import LandCover
+from sim.state import Villages
+
+__all__ = ["cotton_villages"]
+
+
+def cotton_villages(
+    villages: Villages, *, land_cover: NDArray[np.uint8], afghan: NDArray[np.bool_]
+) -> Villages:
+    """Villages on the irrigated fields of the Soviet side grow cotton from today on.
+
+    The plan took the irrigated fields (land cover CROPLAND) of the Soviet side; pasture
+    and mountain villages kept their own grain. A village that grows cotton keeps doing so.
+
+    Parameters
+    ----------
+    villages : Villages
+        n_villages rows.
+    land_cover : ndarray of uint8, shape (rows, cols)
+    afghan : ndarray of bool, shape (n_cells,)
+
+    Returns
+    -------
+    Villages
+        A copy with ``cotton`` set on the farming villages.
+    """
+    cell = villages.cell
+    farms = (land_cover.reshape(-1)[cell] == LandCover.CROPLAND) & ~afghan[cell]
+    new = villages.copy()
+    new.cotton = villages.cotton | farms
+    return new

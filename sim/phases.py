@@ -1,0 +1,403 @@
+"""The day's phases: each wires today's state to one pure kernel.
+
+Every phase has one contract::
+
+    phase(state, day, *, params, rng) -> (state, batches)
+
+``state`` is the :class:`~sim.state.WorldState` (never mutated: a phase returns a new
+one), ``day`` the read-only facts of today (:class:`Day`: the static world, the
+compiled timeline, the date and the event batches the earlier phases emitted today),
+``params`` the scenario with today's parameters and ``rng`` the phase's own stream.
+The model (:meth:`sim.model.BasmachiModel.step`) runs :data:`PHASES` in order and
+hands each phase's batches to the recorder and to the later phases of the day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.build import World
+from sim.events import Events
+from sim.kernels.combat import combat_day
+from sim.kernels.control import INSURGENT, STATE, control_day
+from sim.kernels.cotton import cotton_villages
+from sim.kernels.movement import MoveContext, move_bands, move_columns, visible_bands
+from sim.kernels.population import (
+    SANCTUARY_SHARE,
+    PopulationContext,
+    PopulationToday,
+    ledger_from_events,
+    population_day,
+)
+from sim.kernels.repression import RepressionPolicies
+from sim.kernels.supply import supply_day
+from sim.kernels.tally import losses_of_day
+from sim.kernels.terrain import distance_field
+from sim.kernels.timeline import activate, leader_exit, supply_shock, withdraw
+from sim.kernels.villages import VillagePolicies
+from sim.scenario import ORDERS, Scenario, TimelineEvent
+from sim.state import Bands, Columns, LeaderStatus, WorldState
+from sim.timeline import Schedule
+
+__all__ = [
+    "PHASES",
+    "Day",
+    "Phase",
+    "apply_settings",
+    "combat_phase",
+    "control_phase",
+    "movement_phase",
+    "population_context",
+    "population_phase",
+    "supply_phase",
+    "timeline_phase",
+]
+
+I64 = NDArray[np.int64]
+Result = tuple[WorldState, list[Events]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Day:
+    """What a phase may read about today besides the state.
+
+    Attributes
+    ----------
+    date : datetime.date
+    world : World
+        The static world (with today's settings applied).
+    schedule : Schedule
+        The compiled timeline.
+    events : tuple of Events
+        Non-empty batches the earlier phases emitted today, in order.
+    """
+
+    date: dt.date
+    world: World
+    schedule: Schedule
+    events: tuple[Events, ...] = ()
+
+
+class Phase(Protocol):
+    """Type of a phase: ``(state, day, *, params, rng) -> (state, batches)``."""
+
+    def __call__(
+        self, state: WorldState, day: Day, *, params: Scenario, rng: np.random.Generator
+    ) -> Result: ...
+
+
+def apply_settings(
+    params: Scenario, world: World, actions: Sequence[TimelineEvent]
+) -> tuple[Scenario, World]:
+    """Today's dated ``set`` entries: new parameters and, where costs depend on them, a
+    new world (:meth:`World.with_settings`), in the order the entries were declared."""
+    for e in actions:
+        if e.kind == "set":
+            params = params.with_values({e.path: e.value}, semantics=False)
+            world = world.with_settings(params, e.path)
+    return params, world
+
+
+def population_context(world: World, state: WorldState, scenario: Scenario) -> PopulationContext:
+    """Static facts of the population rules, built once before the first day."""
+    afghan_cells = np.flatnonzero(world.afghan).astype(np.int64)
+    nearest_afghan = distance_field(world.band_graph, afghan_cells)[2]
+    cells = np.arange(world.afghan.size, dtype=np.int64)
+    nearest_afghan = np.where(nearest_afghan >= 0, nearest_afghan, cells)
+    near_village = distance_field(world.band_graph, state.villages.cell)[2]
+    # Tables swapped in after the build (benchmarks) have no reserved volunteer rows.
+    nb = len(state.bands)
+    vrow = world.volunteer_row if world.volunteer_row.size == nb else np.full(nb, -1, np.int64)
+    nl = len(scenario.leaders)
+    rivals = np.zeros((nl, nl), dtype=bool)
+    for i, leader in enumerate(scenario.leaders):
+        for r in leader.rivals:
+            rivals[i, world.leader_names.index(r)] = True
+    return PopulationContext.build(
+        shape=world.theatre.shape,
+        village_cells=state.villages.cell,
+        afghan=world.afghan,
+        nearest_afghan=nearest_afghan,
+        nearest_village_cell=near_village,
+        band_home=state.bands.home.copy(),
+        volunteer_row=vrow,
+        rivals=rivals,
+        neighbour_cells=scenario.population.neighbour_cells,
+    )
+
+
+# ---------------------------------------------------------------------------- timeline
+
+
+def _rows_of(world: World, names: tuple[str, ...]) -> list[tuple[str, I64]]:
+    """Band and column rows a timeline entry names (a name or its numbered copies)."""
+
+    bn = {n: i for i, n in enumerate(world.band_names)}
+    cn = {n: i for i, n in enumerate(world.column_names)}
+
+    def match(table: dict[str, int], name: str) -> list[int]:
+        return [i for n, i in table.items() if n == name or n.startswith(name + "-")]
+
+    b = np.array([i for n in names for i in match(bn, n)], dtype=np.int64)
+    c = np.array([i for n in names for i in match(cn, n)], dtype=np.int64)
+    return [(side, rows) for side, rows in (("insurgent", b), ("state", c)) if rows.size]
+
+
+def _band_rows(world: World, bands: Bands, leader: str, units: tuple[str, ...]) -> I64:
+    if leader:
+        i = world.leader_names.index(leader)
+        return np.flatnonzero((bands.leader == i) & bands.active)
+    return np.concatenate(
+        [rows for side, rows in _rows_of(world, units) if side == "insurgent"]
+        or [np.zeros(0, dtype=np.int64)]
+    )
+
+
+def _nearest_afghan(world: World, cells: I64) -> I64:
+    _, _, nearest = distance_field(world.band_graph, np.flatnonzero(world.afghan).astype(np.int64))
+    return np.where(nearest[cells] >= 0, nearest[cells], cells)
+
+
+def timeline_phase(
+    state: WorldState, day: Day, *, params: Scenario, rng: np.random.Generator
+) -> Result:
+    """Sanctuary status and switches of the day, arrivals, withdrawals, orders, supply
+    shocks and leader exits (``set`` entries are applied before the phases,
+    :func:`apply_settings`)."""
+    w, d = day.world, state.day
+    bands, columns = state.bands, state.columns
+    out: list[Events] = []
+    if d in w.arrivals:
+        brows, crows = w.arrivals[d]
+        if brows.size:
+            bands, ev = activate(bands, brows, "insurgent")
+            out.append(ev)
+        if crows.size:
+            columns, ev = activate(columns, crows, "state")
+            out.append(ev)
+    for e in day.schedule.actions.get(d, []):
+        if e.kind in ("withdraw", "orders"):
+            for side, rows in _rows_of(w, e.units):
+                if e.kind == "withdraw":
+                    if side == "insurgent":
+                        bands, ev = withdraw(bands, rows, side)
+                    else:
+                        columns, ev = withdraw(columns, rows, side)
+                    out.append(ev)
+                elif side == "state":
+                    columns = _order(columns, rows, e, w)
+        elif e.kind == "supply_shock":
+            rows = _band_rows(w, bands, e.leader, e.units)
+            bands, ev = supply_shock(
+                bands, rows, herd_seized=e.herd_seized, food_seized=e.food_seized
+            )
+            out.append(ev)
+        elif e.kind == "leader_exit":
+            rows = _band_rows(w, bands, e.leader, ())
+            bands, ev = leader_exit(bands, rows, refuge=_nearest_afghan(w, bands.cell[rows]))
+            out.append(ev)
+    new = dataclasses.replace(
+        state,
+        bands=bands,
+        columns=columns,
+        sanctuary=day.schedule.sanctuary[d],
+        switches=day.schedule.switches_on(d),
+    )
+    return new, out
+
+
+def _order(columns: Columns, rows: I64, e: TimelineEvent, world: World) -> Columns:
+    """New standing orders for the named columns (and their target place, if any)."""
+    new = columns.copy()
+    new.order[rows] = ORDERS.index(e.order)
+    if e.target:
+        new.target[rows] = world.flat(e.target)
+    elif e.order == "hold":
+        new.target[rows] = new.cell[rows]
+    else:
+        new.target[rows] = -1
+    return new
+
+
+# ---------------------------------------------------------------------------- movement
+
+
+def _move_context(state: WorldState, world: World, params: Scenario) -> MoveContext:
+    v = state.villages
+    reserve = v.population * params.supply.ration * params.supply.village_reserve_days
+    return MoveContext(
+        band_graph=world.band_graph,
+        horse_graph=world.horse_graph,
+        foot_graph=world.foot_graph,
+        afghan=world.afghan,
+        sanctuary_open=state.sanctuary in ("open", "tolerated"),
+        village_cell=v.cell,
+        village_forage=(v.support >= params.movement.support_forage) & (v.food > reserve),
+        home_field=world.field_to,
+        field_cache=world.move_cache,
+        state_towns=world.town_cells[state.town_holder == STATE],
+        insurgent_towns=world.town_cells[state.town_holder == INSURGENT],
+        ambush_ground=world.concealment >= params.combat.ambush_min_concealment,
+    )
+
+
+def movement_phase(
+    state: WorldState, day: Day, *, params: Scenario, rng: np.random.Generator
+) -> Result:
+    """Bands choose a mode and march; columns follow their orders and pursue."""
+    s, w, p = state, day.world, params
+    ctx = _move_context(s, w, p)
+    bands = move_bands(s.bands, s.columns, ctx, p.movement, sanctuary_next=w.sanctuary_next)
+    cross = s.switches.get("cross_border_pursuit", False) or s.sanctuary == "hostile"
+    conc = s.band_concealment
+    informed = conc < 1.0 if conc.size == len(bands) else np.zeros(len(bands), dtype=bool)
+    visible = visible_bands(
+        bands,
+        s.columns,
+        shape=w.theatre.shape,
+        informed=informed,
+        beyond_reach=w.afghan[bands.cell] & (not cross),
+        detection_cells=p.movement.detection_cells,
+        report_success=p.movement.report_success,
+    )
+    columns = move_columns(
+        s.columns, bands, ctx, p.movement, rng=rng, visible_bands=visible, switches=s.switches
+    )
+    return dataclasses.replace(s, bands=bands, columns=columns), []
+
+
+# ---------------------------------------------------------------------------- supply
+
+
+def supply_phase(
+    state: WorldState, day: Day, *, params: Scenario, rng: np.random.Generator
+) -> Result:
+    """Food, herds, hunger and desertion of bands; supply of columns; harvests."""
+    s, w, p = state, day.world, params
+    share = SANCTUARY_SHARE[s.sanctuary] * p.supply.sanctuary_food * w.afghan[s.bands.cell]
+    cotton = day.schedule.policy("food_for_cotton", s.day) is not None
+    villages = s.villages
+    if cotton:
+        villages = cotton_villages(villages, land_cover=w.theatre.land_cover, afghan=w.afghan)
+    bands, columns, villages, out = supply_day(
+        s.bands,
+        s.columns,
+        villages,
+        village_of_cell=w.village_of_cell,
+        band_sanctuary_share=share.astype(np.float64),
+        depot_hours=w.depot_hours,
+        harvest_today=day.date.timetuple().tm_yday == p.supply.harvest_day_of_year,
+        food_for_cotton=cotton,
+        params=p.supply,
+        rng=rng,
+    )
+    return dataclasses.replace(s, bands=bands, columns=columns, villages=villages), out
+
+
+# ---------------------------------------------------------------------------- combat
+
+
+def combat_phase(
+    state: WorldState, day: Day, *, params: Scenario, rng: np.random.Generator
+) -> Result:
+    """Every engagement of the day (:func:`sim.kernels.combat.combat_day`)."""
+    s = state
+    bands, columns, villages, out = combat_day(
+        s.bands,
+        s.columns,
+        s.villages,
+        concealment=day.world.concealment,
+        ncols=day.world.ncols,
+        day_switches=s.switches,
+        params=params.combat,
+        rng=rng,
+        band_concealment=s.band_concealment if s.band_concealment.size == len(s.bands) else None,
+    )
+    return dataclasses.replace(s, bands=bands, columns=columns, villages=villages), out
+
+
+# ---------------------------------------------------------------------------- population
+
+
+def population_phase(
+    state: WorldState, day: Day, *, params: Scenario, rng: np.random.Generator
+) -> Result:
+    """Villages, recruitment, amnesty, defection, repression and leaders (one kernel),
+    fed with the day's batches of the earlier phases."""
+    s, w = state, day.world
+    assert w.population is not None, "the model builds the population context first"
+    seen = s.losses_seen if s.losses_seen.size == len(s.bands) else np.zeros(len(s.bands))
+    tally = losses_of_day(
+        day.events, s.bands, losses_seen=seen, village_of_cell=w.village_of_cell,
+        n_villages=len(s.villages),
+    )
+    leaders = s.leaders
+    if tally.exiled.size and len(leaders):
+        leaders = leaders.copy()
+        leaders.status[tally.exiled] = LeaderStatus.EXILED
+    s = dataclasses.replace(s, leaders=leaders, ledger=ledger_from_events(s.ledger, day.events))
+
+    def intensity(name: str) -> float:
+        win = day.schedule.policy(name, s.day)
+        return float(win.intensity) if win is not None else 0.0
+
+    amnesty = day.schedule.policy("amnesty", s.day)
+    towns = s.town_holder
+    today = PopulationToday(
+        amnesty=float(amnesty.credibility) if amnesty is not None else 0.0,
+        village=VillagePolicies(
+            anti_religious=intensity("anti_religious"),
+            collectivisation=intensity("collectivisation"),
+            food_for_cotton=intensity("food_for_cotton"),
+        ),
+        repression=RepressionPolicies(
+            executions=intensity("executions"),
+            show_trials=intensity("show_trials"),
+            punitive_raids=intensity("punitive_raids"),
+            village_burning=intensity("village_burning"),
+        ),
+        sanctuary=s.sanctuary,
+        scouts=bool(s.switches.get("local_scouts", False)),
+        losing=float(np.mean(towns == -1)) if towns.size else 0.0,
+        killed=tally.killed,
+        wounded=tally.wounded,
+        captured=tally.captured,
+        collateral=tally.collateral,
+    )
+    new, out = population_day(
+        s, context=w.population, today=today, params=params.population, rng=rng
+    )
+    return dataclasses.replace(new, losses_seen=new.bands.recent_losses.copy()), out
+
+
+# ---------------------------------------------------------------------------- control
+
+
+def control_phase(
+    state: WorldState, day: Day, *, params: Scenario, rng: np.random.Generator
+) -> Result:
+    """Who holds each town after the day's moves and fights; takers gain momentum."""
+    s, w = state, day.world
+    holder, bands, out = control_day(
+        s.town_holder, w.town_cells, s.bands, s.columns, n_cells=w.afghan.size,
+        town_success=params.population.town_success,
+    )
+    return dataclasses.replace(s, town_holder=holder, bands=bands), out
+
+
+#: The day's phases in order, each with the name of its random stream
+#: (:data:`sim.seeds.PHASES`).
+PHASES: tuple[tuple[str, Phase], ...] = (
+    ("timeline", timeline_phase),
+    ("movement", movement_phase),
+    ("supply", supply_phase),
+    ("combat", combat_phase),
+    ("population", population_phase),
+    ("control", control_phase),
+)
