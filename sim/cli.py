@@ -16,20 +16,16 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sim.cli_args import seed_int
+from sim.cli_args import UsageError, seed_int
 from sim.scoring.targets import TargetError
 from sim.validation import InputError
 
-__all__ = ["main"]
+__all__ = ["UsageError", "main"]
 
 EXIT_USAGE = 2
 ALLOW_OUTSIDE_HELP = (
     "let `extends` name files outside the scenario's folder tree and scenarios/"
 )
-
-
-class UsageError(Exception):
-    """Bad command-line input; the message says what is wrong and what is allowed."""
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -1,13 +1,21 @@
-"""Argument types shared by the command line's subcommands."""
+"""What the command line's subcommands share: argument types and the usage error.
+
+A leaf module (it imports nothing from ``sim``), so the subcommand modules raise
+:class:`UsageError` without importing :mod:`sim.cli` back.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-__all__ = ["MAX_SEED", "positive_int", "seed_int"]
+__all__ = ["MAX_SEED", "UsageError", "positive_int", "seed_int"]
 
 MAX_SEED = 2**53
 """Largest master seed (the bound of the scenario field ``seed``)."""
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message says what is wrong and what is allowed."""
 
 
 def positive_int(text: str) -> int:

@@ -323,7 +323,7 @@ def test_cli_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_bad_input(tmp_path: Path) -> None:
-    from sim.cli import UsageError
+    from sim.cli_args import UsageError
 
     spec = small_spec(tmp_path)
     args = parser().parse_args(["sweep", str(spec), "--executor", "slurm"])

@@ -3,7 +3,7 @@
 ``sim.cli`` calls :func:`register` with its subparsers; each subcommand's function
 takes the parsed arguments and returns the exit code. Bad input raises
 :class:`sim.scenario.ScenarioError` (spec problems, naming file, field, value and what
-is allowed) or :class:`sim.cli.UsageError`, which the CLI turns into exit code 2.
+is allowed) or :class:`sim.cli_args.UsageError`, which the CLI turns into exit code 2.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from sim.cli_args import positive_int
+from sim.cli_args import UsageError, positive_int
 from sim.scenario import ScenarioError
 
 __all__ = ["cmd_sensitivity", "cmd_sweep", "register"]
@@ -58,14 +58,10 @@ def _checked(args: argparse.Namespace) -> None:
     if args.executor is not None:
         problems = check_executor(args.executor, origin="--executor", path="executor")
         if problems:
-            from sim.cli import UsageError
-
             raise UsageError(f"--executor {args.executor!r}: expected {problems[0].allowed}")
 
 
 def _usage(exc: Exception) -> Exception:
-    from sim.cli import UsageError
-
     return UsageError(str(exc))
 
 

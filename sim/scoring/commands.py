@@ -2,7 +2,7 @@
 
 ``sim.cli`` calls :func:`register` with its subparsers. Bad input raises
 :class:`sim.scenario.ScenarioError` (scenario files) or :class:`sim.scoring.targets.TargetError`
-(targets file); the latter is re-raised as :class:`sim.cli.UsageError` (exit code 2).
+(targets file); the latter is re-raised as :class:`sim.cli_args.UsageError` (exit code 2).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from sim.cli_args import positive_int
+from sim.cli_args import UsageError, positive_int
 from sim.results import RunResult
 from sim.scenario import Scenario
 
@@ -53,8 +53,6 @@ def register(subparsers: Any) -> None:
 
 
 def _usage(message: str) -> Exception:
-    from sim.cli import UsageError
-
     return UsageError(message)
 
 
