@@ -29,11 +29,11 @@ from sim.kernels.control import INSURGENT, STATE, control_day
 from sim.kernels.cotton import cotton_villages
 from sim.kernels.movement import MoveContext, move_bands, move_columns, visible_bands
 from sim.kernels.population import (
-    SANCTUARY_SHARE,
     PopulationContext,
     PopulationToday,
     ledger_from_events,
     population_day,
+    sanctuary_share,
 )
 from sim.kernels.repression import RepressionPolicies
 from sim.kernels.supply import supply_day
@@ -280,7 +280,8 @@ def supply_phase(
 ) -> Result:
     """Food, herds, hunger and desertion of bands; supply of columns; harvests."""
     s, w, p = state, day.world, params
-    share = SANCTUARY_SHARE[s.sanctuary] * p.supply.sanctuary_food * w.afghan[s.bands.cell]
+    sanctuary = sanctuary_share(s.sanctuary, tolerated=p.population.tolerated_sanctuary_share)
+    share = sanctuary * p.supply.sanctuary_food * w.afghan[s.bands.cell]
     cotton = day.schedule.policy("food_for_cotton", s.day) is not None
     villages = s.villages
     if cotton:

@@ -15,9 +15,6 @@ if TYPE_CHECKING:
 
 __all__ = ["STEP_COLUMNS", "Recorder"]
 
-PRO_INSURGENT = 0.6
-PRO_STATE = 0.4
-
 STEP_COLUMNS = (
     "day",
     "insurgent_fighters",
@@ -80,6 +77,8 @@ class Recorder:
         afghan = m.world.afghan[b.cell[ba]]
         weights = v.population.astype(np.float64)
         total = max(float(weights.sum()), 1.0)
+        # villages side as the population rules say (population.side_high / side_low)
+        high, low = m.params.population.side_high, m.params.population.side_low
         self.rows.append(
             (
                 s.day,
@@ -88,9 +87,9 @@ class Recorder:
                 float(np.count_nonzero(ba & (b.fighters > 0))),
                 float(np.count_nonzero(c.active & (c.strength > 0))),
                 float(fighters[afghan].sum()),
-                float(np.count_nonzero(v.support > PRO_INSURGENT)),
-                float(np.count_nonzero((v.support >= PRO_STATE) & (v.support <= PRO_INSURGENT))),
-                float(np.count_nonzero(v.support < PRO_STATE)),
+                float(np.count_nonzero(v.support > high)),
+                float(np.count_nonzero((v.support >= low) & (v.support <= high))),
+                float(np.count_nonzero(v.support < low)),
                 float((v.support * weights).sum() / total),
                 float((v.grievance * weights).sum() / total),
                 float((v.fear * weights).sum() / total),

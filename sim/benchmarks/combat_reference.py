@@ -297,7 +297,7 @@ def resolve_reference(
             base = p.raid_duration_h
         else:
             base = p.meeting_duration_h
-        size = max((b0 + s0) / 400.0, 1e-9) ** p.duration_size_exponent
+        size = max((b0 + s0) / p.duration_size_norm, 1e-9) ** p.duration_size_exponent
         dur = min(max(base * size, p.min_duration_h), p.max_duration_h)
         bshare = min(max(p.band_break_base + p.band_break_morale * mor_l[i], 0.0), 1.0)
         hold = 0.0 if (b0 >= p.overwhelm_ratio * s0 or not raid) else gs

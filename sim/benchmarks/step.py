@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from sim.kernels.movement import CELL_KM
-from sim.kernels.population import SANCTUARY_SHARE
+from sim.kernels.population import sanctuary_share
 from sim.kernels.terrain import distance_field
 from sim.model import BasmachiModel
 from sim.scenario import MapSpec, Scenario
@@ -107,7 +107,7 @@ def reference_day(model: BasmachiModel, band_rows: np.ndarray, column_rows: np.n
     radius = max(1, round(mp.threat_hours * mp.horse_kmh * 0.5 / CELL_KM))
     posts = c.active & (c.order == Order.HOLD)
     _, g_next, g_near = distance_field(w.band_graph, c.cell[posts], limit=mp.raid_hours * 2)
-    share_open = SANCTUARY_SHARE[s.sanctuary]
+    share_open = sanctuary_share(s.sanctuary, tolerated=p.population.tolerated_sanctuary_share)
 
     def walk_one(cell: int, field: np.ndarray) -> int:
         left, first = mp.march_hours, True

@@ -207,8 +207,9 @@ def aftermath(
     settled = sur - des
     new_des = rng.binomial(settled, p.destitution_rate).astype(np.int64)
     settled = settled - new_des
-    hostility = np.clip(2.0 * (1.0 - villages.support), 0.0, 1.0)
-    arr_p = np.clip(p.arrest_rate * hostility * (2.0 if repression else 1.0), 0.0, 1.0)
+    hostility = np.clip(p.arrest_hostility_slope * (1.0 - villages.support), 0.0, 1.0)
+    factor = p.repression_arrest_factor if repression else 1.0
+    arr_p = np.clip(p.arrest_rate * hostility * factor, 0.0, 1.0)
     arrested = rng.binomial(settled, arr_p).astype(np.int64)
     settled = settled - arrested
     hide = np.where(arrested > 0, rng.binomial(settled, p.arrest_flight), 0).astype(np.int64)

@@ -33,11 +33,8 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
 
-VOLUNTEER_MORALE = 0.7
-VOLUNTEER_SUPPLY_DAYS = 5.0
-
-
-def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64) -> Columns:
+def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64,
+              p: PopulationParams) -> Columns:
     """Put ``men`` into the volunteer rows ``rows`` (unique), activating them if needed."""
     c = columns.copy()
     if rows.size == 0:
@@ -49,8 +46,8 @@ def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64) -> 
     c.home[rows] = np.where(was, c.home[rows], homes)
     c.order[rows] = np.where(was, c.order[rows], Order.PURSUE)
     c.target[rows] = np.where(was, c.target[rows], -1)
-    c.morale[rows] = np.where(was, c.morale[rows], VOLUNTEER_MORALE)
-    c.supply[rows] = np.where(was, c.supply[rows], VOLUNTEER_SUPPLY_DAYS)
+    c.morale[rows] = np.where(was, c.morale[rows], p.volunteer_morale)
+    c.supply[rows] = np.where(was, c.supply[rows], p.volunteer_supply_days)
     c.active[rows] = c.active[rows] | (men > 0)
     return c
 
@@ -106,7 +103,7 @@ def band_switch(
     k = k + np.where(clan, np.floor(p.clan_share * men), 0).astype(np.int64)
     k = np.minimum(k, men).astype(np.int64)
     rows = np.flatnonzero(k > 0)
-    new_c = _activate(columns, volunteer_row[rows], k[rows], bands.cell[rows], bands.home[rows])
+    new_c = _activate(columns, volunteer_row[rows], k[rows], bands.cell[rows], bands.home[rows], p)
     fighters = men - k
     new_b = dataclasses.replace(bands, fighters=fighters, active=bands.active & (fighters > 0))
     out: list[Events] = []
@@ -161,7 +158,7 @@ def levy(
     avail = np.where(ok, men[vi] // np.maximum(shared[vi], 1), 0)
     k = rng.binomial(avail, p.levy_rate).astype(np.int64)
     rows = np.flatnonzero(k > 0)
-    new_c = _activate(columns, volunteer_row[rows], k[rows], band_home[rows], band_home[rows])
+    new_c = _activate(columns, volunteer_row[rows], k[rows], band_home[rows], band_home[rows], p)
     taken = np.bincount(vi, weights=k, minlength=nv).astype(np.int64)
     new_v = dataclasses.replace(villages, population=villages.population - taken)
     out: list[Events] = []

@@ -57,13 +57,22 @@ __all__ = [
     "ledger_from_events",
     "people_total",
     "population_day",
+    "sanctuary_share",
 ]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
 
-SANCTUARY_SHARE = {"open": 1.0, "tolerated": 0.5, "closed": 0.0, "hostile": 0.0}
+
+
+def sanctuary_share(status: str, *, tolerated: float) -> float:
+    """Share of the open sanctuary's help bands get under the Afghan side's ``status``.
+
+    1 when ``"open"``, ``tolerated`` (``PopulationParams.tolerated_sanctuary_share``) when
+    ``"tolerated"``, 0 when ``"closed"`` or ``"hostile"``.
+    """
+    return {"open": 1.0, "tolerated": tolerated}.get(status, 0.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -401,7 +410,7 @@ def population_day(
     before = int(b.fighters.sum())
     b, v, ev = recruit(b, v, reach=reach, eligible=b.active & ~afghan_band, params=p, rng=rng)
     out += ev
-    share = SANCTUARY_SHARE.get(today.sanctuary, 0.0)
+    share = sanctuary_share(today.sanctuary, tolerated=p.tolerated_sanctuary_share)
     b, led.refugees, ev = sanctuary_recruit(b, led.refugees, in_sanctuary=b.active & afghan_band,
                                             share=share, params=p, rng=rng)
     out += ev

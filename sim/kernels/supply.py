@@ -31,7 +31,6 @@ __all__ = ["supply_day"]
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-SUPPORTER = 0.6
 
 
 def supply_day(
@@ -105,7 +104,7 @@ def supply_day(
     available = np.maximum(v_food - reserve, 0.0)
     # Gifts from supporting villages, shared among the bands present by their wants.
     demand = np.bincount(vi[has_v], weights=want[has_v], minlength=n_v)
-    gift_pool = np.where(v_support > SUPPORTER, p.supporter_gift_share * available, 0.0)
+    gift_pool = np.where(v_support > p.gift_support, p.supporter_gift_share * available, 0.0)
     gift_ratio = np.divide(
         np.minimum(gift_pool, demand), demand, out=np.zeros(n_v), where=demand > 0
     )
@@ -124,7 +123,7 @@ def supply_day(
     taken_v = np.bincount(vi[has_v], weights=taken[has_v], minlength=n_v)
     v_food = v_food - gift_v - taken_v
     scarcity = 1.0 + (p.scarcity_multiplier - 1.0) * np.clip(
-        1.0 - food_before / np.maximum(2.0 * reserve, 1e-9), 0.0, 1.0
+        1.0 - food_before / np.maximum(p.scarcity_reserve_multiple * reserve, 1e-9), 0.0, 1.0
     )
     share_taken = np.divide(taken_v, food_before, out=np.zeros(n_v), where=food_before > 0)
     v_support = v_support - p.requisition_support_loss * scarcity * share_taken

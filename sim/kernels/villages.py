@@ -240,8 +240,7 @@ def village_day(
         s2, g2, f2 = spread(s2), spread(g2), spread(f2)
 
     # ---------------------------------------------------------------- flight
-    reserve_need = np.maximum(pop, 1.0)
-    famine = villages.food < reserve_need  # less than one day of food
+    famine = villages.food < np.maximum(pop, 1.0) * p.famine_days
     pressure = np.clip((f2 - p.flight_fear) / max(1.0 - p.flight_fear, 1e-9), 0.0, 1.0)
     pressure = np.maximum(pressure, famine.astype(np.float64))
     fled = rng.binomial(villages.population, np.clip(p.flight_rate * pressure, 0.0, 1.0))

@@ -284,3 +284,12 @@ class CombatParams:
         ge=0,
         le=3,
     )
+    # --- moved from the kernels (defaults unchanged) ---------------------------------------
+    duration_size_norm: float = param(
+        400.0,
+        "Men engaged (both sides) at which a fight lasts its base duration; the duration"
+        " scales with (men / duration_size_norm) ** duration_size_exponent.",
+        unit="men",
+        gt=0.0,
+        ref="judgement",
+    )

@@ -335,3 +335,40 @@ class PopulationParams:
     leaderless_amnesty: float = param(
         1.0, "Extra weight of the amnesty pull on a leaderless band.", ge=0.0, le=100.0
     )
+    # --- moved from the kernels (defaults unchanged) ---------------------------------------
+    tolerated_sanctuary_share: float = param(
+        0.5,
+        "Share of the open sanctuary's help (food on the Afghan side, refugee recruits) bands"
+        " get when the Afghan side only tolerates them (1 open, 0 closed or hostile).",
+        ge=0.0,
+        le=1.0,
+        ref="judgement",
+    )
+    volunteer_morale: float = param(
+        0.7, "Morale of a state volunteer detachment when it is raised.", ge=0.0, le=1.0,
+        ref="judgement",
+    )
+    volunteer_supply_days: float = param(
+        5.0, "Days of supply a state volunteer detachment carries when it is raised.",
+        unit="d", ge=0.0, ref="judgement",
+    )
+    famine_days: float = param(
+        1.0,
+        "Days of food per inhabitant below which a village is in famine (its people flee as"
+        " at full fear).",
+        unit="d",
+        ge=0.0,
+        ref="judgement",
+    )
+    arrest_hostility_slope: float = param(
+        2.0,
+        "Hostility to returned insurgents per unit of a village's support for the state"
+        " (1 - support), capped at 1: at the default a village at support 0.5 or below is"
+        " fully hostile.",
+        ge=0.0,
+        ref="judgement",
+    )
+    repression_arrest_factor: float = param(
+        2.0, "How much more often returned insurgents are arrested while repression is on.",
+        ge=1.0, ref="judgement",
+    )

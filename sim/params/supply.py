@@ -143,3 +143,19 @@ class SupplyParams:
         ge=0.0,
         le=1.0,
     )
+    # --- moved from the kernels (defaults unchanged) ---------------------------------------
+    gift_support: float = param(
+        0.6,
+        "Support above which a village gives bands food as a gift (the pro-insurgent side of"
+        " population.side_high).",
+        ge=0.0,
+        le=1.0,
+        ref="judgement",
+    )
+    scarcity_reserve_multiple: float = param(
+        2.0,
+        "Village stock, in multiples of its hidden reserve, below which requisition angers more:"
+        " scarcity rises linearly from 1 at this stock to scarcity_multiplier at an empty store.",
+        gt=0.0,
+        ref="judgement",
+    )

@@ -124,7 +124,7 @@ def engagement_terms(
     base += pick(raid, p.raid_duration_h, 0.0)
     base += pick(plain, p.meeting_duration_h, 0.0)
     size = b0 + s0
-    size /= 400.0
+    size /= p.duration_size_norm
     np.maximum(size, 1e-9, out=size)
     np.power(size, p.duration_size_exponent, out=size)
     duration = np.multiply(base, size, out=base)
