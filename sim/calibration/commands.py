@@ -45,7 +45,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration.report import write_report
     from sim.calibration.search import CalibrationStateError, search
     from sim.calibration.spec import load_calibration_spec
-    from sim.cli import UsageError
+    from sim.cli_args import UsageError
     from sim.experiments.spec import check_executor
 
     if args.executor is not None:
