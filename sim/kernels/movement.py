@@ -638,7 +638,7 @@ def _patrol(
     r, c = np.divmod(cell, cols)
     hr, hc = np.divmod(home, cols)
     nr, nc = np.divmod(np.where(nbr >= 0, nbr, cell[:, None]), cols)
-    far = np.abs(r - hr) + np.abs(c - hc) > params.patrol_radius_hours * params.horse_kmh / 5.0
+    far = np.abs(r - hr) + np.abs(c - hc) > params.patrol_radius_hours * params.horse_kmh / CELL_KM
     # Score: random, or distance to home when too far out.
     score = rng.random(nbr.shape)
     home_d = np.abs(nr - hr[:, None]) + np.abs(nc - hc[:, None])

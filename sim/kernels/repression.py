@@ -130,9 +130,9 @@ def repression_day(
     crop = np.where(burn, 0.0, villages.crop)
 
     f, g, s = villages.fear, villages.grievance, villages.support
-    da = p.repression_fear * hit + p.raid_fear * (raid + 2.0 * burn)
-    dg = p.repression_grievance * hit + p.raid_grievance * (raid + 2.0 * burn)
-    ds = p.repression_support_cut * hit + p.raid_support_cut * (raid + 2.0 * burn)
+    da = p.repression_fear * hit + p.raid_fear * (raid + p.burning_raid_weight * burn)
+    dg = p.repression_grievance * hit + p.raid_grievance * (raid + p.burning_raid_weight * burn)
+    ds = p.repression_support_cut * hit + p.raid_support_cut * (raid + p.burning_raid_weight * burn)
     f2 = np.clip(f + np.clip(da, 0, 1) * (1.0 - f), 0.0, 1.0)
     g2 = np.clip(g + np.clip(dg, 0, 1) * (1.0 - g), 0.0, 1.0)
     s2 = np.clip(s - ds, 0.0, 1.0)

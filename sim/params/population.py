@@ -372,3 +372,10 @@ class PopulationParams:
         2.0, "How much more often returned insurgents are arrested while repression is on.",
         ge=1.0, ref="judgement",
     )
+    burning_raid_weight: float = param(
+        2.0,
+        "How many punitive raids a village burning counts as for the fear, grievance and"
+        " support it moves.",
+        ge=0.0,
+        ref="judgement",
+    )
