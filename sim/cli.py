@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
@@ -129,12 +130,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
         from sim.mapplot import draw_theatre
 
-        fig, ax = plt.subplots(figsize=(14, 8))
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig, ax = plt.subplots(figsize=(14, 8), layout="constrained")
         draw_theatre(theatre, ax=ax)
-        fig.tight_layout()
-        fig.savefig(args.out, dpi=120)
+        fig.savefig(out, dpi=120)
         plt.close(fig)
-        print(f"wrote {args.out}")
+        print(f"wrote {out}")
     return 0
 
 
@@ -207,7 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", default=None, metavar="LAT,LON", help="print the cell at a point as JSON"
     )
     m.add_argument(
-        "--out", default=None, metavar="FILE.png", help="draw relief, rivers, border and towns"
+        "--out",
+        nargs="?",
+        default=None,
+        const=str(Path("results") / "theatre.png"),
+        metavar="FILE.png",
+        help="draw relief, rivers, border and towns (default file: results/theatre.png)",
     )
     m.set_defaults(func=_cmd_map)
 
@@ -239,11 +246,25 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def use_file_backend() -> None:
+    """Draw into files: select matplotlib's non-interactive Agg backend for this process.
+
+    The command line writes figures to files and never opens a window. A backend the user
+    chose with ``MPLBACKEND`` is respected. Importing ``sim`` modules never switches the
+    backend (a notebook keeps its inline figures); only the command line does, here.
+    """
+    os.environ.setdefault("MPLBACKEND", "agg")
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None:  # already imported (e.g. main() called in-process): switch now
+        mpl.use(os.environ["MPLBACKEND"])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``basmachi`` command; returns the exit code."""
     from sim.geography import OutsideTheatreError
     from sim.scenario import ScenarioWarning
 
+    use_file_backend()
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
