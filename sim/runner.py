@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -79,9 +78,9 @@ def result_of(model: BasmachiModel, *, run_id: int = 0) -> RunResult:
     )
     steps = pd.DataFrame(model.recorder.steps_arrays())
     steps.insert(0, "run_id", run_id)
-    steps.insert(2, "date", [s.start + dt.timedelta(days=int(d)) for d in steps["day"]])
+    steps.insert(2, "date", pd.Timestamp(s.start) + pd.to_timedelta(steps["day"], unit="D"))
     ev = pd.DataFrame(model.recorder.events_arrays())
     ev.insert(0, "run_id", run_id)
-    ev.insert(2, "date", [s.start + dt.timedelta(days=int(d)) for d in ev["day"]])
+    ev.insert(2, "date", pd.Timestamp(s.start) + pd.to_timedelta(ev["day"], unit="D"))
     ev = ev.astype({"kind": "string", "side": "string", "name": "string"})
     return RunResult(runs=runs, steps=steps, events=ev)
