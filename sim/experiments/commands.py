@@ -41,6 +41,7 @@ def register(subparsers: Any) -> None:
     _common(s)
     s.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
                    help="runs per task (default: automatic)")
+    s.add_argument("--no-plot", action="store_true", help="do not write overview.png")
     s.set_defaults(func=cmd_sweep)
 
     a = subparsers.add_parser(
@@ -87,6 +88,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"wrote      runs       {res.runs_path}")
     if res.timeseries_path is not None:
         print(f"wrote      timeseries {res.timeseries_path}")
+    if not args.no_plot:
+        import pandas as pd
+
+        from sim.plots import plot_sweep
+
+        fig = plot_sweep(pd.read_parquet(res.runs_path), spec.paths, spec.outputs.columns(),
+                         title=spec.name)
+        fig.savefig(res.out / "overview.png", dpi=100)
+        print(f"wrote      overview   {res.out / 'overview.png'}")
     return 0
 
 

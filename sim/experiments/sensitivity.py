@@ -37,7 +37,14 @@ from sim.experiments.sweep import SweepOutcome, sweep
 from sim.results import write_parquet_atomic
 from sim.scenario import Problem, ScenarioError
 
-__all__ = ["SensitivityResult", "analyse", "format_indices", "plot_indices", "sensitivity"]
+__all__ = [
+    "SensitivityResult",
+    "analyse",
+    "format_indices",
+    "plot_indices",
+    "sampling_warning",
+    "sensitivity",
+]
 
 SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
 MORRIS_COLUMNS = ("mu_star", "mu_star_conf", "mu", "sigma")
@@ -190,6 +197,37 @@ def format_indices(indices: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def sampling_warning(indices: pd.DataFrame) -> str:
+    """A warning when Sobol indices are outside [0, 1]: a symptom of too small a sample.
+
+    True first-order and total indices lie in [0, 1] with ``S1 <= ST``. Estimates below 0
+    or above 1 (beyond rounding) are sampling error of the Saltelli estimator, not findings:
+    raise ``samples`` (and ``replicates`` for a noisy model) until they vanish and the
+    confidence intervals are narrow enough for the conclusion drawn.
+
+    Parameters
+    ----------
+    indices : DataFrame
+        Rows of one output with ``S1``, ``ST`` and their ``*_conf`` columns.
+
+    Returns
+    -------
+    str
+        The warning, or an empty string when every index is within [0, 1].
+    """
+    tol = 0.01
+    bad = []
+    if (indices["S1"] < -tol).any():
+        bad.append("S1 < 0")
+    if (indices["ST"] > 1 + tol).any():
+        bad.append("ST > 1")
+    if (indices["S1"] > indices["ST"] + indices["ST_conf"] + tol).any():
+        bad.append("S1 > ST")
+    if not bad:
+        return ""
+    return f"{', '.join(bad)}: sampling error of a small sample, not a finding; raise samples"
+
+
 def plot_indices(indices: pd.DataFrame, path: str | Path, *, title: str = "") -> Path:
     """Bar chart of the indices with confidence intervals, one panel per output."""
     from matplotlib.figure import Figure
@@ -216,6 +254,11 @@ def plot_indices(indices: pd.DataFrame, path: str | Path, *, title: str = "") ->
         ax.set_yticks(pos, list(g["parameter"]), fontsize=8)
         ax.invert_yaxis()
         ax.set_title(name + (" (constant)" if (g["note"] != "").any() else ""), fontsize=9)
+        warning = sampling_warning(g) if sobol else ""
+        if warning:
+            ax.text(0.99, 0.02, warning, transform=ax.transAxes, ha="right", va="bottom",
+                    fontsize=7, color="darkred", wrap=True,
+                    bbox={"fc": "#fff3f3", "ec": "darkred", "lw": 0.5, "alpha": 0.9})
         ax.axvline(0.0, color="0.5", lw=0.5)
         if k == 0:
             ax.legend(fontsize=7)
