@@ -18,7 +18,7 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
-from sim.agents import BandAgent, ColumnAgent, VillageAgent
+from sim.agents import MesaTools, resolve_scenario
 from sim.build import World, build_world
 from sim.events import Events
 from sim.phases import PHASES, Day, apply_settings, population_context
@@ -58,11 +58,13 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: Scenario | str,
         *,
         seed: int | np.random.SeedSequence = 0,
         agents: bool = True,
+        **kwargs: object,
     ) -> None:
+        scenario = resolve_scenario(scenario, kwargs)  # name or path, dotted-path values
         self.seed_sequence = as_seed_sequence(seed)
         self.rngs = phase_generators(self.seed_sequence)
         super().__init__(rng=self.rngs["mesa"])
@@ -72,13 +74,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         self.state: WorldState = self.world.state
         self.schedule = compile_timeline(scenario)
         self.recorder = Recorder(self)
-        if agents:
-            for i, name in enumerate(self.world.band_names):
-                BandAgent(self, i, name)
-            for i, name in enumerate(self.world.column_names):
-                ColumnAgent(self, i, name)
-            for i in range(len(self.state.villages)):
-                VillageAgent(self, i, f"village-{i}")
+        self.mesa = MesaTools(self, agents=agents)  # agents, grid, datacollector (sim.agents)
 
     @property
     def date(self) -> dt.date:
@@ -109,6 +105,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             today.extend(b for b in out if len(b))
             self.emit(out)
         self.recorder.record_day()
+        self.mesa.after_step()
         self.state = dataclasses.replace(self.state, day=day + 1)
         self.running = not self.finished
 

@@ -56,9 +56,11 @@ def test_tables_shape(tiny) -> None:
 def test_agents_are_views_of_array_rows(tiny) -> None:
     model = BasmachiModel(tiny, seed=1)
     bands = model.agents_by_type[BandAgent]
-    assert len(bands) == len(model.state.bands)
+    assert len(model.mesa.bands) == len(model.state.bands)  # every row, present or not
+    here_b, here_c = model.mesa.present()
+    assert len(bands) == here_b.sum()  # model.agents: the units present
     assert len(model.agents_by_type[VillageAgent]) == len(model.state.villages)
-    assert len(model.agents) == len(bands) + len(model.state.columns) + len(model.state.villages)
+    assert len(model.agents) == here_b.sum() + here_c.sum() + len(model.state.villages)
     band = next(iter(bands))
     assert band.fighters == model.state.bands.fighters[band.row]
     band.fighters = 999
