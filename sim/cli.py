@@ -1,6 +1,6 @@
 """Command line: ``basmachi`` (or ``python -m sim``).
 
-Subcommands: ``run``, ``validate``, ``map``, ``schema``, ``bench``, ``sweep``,
+Subcommands: ``run``, ``validate``, ``map``, ``viz``, ``schema``, ``bench``, ``sweep``,
 ``sensitivity``, ``score``, ``compare`` and ``calibrate``. Bad input
 (scenario files, parameters, coordinates) ends with a message naming the file,
 field, value and what is allowed, and exit code 2 — never a traceback.
@@ -140,6 +140,34 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_viz(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    from sim.scenario import load_scenario
+
+    load_scenario(args.scenario)  # a bad scenario stops here with its message and exit code 2
+    missing = [m for m in ("solara", "altair", "networkx") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(
+            f"viz needs {', '.join(missing)}: install the viz extra, pip install -e '.[viz]'"
+        )
+    from sim.viz import ENV_SCENARIO, ENV_SEED
+
+    env = {**os.environ, ENV_SCENARIO: args.scenario, ENV_SEED: str(args.seed)}
+    cmd = [sys.executable, "-m", "solara", "run", "sim.viz", "--no-check-version"]
+    cmd += ["--host", args.host, "--port", str(args.port)]
+    if args.no_browser:
+        cmd.append("--no-open")
+    print(
+        f"viz        {args.scenario} (seed {args.seed}) at http://{args.host}:{args.port}/"
+        " (Ctrl-C stops)",
+        file=sys.stderr,
+        flush=True,
+    )
+    sys.stdout.flush()
+    os.execve(sys.executable, cmd, env)  # the server replaces this process (signals reach it)
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.schema_doc import schema_markdown
 
@@ -172,7 +200,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``basmachi``."""
-    p = argparse.ArgumentParser(prog="basmachi", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="basmachi",
+        description="basmachi-sim: run, check, draw, score and explore scenarios of the"
+        " Basmachi insurgency (1923-1931).",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser(
@@ -217,6 +249,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="draw relief, rivers, border and towns (default file: results/theatre.png)",
     )
     m.set_defaults(func=_cmd_map)
+
+    z = sub.add_parser(
+        "viz",
+        help="open an interactive map of a scenario in the browser (Mesa SolaraViz; viz extra)",
+    )
+    z.add_argument("scenario", help="path to a scenario TOML, or a name in scenarios/")
+    z.add_argument("--seed", type=int, default=0, help="initial seed (changeable on the page)")
+    z.add_argument("--host", default="127.0.0.1", help="address to serve on (default: localhost)")
+    z.add_argument("--port", type=int, default=8765, help="port to serve on (default: 8765)")
+    z.add_argument("--no-browser", action="store_true", help="serve without opening a browser")
+    z.set_defaults(func=_cmd_viz)
 
     d = sub.add_parser(
         "schema", help="print the scenario schema: every field, default, bounds and meaning"
