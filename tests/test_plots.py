@@ -156,3 +156,20 @@ def test_map_command_writes_under_results_with_a_file_backend(tmp_path) -> None:
     assert out.stdout.split()[-1] == "agg"
     assert (tmp_path / "results" / "theatre.png").stat().st_size > 50_000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
+def test_compare_plot_names_its_boxes_gives_units_and_labels_never(tiny_run, tmp_path) -> None:
+    import math
+
+    from sim.scoring.compare import OUTCOMES, Comparison
+    from sim.scoring.report import OUTCOME_UNITS, _short, plot_compare
+
+    _, result = tiny_run
+    a = {k: np.array([1.0, 2.0, 3.0]) for k in OUTCOMES}
+    b = {**a, "days_to_collapse": np.array([math.inf, math.inf, 4.0])}
+    cmp = Comparison("raids_1929", "raids_1929_sanctuary_closed", a, b)
+    path = plot_compare([result], [result], cmp, tmp_path / "compare.png")
+    assert path.stat().st_size > 10_000
+    assert set(OUTCOME_UNITS) == set(OUTCOMES)
+    assert _short("raids_1929_sanctuary_closed") == "raids_1929_sanctuary\nclosed"
+    assert _short("tiny") == "tiny"

@@ -98,6 +98,30 @@ def plot_score(results: Sequence[RunResult], ev: Evaluation, path: str | Path) -
     return path
 
 
+#: Unit of each compared outcome (y label of its panel).
+OUTCOME_UNITS = {
+    "peak_in_country": "men",
+    "final_in_country": "men",
+    "surrenders": "men",
+    "town_days_held": "town-days",
+    "days_to_collapse": "days",
+    "insurgent_losses": "men",
+    "state_losses": "men",
+    "engagements_lost_by_state": "engagements",
+    "engagements_lost_by_insurgents": "engagements",
+}
+
+
+def _short(name: str, width: int = 22) -> str:
+    """A scenario name fitted under a box: wrapped at underscores, at most two lines."""
+    if len(name) <= width:
+        return name
+    cut = name.rfind("_", 0, width)
+    cut = cut if cut > 0 else width
+    rest = name[cut:].lstrip("_")
+    return name[:cut] + "\n" + (rest if len(rest) <= width else rest[: width - 1] + "…")
+
+
 def plot_compare(
     results_a: Sequence[RunResult], results_b: Sequence[RunResult], cmp: Comparison, path: str | Path
 ) -> Path:
@@ -107,18 +131,26 @@ def plot_compare(
     ax = fig.add_subplot(3, 1, 1)
     plot_band(results_a, "in_country", ax=ax, color="firebrick", label=cmp.a)
     plot_band(results_b, "in_country", ax=ax, color="steelblue", label=cmp.b)
-    ax.set_ylabel("insurgents on Soviet soil")
+    ax.set_ylabel("insurgents on Soviet soil (men)")
+    ax.set_xlabel("date")
     ax.legend(fontsize=8)
+    names = [_short(cmp.a), _short(cmp.b)]
     for i, k in enumerate(OUTCOMES):
         sub = fig.add_subplot(3, 5, 6 + i)
         data = []
-        for d in (cmp.outcomes_a[k], cmp.outcomes_b[k]):
+        for j, d in enumerate((cmp.outcomes_a[k], cmp.outcomes_b[k])):
             fin = d[np.isfinite(d)]
             data.append(fin if fin.size else np.array([np.nan]))
-        sub.boxplot(data, tick_labels=["A", "B"])
+            never = d.size - fin.size
+            if never:  # e.g. the rising never collapsed: say so instead of an empty box
+                sub.annotate(f"never in\n{never}/{d.size}", (j + 1, 0.5),
+                             xycoords=("data", "axes fraction"), ha="center", va="center",
+                             fontsize=7, color="darkred")
+        sub.boxplot(data, tick_labels=names)
         sub.set_title(k.replace("_", " "), fontsize=8)
+        sub.set_ylabel(OUTCOME_UNITS.get(k, ""), fontsize=7)
         sub.tick_params(labelsize=7)
-    fig.suptitle(f"A = {cmp.a}   B = {cmp.b}   ({len(results_a)} replicates each)")
+    fig.suptitle(f"{cmp.a} vs {cmp.b} ({len(results_a)} replicates each, same seeds)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
