@@ -67,7 +67,17 @@ POLICIES = (
     "executions",
     "punitive_raids",
     "village_burning",
+    "requisition",
+    "relief",
+    "land_reform",
+    "concessions",
+    "local_cadres",
+    "fair_amnesty",
 )
+STATE_LEVERS = ("relief", "land_reform", "concessions", "local_cadres", "fair_amnesty")
+"""Policies by which the state wins villages over (see :mod:`sim.kernels.villages`)."""
+COUNTRIES = ("", "soviet", "afghanistan", "any")
+"""Country scopes of a region or policy window ("" = the default of the field)."""
 SWITCHES = (
     "heliographs",
     "aircraft",
@@ -180,14 +190,26 @@ class DepotSpec:
 
 @dataclasses.dataclass(frozen=True)
 class RegionSpec:
-    """Initial leaning of the villages around a place (e.g. a leader's home valley)."""
+    """A named region: the cells within ``radius_km`` of its places, limited to a country.
+
+    A region may set the initial leaning of its villages (``support``, ``grievance``,
+    ``fear``; a value left out keeps the villages' default) and may be named by the
+    ``region`` of a timeline entry to limit a policy window or the sanctuary to it.
+    """
 
     name: str = param("", "Unique name of the region.")
     at: str = param("", "Named place at the centre of the region.")
-    radius_km: float = param(30.0, "Villages within this distance of the place are set.", unit="km", gt=0.0, le=1000.0)
-    support: float = param(0.5, "Initial leaning toward the insurgents.", ge=0.0, le=1.0)
-    grievance: float = param(0.3, "Initial grievance.", ge=0.0, le=1.0)
-    fear: float = param(0.1, "Initial fear.", ge=0.0, le=1.0)
+    places: tuple[str, ...] = param((), "Further named places whose surroundings belong to the region.")
+    radius_km: float = param(
+        30.0, "Cells within this distance of one of the places belong to the region.", unit="km",
+        gt=0.0, le=1000.0,
+    )
+    country: str = param(
+        "", "Limit the region to one country's cells ('' or 'any': no limit).", choices=COUNTRIES
+    )
+    support: float | None = param(None, "Initial leaning toward the insurgents.", ge=0.0, le=1.0)
+    grievance: float | None = param(None, "Initial grievance.", ge=0.0, le=1.0)
+    fear: float | None = param(None, "Initial fear.", ge=0.0, le=1.0)
     source: str = param("", "Row id(s) in outcomes.csv, or 'judgement'.")
 
 
@@ -199,7 +221,18 @@ class TimelineEvent:
 
     - ``sanctuary``: ``status`` of the Afghan side from ``date`` on.
     - ``policy``: a ``policy`` window from ``date`` to ``end`` (inclusive) with its
-      ``credibility`` and ``intensity`` (e.g. an amnesty and its terms).
+      ``credibility`` and ``intensity`` (e.g. an amnesty and its terms). The state's
+      levers (``relief``, ``land_reform``, ``concessions``, ``local_cadres``,
+      ``fair_amnesty``) win villages over; ``requisition``, ``collectivisation``,
+      ``anti_religious``, ``food_for_cotton`` and the repressive policies cost the state
+      support (see :mod:`sim.kernels.villages`).
+
+    Where a ``policy`` or ``sanctuary`` entry acts: the cells of the named ``region``
+    and/or within ``radius_km`` of the ``places``, limited to ``country``. A policy with
+    none of these acts on the whole Soviet side (``country`` defaults to ``"soviet"``:
+    the state's policies never reach Afghan villages unless the scenario says
+    ``country = "afghanistan"`` or ``"any"``); a sanctuary entry with none of them sets
+    the status of the whole Afghan side.
     - ``switch``: doctrine or technology ``switch`` turned ``on`` (or off) from ``date``.
     - ``set``: a parameter at dotted ``path`` takes ``value`` from ``date`` on.
     - ``reinforce``: ``bands`` and/or ``columns`` enter the map on ``date``.
@@ -220,6 +253,19 @@ class TimelineEvent:
         0.5, "How far the population believes the policy's terms (amnesty).", ge=0.0, le=1.0
     )
     intensity: float = param(1.0, "Strength of the policy where it has a scale.", ge=0.0, le=10.0)
+    region: str = param("", "Named region ([[regions]]) the policy or sanctuary entry is limited to.")
+    places: tuple[str, ...] = param(
+        (), "Named places around which the policy or sanctuary entry acts (within radius_km)."
+    )
+    radius_km: float = param(
+        30.0, "Radius around each of `places` (policy, sanctuary).", unit="km", gt=0.0, le=1000.0
+    )
+    country: str = param(
+        "",
+        "Country the policy acts in: '' means the Soviet side for a policy and Afghanistan for a"
+        " sanctuary entry; 'any' lifts the limit.",
+        choices=COUNTRIES,
+    )
     switch: str = param(
         "heliographs", "Doctrine or technology switch (kind = switch).", choices=SWITCHES
     )
@@ -690,7 +736,10 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
         if not FIRST_DATE <= ev.date <= LAST_DATE:
             problems.append(Problem(origin, f"timeline[{i}].date", ev.date.isoformat(), period))
     for i, r in enumerate(s.regions):
-        check_place(r.at, f"regions[{i}].at", required=True)
+        check_place(r.at, f"regions[{i}].at", required=not r.places and not r.country)
+        for j, name in enumerate(r.places):
+            check_place(name, f"regions[{i}].places[{j}]", required=True)
+    region_names = {r.name for r in s.regions}
 
     unit_names = {b.name for b in s.bands} | {c.name for c in s.columns}
     for ev in s.timeline:
@@ -711,6 +760,13 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
                     f"a date within {s.start} .. {s.end}",
                 )
             )
+        if ev.kind in ("policy", "sanctuary"):
+            if ev.region and ev.region not in region_names:
+                problems.append(Problem(origin, f"{where}.region", ev.region, (
+                    "one of " + ", ".join(sorted(region_names)) if region_names
+                    else "a region declared in [[regions]] (none are)")))
+            for j, name in enumerate(ev.places):
+                check_place(name, f"{where}.places[{j}]", required=True)
         if ev.kind == "policy" and ev.end is not None and ev.end < ev.date:
             problems.append(
                 Problem(origin, f"{where}.end", ev.end.isoformat(), f"a date on or after {ev.date}")

@@ -1,18 +1,37 @@
-"""The scenario timeline compiled into day-indexed lookups."""
+"""The scenario timeline compiled into day-indexed lookups.
+
+Policy windows and sanctuary entries may be limited to a region
+(:mod:`sim.regions`); compiled against a map they carry the cells where they act.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from sim.scenario import Scenario, TimelineEvent
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.scenario import SANCTUARY, Scenario, TimelineEvent
+
+if TYPE_CHECKING:
+    from sim.geography import Theatre
 
 __all__ = ["PolicyWindow", "Schedule", "compile_timeline"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+Bool = NDArray[np.bool_]
 
 
 @dataclasses.dataclass(frozen=True)
 class PolicyWindow:
-    """A policy in force from ``first`` to ``last`` (days since the start, inclusive)."""
+    """A policy in force from ``first`` to ``last`` (days since the start, inclusive).
+
+    ``area`` holds the cells where it acts, shape (n_cells,); ``None`` when the
+    timeline was compiled without a map (then it acts everywhere).
+    """
 
     policy: str
     first: int
@@ -20,6 +39,7 @@ class PolicyWindow:
     credibility: float
     intensity: float
     source: str
+    area: Bool | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def active(self, day: int) -> bool:
         """Whether the window covers ``day``."""
@@ -46,6 +66,7 @@ class Schedule:
     switches: dict[str, tuple[bool, ...]]
     policies: tuple[PolicyWindow, ...]
     actions: dict[int, list[TimelineEvent]]
+    sanctuary_changes: tuple[tuple[int, I64], ...] = ()
 
     def policy(self, name: str, day: int) -> PolicyWindow | None:
         """The window of policy ``name`` in force on ``day`` (the latest declared wins)."""
@@ -55,26 +76,80 @@ class Schedule:
                 found = w
         return found
 
+    def policy_cells(self, name: str, day: int, cells: I64) -> tuple[F64, F64]:
+        """Intensity and credibility of policy ``name`` on ``day`` at each of ``cells``.
+
+        Where several windows of the policy cover a cell, the latest declared wins;
+        0 where none does.
+
+        Parameters
+        ----------
+        name : str
+        day : int
+        cells : ndarray of int64, shape (n,)
+            Flat cell indices (e.g. of villages or bands).
+
+        Returns
+        -------
+        intensity, credibility : ndarray of float64, shape (n,)
+        """
+        inten = np.zeros(cells.shape, dtype=np.float64)
+        cred = np.zeros(cells.shape, dtype=np.float64)
+        for w in self.policies:
+            if w.policy == name and w.active(day):
+                here = np.ones(cells.shape, bool) if w.area is None else w.area[cells]
+                inten = np.where(here, w.intensity, inten)
+                cred = np.where(here, w.credibility, cred)
+        return inten, cred
+
+    def sanctuary_status(self, day: int) -> I64 | None:
+        """Sanctuary status of every cell on ``day`` (index into ``SANCTUARY``).
+
+        ``None`` when no entry is limited to a region (then :attr:`sanctuary` says it
+        for the whole Afghan side); only Afghan cells' values matter.
+        """
+        found = None
+        for first, status in self.sanctuary_changes:
+            if first <= day:
+                found = status
+        return found
+
     def switches_on(self, day: int) -> dict[str, bool]:
         """Every switch and its state on ``day``."""
         return {k: v[day] for k, v in self.switches.items()}
 
 
-def compile_timeline(s: Scenario) -> Schedule:
+def compile_timeline(s: Scenario, theatre: Theatre | None = None) -> Schedule:
     """Turn the scenario's dated entries into per-day lookups.
 
     Entries dated before the start apply from day 0 (a policy that began earlier
-    is in force; a sanctuary status set earlier holds).
+    is in force; a sanctuary status set earlier holds). With a ``theatre`` each
+    policy window carries the cells where it acts and sanctuary entries limited to
+    a region give per-cell statuses (:meth:`Schedule.sanctuary_status`).
     """
+    from sim.regions import entry_area
+
     days = s.days
     entries = sorted(s.timeline, key=lambda e: e.date)
     status = [s.sanctuary] * days
     switch_state = {name: [name in s.switches] * days for name in _all_switches()}
     policies: list[PolicyWindow] = []
     actions: dict[int, list[TimelineEvent]] = defaultdict(list)
+    scoped = theatre is not None and any(
+        e.kind == "sanctuary" and (e.region or e.places or e.country not in ("", "afghanistan"))
+        for e in entries)
+    cell_status = (np.full(theatre.country.size, SANCTUARY.index(s.sanctuary), dtype=np.int64)
+                   if scoped and theatre is not None else None)
+    changes: list[tuple[int, I64]] = []
     for e in entries:
         day = max((e.date - s.start).days, 0)
         if e.kind == "sanctuary":
+            if cell_status is not None and theatre is not None:
+                area = entry_area(theatre, e, s.regions, default_country="afghanistan")
+                cell_status = np.where(area, SANCTUARY.index(e.status), cell_status)
+                changes.append((day, cell_status))
+                if e.region or e.places:
+                    continue  # a regional status leaves the whole side's status alone
             for d in range(day, days):
                 status[d] = e.status
         elif e.kind == "switch":
@@ -83,8 +158,10 @@ def compile_timeline(s: Scenario) -> Schedule:
         elif e.kind == "policy":
             last = (e.end - s.start).days if e.end is not None else days - 1
             if last >= 0:
+                where = (None if theatre is None
+                         else entry_area(theatre, e, s.regions, default_country="soviet"))
                 policies.append(
-                    PolicyWindow(e.policy, day, last, e.credibility, e.intensity, e.source)
+                    PolicyWindow(e.policy, day, last, e.credibility, e.intensity, e.source, where)
                 )
         elif day < days:
             actions[day].append(e)
@@ -93,6 +170,7 @@ def compile_timeline(s: Scenario) -> Schedule:
         switches={k: tuple(v) for k, v in switch_state.items()},
         policies=tuple(policies),
         actions=dict(actions),
+        sanctuary_changes=tuple(changes),
     )
 
 
