@@ -24,7 +24,9 @@ from sim.kernels.population import (
     people_total,
 )
 from sim.kernels.terrain import Graph, build_graph, cell_km, distance_field
+from sim.regions import region_area
 from sim.scenario import COLUMN_KINDS, ORDERS, BandSpec, ColumnSpec, Scenario
+from sim.settlements import settlement_population
 from sim.state import Bands, Columns, Leaders, Villages, WorldState
 
 __all__ = ["World", "build_world", "make_theatre"]
@@ -181,13 +183,16 @@ def _costs(
 def _villages(t: Theatre, s: Scenario) -> Villages:
     p = s.villages
     lc = t.land_cover.reshape(-1)
-    people = np.zeros(lc.shape, dtype=np.int64)
-    people[lc == LandCover.CROPLAND] = p.people_cropland
-    people[lc == LandCover.GRASSLAND] = p.people_grassland
-    people[lc == LandCover.SHRUB] = p.people_shrub
-    people[lc == LandCover.FOREST] = p.people_forest
-    people[lc == LandCover.TOWN] = p.people_town
-    people[t.elevation.reshape(-1) > p.max_elevation] = 0
+    if s.map.kind == "theatre" and p.layer == "settlements":
+        people = settlement_population(t)
+    else:
+        people = np.zeros(lc.shape, dtype=np.int64)
+        people[lc == LandCover.CROPLAND] = p.people_cropland
+        people[lc == LandCover.GRASSLAND] = p.people_grassland
+        people[lc == LandCover.SHRUB] = p.people_shrub
+        people[lc == LandCover.FOREST] = p.people_forest
+        people[lc == LandCover.TOWN] = p.people_town
+        people[t.elevation.reshape(-1) > p.max_elevation] = 0
     people = np.floor(people * (1.0 - p.depopulation)).astype(np.int64)
     cells = np.flatnonzero(people > 0).astype(np.int64)
     pop = people[cells]
@@ -199,16 +204,14 @@ def _villages(t: Theatre, s: Scenario) -> Villages:
     stock_days = max(sp.harvest_days - since_harvest, 0.0)
     support, grievance, fear = np.full(n, p.support), np.full(n, p.grievance), np.full(n, p.fear)
     if s.regions:
-        rows, cols = t.shape
-        ns_km, ew_km = cell_km(rows, lat_max=t.lat_max, res=t.res)
-        r, c = np.divmod(cells, cols)
         for region in s.regions:  # a handful per scenario, in declared order
-            r0, c0 = t.place(region.at)
-            km = np.hypot((r - r0) * ns_km, (c - c0) * ew_km[r])
-            inside = km <= region.radius_km
-            support[inside] = region.support
-            grievance[inside] = region.grievance
-            fear[inside] = region.fear
+            inside = region_area(t, region)[cells]
+            if region.support is not None:
+                support[inside] = region.support
+            if region.grievance is not None:
+                grievance[inside] = region.grievance
+            if region.fear is not None:
+                fear[inside] = region.fear
     return Villages(
         cell=cells,
         population=pop,
@@ -219,6 +222,7 @@ def _villages(t: Theatre, s: Scenario) -> Villages:
         grievance=grievance,
         fear=fear,
         requisitioned=np.zeros(n),
+        weariness=np.zeros(n),
     )
 
 

@@ -72,7 +72,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         self.params = scenario
         self.world: World = build_world(scenario)
         self.state: WorldState = self.world.state
-        self.schedule = compile_timeline(scenario)
+        self.schedule = compile_timeline(scenario, self.world.theatre)
         self.recorder = Recorder(self)
         self.mesa = MesaTools(self, agents=agents)  # agents, grid, datacollector (sim.agents)
 

@@ -41,7 +41,7 @@ from sim.kernels.tally import losses_of_day
 from sim.kernels.terrain import distance_field
 from sim.kernels.timeline import activate, leader_exit, supply_shock, withdraw
 from sim.kernels.villages import VillagePolicies
-from sim.scenario import ORDERS, Scenario, TimelineEvent
+from sim.scenario import ORDERS, SANCTUARY, Scenario, TimelineEvent
 from sim.state import Bands, Columns, LeaderStatus, WorldState
 from sim.timeline import Schedule
 
@@ -59,6 +59,7 @@ __all__ = [
     "timeline_phase",
 ]
 
+F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 Result = tuple[WorldState, list[Events]]
 
@@ -107,7 +108,8 @@ def apply_settings(
 def population_context(world: World, state: WorldState, scenario: Scenario) -> PopulationContext:
     """Static facts of the population rules, built once before the first day."""
     afghan_cells = np.flatnonzero(world.afghan).astype(np.int64)
-    nearest_afghan = distance_field(world.band_graph, afghan_cells)[2]
+    border_hours, _, nearest_afghan = distance_field(world.band_graph, afghan_cells)
+    town_hours = distance_field(world.band_graph, world.town_cells)[0]
     cells = np.arange(world.afghan.size, dtype=np.int64)
     nearest_afghan = np.where(nearest_afghan >= 0, nearest_afghan, cells)
     near_village = distance_field(world.band_graph, state.villages.cell)[2]
@@ -129,6 +131,9 @@ def population_context(world: World, state: WorldState, scenario: Scenario) -> P
         volunteer_row=vrow,
         rivals=rivals,
         neighbour_cells=scenario.population.neighbour_cells,
+        town_hours=town_hours[state.villages.cell] if world.town_cells.size else None,
+        border_hours=border_hours[state.villages.cell] if afghan_cells.size else None,
+        town=np.isin(state.villages.cell, world.town_cells),
     )
 
 
@@ -282,10 +287,19 @@ def supply_phase(
     s, w, p = state, day.world, params
     sanctuary = sanctuary_share(s.sanctuary, tolerated=p.population.tolerated_sanctuary_share)
     share = sanctuary * p.supply.sanctuary_food * w.afghan[s.bands.cell]
+    status = day.schedule.sanctuary_status(s.day)
+    if status is not None:  # sanctuary entries limited to a region: a status per cell
+        tolerated = p.population.tolerated_sanctuary_share
+        shares = np.array([sanctuary_share(k, tolerated=tolerated) for k in SANCTUARY])
+        share = shares[status[s.bands.cell]] * p.supply.sanctuary_food * w.afghan[s.bands.cell]
     cotton = day.schedule.policy("food_for_cotton", s.day) is not None
     villages = s.villages
     if cotton:
-        villages = cotton_villages(villages, land_cover=w.theatre.land_cover, afghan=w.afghan)
+        # Only where the plan is in force (the Soviet side unless limited further).
+        cells = np.arange(w.afghan.size, dtype=np.int64)
+        outside = day.schedule.policy_cells("food_for_cotton", s.day, cells)[0] <= 0
+        villages = cotton_villages(villages, land_cover=w.theatre.land_cover,
+                                   afghan=w.afghan | outside)
     bands, columns, villages, out = supply_day(
         s.bands,
         s.columns,
@@ -344,25 +358,19 @@ def population_phase(
         leaders.status[tally.exiled] = LeaderStatus.EXILED
     s = dataclasses.replace(s, leaders=leaders, ledger=ledger_from_events(s.ledger, day.events))
 
-    def intensity(name: str) -> float:
-        win = day.schedule.policy(name, s.day)
-        return float(win.intensity) if win is not None else 0.0
+    cells = s.villages.cell
 
-    amnesty = day.schedule.policy("amnesty", s.day)
+    def intensity(name: str) -> F64:
+        return day.schedule.policy_cells(name, s.day, cells)[0]
+
     towns = s.town_holder
     today = PopulationToday(
-        amnesty=float(amnesty.credibility) if amnesty is not None else 0.0,
-        village=VillagePolicies(
-            anti_religious=intensity("anti_religious"),
-            collectivisation=intensity("collectivisation"),
-            food_for_cotton=intensity("food_for_cotton"),
-        ),
-        repression=RepressionPolicies(
-            executions=intensity("executions"),
-            show_trials=intensity("show_trials"),
-            punitive_raids=intensity("punitive_raids"),
-            village_burning=intensity("village_burning"),
-        ),
+        amnesty=day.schedule.policy_cells("amnesty", s.day, s.bands.cell)[1],
+        village=VillagePolicies(**{k: intensity(k) for k in (
+            "anti_religious", "collectivisation", "food_for_cotton", "requisition", "relief",
+            "land_reform", "concessions", "local_cadres", "fair_amnesty")}),
+        repression=RepressionPolicies(**{k: intensity(k) for k in (
+            "executions", "show_trials", "punitive_raids", "village_burning")}),
         sanctuary=s.sanctuary,
         scouts=bool(s.switches.get("local_scouts", False)),
         losing=float(np.mean(towns == -1)) if towns.size else 0.0,
@@ -370,6 +378,8 @@ def population_phase(
         wounded=tally.wounded,
         captured=tally.captured,
         collateral=tally.collateral,
+        fight_cells=tally.fight_cells,
+        state_losses=tally.state_losses,
     )
     new, out = population_day(
         s, context=w.population, today=today, params=params.population, rng=rng

@@ -1,4 +1,10 @@
-"""Recorder: the daily metrics and the events of a run, kept as arrays until the end."""
+"""Recorder: the daily metrics and the events of a run, kept as arrays until the end.
+
+Besides the fixed :data:`STEP_COLUMNS`, the steps table counts villages pro-insurgent,
+neutral and pro-state, and the population-weighted mean support, in each country
+(``_soviet``, ``_afghanistan``) and in each named region of the scenario
+(``_region_<name>``): see :func:`area_columns`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from sim.state import ColumnKind, LeaderStatus
 if TYPE_CHECKING:
     from sim.model import BasmachiModel
 
-__all__ = ["STEP_COLUMNS", "Recorder"]
+__all__ = ["AREA_METRICS", "STEP_COLUMNS", "Recorder", "area_columns"]
 
 STEP_COLUMNS = (
     "day",
@@ -50,6 +56,25 @@ STEP_COLUMNS = (
 )
 
 
+AREA_METRICS = ("villages_pro_insurgent", "villages_neutral", "villages_pro_state", "mean_support")
+"""Metrics of the steps table counted in each country and named region."""
+
+
+def area_columns(area_names: list[str]) -> list[str]:
+    """Steps-table columns of the areas, e.g. ``villages_pro_state_soviet``.
+
+    Parameters
+    ----------
+    area_names : list of str
+        Suffixes: ``soviet``, ``afghanistan`` and ``region_<name>``.
+    """
+    return [f"{m}_{a}" for a in area_names for m in AREA_METRICS]
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
+
+
 class Recorder:
     """Collects one row of metrics per day and every event batch.
 
@@ -61,7 +86,27 @@ class Recorder:
     def __init__(self, model: BasmachiModel) -> None:
         self.model = model
         self.rows: list[tuple[float, ...]] = []
+        self.area_rows: list[list[float]] = []
         self.batches: list[tuple[int, Events]] = []
+        self.areas = self._areas()
+
+    def _areas(self) -> dict[str, np.ndarray]:
+        """Village rows of each country and named region (villages do not move)."""
+        from sim.geography import Country
+        from sim.regions import region_area
+
+        m = self.model
+        cells = m.state.villages.cell
+        country = m.world.theatre.country.reshape(-1)[cells]
+        out = {"soviet": np.flatnonzero(country == Country.SOVIET),
+               "afghanistan": np.flatnonzero(country == Country.AFGHANISTAN)}
+        theatre = m.world.theatre
+        for region in m.scenario.regions:
+            try:
+                out[f"region_{_slug(region.name)}"] = np.flatnonzero(region_area(theatre, region)[cells])
+            except KeyError:  # a place not on a cropped map
+                continue
+        return out
 
     def add_events(self, day: int, batches: list[Events]) -> None:
         """Keep event batches of ``day`` (empty batches are dropped)."""
@@ -114,12 +159,26 @@ class Recorder:
                 float(s.band_concealment[ba].mean()) if ba.any() and s.band_concealment.size else 1.0,
             )
         )
+        row: list[float] = []
+        for rows in self.areas.values():
+            sup = v.support[rows]
+            w = weights[rows]
+            row += [
+                float(np.count_nonzero(sup > high)),
+                float(np.count_nonzero((sup >= low) & (sup <= high))),
+                float(np.count_nonzero(sup < low)),
+                float((sup * w).sum() / max(float(w.sum()), 1.0)),
+            ]
+        self.area_rows.append(row)
 
     def steps_arrays(self) -> dict[str, np.ndarray]:
         """Daily metrics as columns."""
         data = np.array(self.rows, dtype=np.float64).reshape(len(self.rows), len(STEP_COLUMNS))
         out: dict[str, np.ndarray] = {name: data[:, i] for i, name in enumerate(STEP_COLUMNS)}
         out["day"] = out["day"].astype(np.int64)
+        names = area_columns(list(self.areas))
+        area = np.array(self.area_rows, dtype=np.float64).reshape(len(self.area_rows), len(names))
+        out.update({name: area[:, i] for i, name in enumerate(names)})
         return out
 
     def events_arrays(self) -> dict[str, Any]:

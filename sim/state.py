@@ -214,6 +214,8 @@ class Villages(_Table):
         In [0, 1]: fear of repression.
     requisitioned : float64
         Food taken from the village today by either side (person-days).
+    weariness : float64
+        In [0, 1]: weariness of war (fighting in reach, food taken), fading in peace.
     """
 
     cell: I64
@@ -225,6 +227,7 @@ class Villages(_Table):
     grievance: F64
     fear: F64
     requisitioned: F64
+    weariness: F64
 
 
 class LeaderStatus(IntEnum):
@@ -352,6 +355,9 @@ class WorldState:
         population phase for the next day's combat.
     amnesty_trust : float
         In [0, 1]: how far the promises of amnesty are still believed.
+    momentum : float
+        In [-1, 1]: the smoothed pull of the winning side (positive: the insurgents),
+        see :func:`sim.kernels.villages.momentum`.
     people_initial : int
         Everyone on the map at the start (units of every row, villages, ledger stocks):
         the left side of the conservation identity.
@@ -376,3 +382,4 @@ class WorldState:
     people_initial: int = 0
     town_holder: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     losses_seen: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
+    momentum: float = 0.0

@@ -87,7 +87,7 @@ def take_up(
     bands: Bands,
     memory: VillageMemory,
     *,
-    credibility: float,
+    credibility: F64 | float,
     trust: float,
     leader_far: F64,
     leaderless: Bool,
@@ -105,8 +105,10 @@ def take_up(
         Shape (n_bands,) (not modified).
     memory : VillageMemory
         Shape (n_villages,) (not modified).
-    credibility : float
-        Credibility of today's window in [0, 1] (0 when no window is in force).
+    credibility : float or ndarray of float64, shape (n_bands,)
+        Credibility of today's window in [0, 1] where each band stands (0 when no
+        window is in force there: a window limited to a region draws only the bands
+        inside it).
     trust : float
         Current trust in amnesty promises in [0, 1].
     leader_far : ndarray of float64, shape (n_bands,)
@@ -130,9 +132,9 @@ def take_up(
     """
     p = params
     nb = len(bands)
-    c = float(np.clip(credibility * trust, 0.0, 1.0))
+    c = np.clip(np.broadcast_to(np.asarray(credibility, dtype=np.float64) * trust, (nb,)), 0.0, 1.0)
     act = bands.active & (bands.fighters > 0)
-    if c <= 0.0 or nb == 0:
+    if nb == 0 or not np.any(c > 0.0):
         z = np.zeros(nb, dtype=np.int64)
         return AmnestyResult(bands, memory, z, np.zeros(nb, dtype=bool), 0, [])
     prob = p.amnesty_rate * c * pull(bands, leader_far=leader_far, params=p)
@@ -154,7 +156,7 @@ def take_up(
     rows = np.flatnonzero(k > 0)
     if rows.size:
         out.append(events("surrender", "insurgent", unit=rows, cell=bands.cell[rows], n=k[rows],
-                          village=home_village[rows], credibility=c))
+                          village=home_village[rows], credibility=c[rows]))
     rows = np.flatnonzero(lead)
     if rows.size:
         out.append(events("leader_surrender", "insurgent", unit=rows, cell=bands.cell[rows], n=1))
@@ -171,6 +173,7 @@ def aftermath(
     repression: bool,
     params: PopulationParams,
     rng: np.random.Generator,
+    fairness: F64 | float = 0.0,
 ) -> tuple[Bands, VillageMemory, float, int, list[Events]]:
     """Destitution, arrest, hiding and relapse of returnees; trust in amnesty.
 
@@ -187,6 +190,9 @@ def aftermath(
         Whether show trials or executions are in force today.
     params : PopulationParams
     rng : numpy.random.Generator
+    fairness : float or ndarray of float64, shape (n_villages,)
+        In [0, 1]: how far returnees in each village are treated fairly (the
+        ``fair_amnesty`` policy); destitution and arrest fall by this share.
 
     Returns
     -------
@@ -205,11 +211,12 @@ def aftermath(
     if len(memory) == 0 or total == 0:
         return bands, memory, float(min(1.0, trust + p.trust_recovery * (1.0 - trust))), 0, out
     settled = sur - des
-    new_des = rng.binomial(settled, p.destitution_rate).astype(np.int64)
+    unfair = 1.0 - np.clip(fairness, 0.0, 1.0)
+    new_des = rng.binomial(settled, p.destitution_rate * unfair).astype(np.int64)
     settled = settled - new_des
     hostility = np.clip(p.arrest_hostility_slope * (1.0 - villages.support), 0.0, 1.0)
     factor = p.repression_arrest_factor if repression else 1.0
-    arr_p = np.clip(p.arrest_rate * hostility * factor, 0.0, 1.0)
+    arr_p = np.clip(p.arrest_rate * hostility * factor * unfair, 0.0, 1.0)
     arrested = rng.binomial(settled, arr_p).astype(np.int64)
     settled = settled - arrested
     hide = np.where(arrested > 0, rng.binomial(settled, p.arrest_flight), 0).astype(np.int64)

@@ -28,10 +28,11 @@ from sim.kernels.amnesty import aftermath, take_up
 from sim.kernels.defection import band_switch, levy, rival_clash, state_desertion
 from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, leading
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
-from sim.kernels.repression import RepressionPolicies, repression_day
+from sim.kernels.repression import RepressionPolicies, band_reprisals, repression_day
 from sim.kernels.villages import (
     VillagePolicies,
     in_window,
+    momentum,
     neighbourhood,
     village_day,
     window_cells,
@@ -97,6 +98,13 @@ class PopulationContext:
         Reserved (inactive) volunteer column row of each band, -1 if none.
     rivals : ndarray of bool, shape (n_leaders, n_leaders)
         Symmetric rivalry matrix.
+    town_hours : ndarray of float64, shape (n_villages,), optional
+        Travel hours from each village to the nearest Soviet town: the state's policies
+        act at ``exp(-town_hours / policy_reach_hours)`` of their intensity (everywhere
+        in full when omitted).
+    border_hours : ndarray of float64, shape (n_villages,), optional
+        Travel hours from each village to the nearest Afghan cell: how far refugees
+        must go (no limit when omitted).
     """
 
     shape: tuple[int, int]
@@ -110,6 +118,8 @@ class PopulationContext:
     rivals: Bool
     _windows: dict[tuple[int, int], I64] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
+    town_hours: F64 | None = None
+    border_hours: F64 | None = None
 
     def village_window(self, village_cells: I64, radius: int) -> I64:
         """Cells within ``radius`` of each village, shape (n_villages, k), -1 off the map.
@@ -135,6 +145,8 @@ class PopulationContext:
         volunteer_row: I64,
         rivals: Bool,
         neighbour_cells: int,
+        town_hours: F64 | None = None,
+        border_hours: F64 | None = None,
     ) -> PopulationContext:
         """Assemble a context from the map and the initial tables.
 
@@ -154,7 +166,8 @@ class PopulationContext:
         r = np.asarray(rivals, dtype=bool)
         return cls(shape=shape, village_of_cell=voc, afghan=afghan, nearest_afghan=nearest_afghan,
                    village_nbrs=nbrs, home_village=home_village, origin_home=band_home.copy(),
-                   volunteer_row=volunteer_row, rivals=r | r.T)
+                   volunteer_row=volunteer_row, rivals=r | r.T, town_hours=town_hours,
+                   border_hours=border_hours)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,8 +176,8 @@ class PopulationToday:
 
     Attributes
     ----------
-    amnesty : float
-        Credibility of the amnesty window in force (0 when none).
+    amnesty : float or ndarray of float64, shape (n_bands,)
+        Credibility of the amnesty window in force where each band stands (0 when none).
     village : VillagePolicies
     repression : RepressionPolicies
     sanctuary : str
@@ -177,9 +190,13 @@ class PopulationToday:
         Each band's combat losses today (zeros when omitted).
     collateral : ndarray of float64, shape (n_villages,), optional
         Civilians killed in fighting in each village today.
+    fight_cells : ndarray of int64, shape (n_fights,), optional
+        Cells of today's engagements (villages in reach grow weary of war).
+    state_losses : float
+        State soldiers killed, wounded and captured today (for the momentum).
     """
 
-    amnesty: float = 0.0
+    amnesty: F64 | float = 0.0
     village: VillagePolicies = dataclasses.field(default_factory=VillagePolicies)
     repression: RepressionPolicies = dataclasses.field(default_factory=RepressionPolicies)
     sanctuary: str = "tolerated"
@@ -189,6 +206,8 @@ class PopulationToday:
     wounded: F64 | None = None
     captured: F64 | None = None
     collateral: F64 | None = None
+    fight_cells: I64 | None = None
+    state_losses: float = 0.0
 
 
 def add_volunteer_rows(columns: Columns, bands: Bands) -> tuple[Columns, I64]:
@@ -331,10 +350,30 @@ def population_day(
     raid_look[c.cell[roam]] = np.flatnonzero(roam)
     b_look = band_lookup(b)
     state_taken = np.zeros(nv)  # the supply kernel already books state requisition on support
+    mom = momentum(state.momentum, insurgent_losses=float(killed.sum() + wounded.sum()
+                                                          + captured.sum()),
+                   state_losses=today.state_losses, losing=today.losing, params=p)
+    fighting: Bool | None = None
+    if today.fight_cells is not None and today.fight_cells.size and nv:
+        fought = np.zeros(n_cells + 1, dtype=np.int64)
+        fought[today.fight_cells] = 1
+        win = ctx.village_window(v.cell, p.reach_cells)
+        fighting = np.asarray(fought[np.where(win >= 0, win, n_cells)].any(axis=1), dtype=bool)
+    policies = today.village
+    if ctx.town_hours is not None and nv:
+        # The state's policies act where its administration reaches (food-for-cotton acts
+        # on the fields it was planted in, wherever they are).
+        reach = np.exp(-ctx.town_hours / p.policy_reach_hours)
+        policies = dataclasses.replace(policies, **{
+            f.name: getattr(policies, f.name) * reach for f in dataclasses.fields(policies)
+            if f.name != "food_for_cotton"})
+    border_days = (None if ctx.border_hours is None
+                   else ctx.border_hours / p.flight_day_hours)
     v, mem, fled, ev = village_day(
         v, mem, nbrs=ctx.village_nbrs, band_present=b_look[v.cell] >= 0,
         state_present=col_look[v.cell] >= 0, state_taken=state_taken, collateral=collateral,
-        policies=today.village, params=p, rng=rng,
+        policies=policies, params=p, rng=rng, fighting=fighting, momentum=mom,
+        border_days=border_days,
     )
     led.refugees += fled
     out += ev
@@ -361,6 +400,13 @@ def population_day(
     if rows.size:
         out.append(events("informed_on", "insurgent", unit=rows, cell=b.cell[rows], n=informing[rows]))
 
+    # ------------------------------------------------------------------ reprisals of the bands
+    if nv and nb:
+        near_band = _any_in_window(b_look, ctx.village_window(v.cell, p.reach_cells))
+        v, punished, ev = band_reprisals(v, band_near=near_band, params=p, rng=rng)
+        led.civilians_killed += punished
+        out += ev
+
     # ------------------------------------------------------------------ leaders
     leader_band, _ = leading(b, leaders)
     fate = leader_fate(
@@ -383,7 +429,7 @@ def population_day(
                           ncols=ctx.shape[1], scale=p.leader_distance_cells)
 
     # ------------------------------------------------------------------ amnesty
-    if today.amnesty > 0:
+    if np.any(np.asarray(today.amnesty) > 0):
         res = take_up(
             b, mem, credibility=today.amnesty, trust=state.amnesty_trust, leader_far=far,
             leaderless=leaderless, leader_here=leader_here, authority=authority,
@@ -397,10 +443,12 @@ def population_day(
         out += res.events
     b_look = band_lookup(b)
     in_reach = _any_in_window(b_look, ctx.village_window(v.cell, p.reach_cells))
-    repressing = (today.repression.executions + today.repression.show_trials) > 0
+    repressing = bool(np.any(np.asarray(today.repression.executions)
+                             + today.repression.show_trials > 0))
     b, mem, trust, arrested, ev = aftermath(
         b, mem, v, trust=state.amnesty_trust, band_in_reach=in_reach, repression=repressing,
         params=p, rng=rng,
+        fairness=np.clip(p.fair_amnesty_effect * np.asarray(today.village.fair_amnesty), 0.0, 1.0),
     )
     led.imprisoned += arrested
     led.relapsed += int(sum(float(e.n.sum()) for e in ev if e.kind == "relapse"))
@@ -460,6 +508,6 @@ def population_day(
 
     new_state = dataclasses.replace(
         state, bands=b, columns=c, villages=v, leaders=leaders, memory=mem, ledger=led,
-        band_concealment=conc, amnesty_trust=trust,
+        band_concealment=conc, amnesty_trust=trust, momentum=mom,
     )
     return new_state, out

@@ -16,6 +16,13 @@ villages leaning to the insurgents, ``lean = max(2 (support - 1/2), 0)``:
 
 Every struck village gains fear and grievance and loses active support
 (``x' = x + a (1 - x)`` for fear and grievance, ``support' = support - b``).
+Each intensity may be a per-village array (a window limited to a region).
+
+:func:`band_reprisals` is the insurgents' repression: a band punishes villages in
+reach that inform on it (support below ``inform_threshold``) with daily probability
+``reprisal_rate``, killing ``reprisal_kill_share`` of them; the punished village
+gains fear (``reprisal_fear``) and turns further against the bands
+(``support' = support - reprisal_support_cut``).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from sim.events import Events, events
 from sim.params.population import PopulationParams
 from sim.state import Villages
 
-__all__ = ["RepressionPolicies", "RepressionResult", "repression_day"]
+__all__ = ["RepressionPolicies", "RepressionResult", "band_reprisals", "repression_day"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -38,16 +45,21 @@ Bool = NDArray[np.bool_]
 
 @dataclasses.dataclass(frozen=True)
 class RepressionPolicies:
-    """Intensity of each repressive policy today (0 when not in force)."""
+    """Intensity of each repressive policy today (0 when not in force).
 
-    executions: float = 0.0
-    show_trials: float = 0.0
-    punitive_raids: float = 0.0
-    village_burning: float = 0.0
+    Each is a float or an array of shape (n_villages,) (windows limited to a region).
+    """
+
+    executions: F64 | float = 0.0
+    show_trials: F64 | float = 0.0
+    punitive_raids: F64 | float = 0.0
+    village_burning: F64 | float = 0.0
 
     def any(self) -> bool:
-        """Whether any repression is in force."""
-        return (self.executions + self.show_trials + self.punitive_raids + self.village_burning) > 0
+        """Whether any repression is in force anywhere."""
+        total = (np.asarray(self.executions) + self.show_trials + self.punitive_raids
+                 + self.village_burning)
+        return bool(np.any(total > 0))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,9 +129,11 @@ def repression_day(
 
     target = raiders & (villages.support > p.side_high)
     u = rng.random(n)
-    burn = target & (u < min(1.0, policies.village_burning / 2.0))
-    raid = target & ~burn & (u < min(1.0, (policies.village_burning + policies.punitive_raids) / 2.0))
-    raid = raid & (policies.punitive_raids > 0)
+    burning = np.asarray(policies.village_burning, dtype=np.float64)
+    raids = np.asarray(policies.punitive_raids, dtype=np.float64)
+    burn = target & (u < np.minimum(1.0, burning / 2.0))
+    raid = target & ~burn & (u < np.minimum(1.0, (burning + raids) / 2.0))
+    raid = raid & (raids > 0)
     r_killed = np.where(raid, rng.binomial(pop, p.raid_kill_share), 0)
     b_killed = np.where(burn, rng.binomial(pop, p.burning_kill_share), 0)
     pop = pop - r_killed - b_killed
@@ -163,3 +177,52 @@ def repression_day(
         refugees=int(fled.sum()),
         events=out,
     )
+
+
+def band_reprisals(
+    villages: Villages,
+    *,
+    band_near: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Villages, int, list[Events]]:
+    """Bands punish the villages in reach that inform on them.
+
+    Parameters
+    ----------
+    villages : Villages
+        Shape (n_villages,) (not modified).
+    band_near : ndarray of int64, shape (n_villages,)
+        Row of an active band within reach of each village, -1 if none.
+    params : PopulationParams
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    villages : Villages
+    killed : int
+        People the bands killed.
+    events : list of Events
+        ``band_reprisal`` (side ``"insurgent"``, ``unit`` = the band, ``village`` =
+        the punished village, ``n`` = killed).
+    """
+    p = params
+    n = len(villages)
+    if n == 0:
+        return villages, 0, []
+    informers = (band_near >= 0) & (villages.support < p.inform_threshold)
+    hit = informers & (rng.random(n) < p.reprisal_rate)
+    if not hit.any():
+        return villages, 0, []
+    killed = np.where(hit, rng.binomial(villages.population, p.reprisal_kill_share), 0)
+    f = villages.fear
+    new_v = dataclasses.replace(
+        villages,
+        population=(villages.population - killed).astype(np.int64),
+        fear=np.clip(f + p.reprisal_fear * hit * (1.0 - f), 0.0, 1.0),
+        support=np.clip(villages.support - p.reprisal_support_cut * hit, 0.0, 1.0),
+    )
+    r = np.flatnonzero(hit)
+    ev = events("band_reprisal", "insurgent", unit=band_near[r], cell=villages.cell[r],
+                n=killed[r], village=r)
+    return new_v, int(killed.sum()), [ev]

@@ -38,6 +38,10 @@ class DayLosses:
         Civilians killed in fights in each village's cell.
     exiled : ndarray of int64, shape (k,)
         Leaders whose bands left for Afghanistan by a ``leader_exit`` entry today.
+    state_losses : float
+        State soldiers killed, wounded and captured in the day's engagements.
+    fight_cells : ndarray of int64, shape (n_engagements,)
+        Cells of the day's engagements.
     """
 
     killed: F64
@@ -45,6 +49,8 @@ class DayLosses:
     captured: F64
     collateral: F64
     exiled: I64
+    state_losses: float = 0.0
+    fight_cells: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def losses_of_day(
@@ -78,11 +84,16 @@ def losses_of_day(
     collateral = np.zeros(n_villages)
     totals = np.zeros(3)
     exiled: list[I64] = []
+    fights: list[I64] = []
+    state_lost = 0.0
     for b in batches:
         if b.kind == "desertion" and b.side == "insurgent":
             np.add.at(deserted, b.unit, b.n)
         elif b.kind == "engagement" and len(b):
             totals += [float(b.extra[k].sum()) if k in b.extra else 0.0 for k in _SPLIT]
+            fights.append(b.cell)
+            state_lost += sum(float(b.extra[k].sum()) for k in
+                              ("state_killed", "state_wounded", "state_captured") if k in b.extra)
             if "civilians_killed" in b.extra and n_villages:
                 vrow = village_of_cell[b.cell]
                 ok = vrow >= 0
@@ -98,4 +109,6 @@ def losses_of_day(
         captured=lost * share[2],
         collateral=collateral,
         exiled=np.concatenate(exiled) if exiled else np.zeros(0, dtype=np.int64),
+        state_losses=state_lost,
+        fight_cells=np.concatenate(fights).astype(np.int64) if fights else np.zeros(0, np.int64),
     )

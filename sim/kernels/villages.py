@@ -1,22 +1,50 @@
-"""Village support, grievance and fear: how what each side does moves the villages.
+"""Village support, grievance and fear: the contest for the villages.
 
-Each village holds three numbers in [0, 1]: ``support`` (1 leans to the insurgents,
-0 to the state), ``grievance`` against the state and ``fear`` of repression. Every
-day they move with presence and protection, collateral losses, policies of the state
-(anti-religious measures, collectivisation, food-for-cotton), repression (applied by
-:mod:`sim.kernels.repression`), and spread between neighbouring villages; a village
-changes side when its support crosses a threshold (with hysteresis), and people flee
-abroad under fear or famine. Requisition already moves support in the supply kernel;
-here the state's requisition also raises grievance.
+Each village holds four numbers in [0, 1]: ``support`` (1 leans to the insurgents,
+0 to the state), ``grievance`` against the state, ``fear`` of repression and
+``weariness`` of war. Both sides win and lose villages:
 
+* the state loses them by its measures (anti-religious campaigns, collectivisation,
+  food-for-cotton, requisition campaigns, requisition in the supply kernel, collateral
+  losses, repression in :mod:`sim.kernels.repression`), which raise grievance, and
+  wins them by its levers (relief and economic recovery, land and water reform,
+  religious and legal concessions, local cadres, fair treatment of amnestied men),
+  which lower grievance and pull support toward it, and by protecting villages
+  (more so with local cadres);
+* the insurgents win them by standing in them without taking their food, and lose
+  them by extortion (band requisition in the supply kernel, harsher when food is
+  short), reprisals against informers (:func:`sim.kernels.repression.band_reprisals`)
+  and the war they bring: fighting in reach and requisition by either side make a
+  village weary of war, and weariness pulls its support toward peace
+  (``weariness_target``, on the state's side of neutral by default);
+* the pull of a winning or losing side (``momentum``, see :func:`momentum`) moves
+  every village toward the side that is winning;
+* with no pressure, grievance fades to ``grievance_neutral`` and support relaxes to
+  ``support_rest`` (neutral by default): most villagers want to be left alone, so a
+  neutral majority is the equilibrium, not a drift to 0 or 1.
+
+Every policy intensity may be a scalar or a per-village array (regional windows).
 The update is a forward-Euler step of relaxation equations, each clipped to [0, 1]:
 
     fear'      = fear (1 - fear_decay)
-    grievance' = grievance - grievance_decay (grievance - grievance_neutral) + policy + collateral + requisition
-    support'   = support + grievance_to_support (grievance - grievance_neutral) (1 - support | support)
-                 - protection_pull (1 - grievance) [state present]
-                 + presence_pull grievance          [band present, nothing taken]
-    x'         = x' + spread (mean of neighbours' x' - x')   for x in support, grievance, fear
+    weariness' = weariness (1 - weariness_decay) + weariness_gain war (1 - weariness)
+    grievance' = grievance - grievance_decay (grievance - grievance_neutral)
+                 + raise (1 - grievance) - levers_g grievance + collateral + requisition
+    support'   = support + grievance_to_support (grievance' - grievance_neutral) room
+                 - support_relax (support - support_rest)
+                 - lever_support L support
+                 + momentum_pull m (1 - support | support)
+                 - weariness_pull weariness' (support - weariness_target)
+                 - protection_pull (1 - grievance') (1 + cadres_protection cadres) [state present]
+                 + presence_pull grievance'          [band present, nothing taken]
+    x'         = x' + spread W / (people + W) (mean of neighbours' x' - x')
+                 for x in support, grievance, fear (W: the neighbours' people)
+
+where ``raise`` sums the state's measures (anti-religious intensity reduced by
+religious concessions), ``levers_g`` the grievance relief of its levers, ``L`` the
+sum of their intensities, ``room`` is ``1 - support`` when grievance pushes up and
+``support`` when it pushes down, ``war`` is 1 where there was fighting in reach or
+food was taken today.
 """
 
 from __future__ import annotations
@@ -30,7 +58,7 @@ from sim.events import Events, events
 from sim.params.population import PopulationParams
 from sim.state import VillageMemory, Villages
 
-__all__ = ["VillagePolicies", "neighbour_mean", "neighbourhood", "village_day"]
+__all__ = ["VillagePolicies", "momentum", "neighbour_mean", "neighbourhood", "village_day"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -151,14 +179,66 @@ def neighbour_mean(values: F64, nbrs: I64, *, weights: F64 | None = None) -> tup
 class VillagePolicies:
     """Intensity of each village-level policy in force today (0 when not in force).
 
+    Each is a float (the same everywhere) or an array of shape (n_villages,) for
+    windows limited to a region.
+
     Attributes
     ----------
-    anti_religious, collectivisation, food_for_cotton : float
+    anti_religious, collectivisation, food_for_cotton, requisition : float or ndarray
+        Measures that raise grievance against the state.
+    relief, land_reform, concessions, local_cadres, fair_amnesty : float or ndarray
+        The state's levers: lower grievance and pull support toward the state.
     """
 
-    anti_religious: float = 0.0
-    collectivisation: float = 0.0
-    food_for_cotton: float = 0.0
+    anti_religious: F64 | float = 0.0
+    collectivisation: F64 | float = 0.0
+    food_for_cotton: F64 | float = 0.0
+    requisition: F64 | float = 0.0
+    relief: F64 | float = 0.0
+    land_reform: F64 | float = 0.0
+    concessions: F64 | float = 0.0
+    local_cadres: F64 | float = 0.0
+    fair_amnesty: F64 | float = 0.0
+
+    def levers(self) -> F64 | float:
+        """Sum of the intensities of the state's levers."""
+        return (self.relief + self.land_reform + self.concessions + self.local_cadres
+                + self.fair_amnesty)
+
+
+def momentum(
+    previous: float,
+    *,
+    insurgent_losses: float,
+    state_losses: float,
+    losing: float,
+    params: PopulationParams,
+) -> float:
+    """Smoothed pull of the winning side, in [-1, 1] (positive: the insurgents win).
+
+    Today's signal is the balance of losses,
+    ``(state_losses - insurgent_losses) / (state_losses + insurgent_losses + momentum_scale)``,
+    plus ``losing`` (the share of towns the insurgents hold), clipped to [-1, 1];
+    the momentum is its exponential average with weight ``momentum_memory``.
+
+    Parameters
+    ----------
+    previous : float
+        Yesterday's momentum.
+    insurgent_losses, state_losses : float
+        Men lost today by each side (killed, wounded, captured, surrendered, deserted).
+    losing : float
+        In [0, 1]: share of towns held by the insurgents.
+    params : PopulationParams
+
+    Returns
+    -------
+    float
+    """
+    p = params
+    bal = (state_losses - insurgent_losses) / (state_losses + insurgent_losses + p.momentum_scale)
+    x = float(np.clip(bal + losing, -1.0, 1.0))
+    return float(np.clip((1.0 - p.momentum_memory) * previous + p.momentum_memory * x, -1.0, 1.0))
 
 
 def village_day(
@@ -173,6 +253,9 @@ def village_day(
     policies: VillagePolicies,
     params: PopulationParams,
     rng: np.random.Generator,
+    fighting: Bool | None = None,
+    momentum: float = 0.0,
+    border_days: F64 | None = None,
 ) -> tuple[Villages, VillageMemory, int, list[Events]]:
     """One day of support, grievance and fear dynamics, side switching and flight.
 
@@ -194,6 +277,15 @@ def village_day(
     params : PopulationParams
     rng : numpy.random.Generator
         For the number of people who flee.
+    fighting : ndarray of bool, shape (n_villages,), optional
+        An engagement took place within reach of the village today (none if omitted).
+    momentum : float
+        In [-1, 1], from :func:`momentum`: positive when the insurgents are winning.
+    border_days : ndarray of float64, shape (n_villages,), optional
+        Days of travel from each village to the border. People flee only as far as the
+        food they carry takes them: the share able to go is
+        ``min(1, (1 + carried) / border_days)`` with ``carried`` the village's days of
+        food per person, at most ``flight_carry_days`` (no limit when omitted).
 
     Returns
     -------
@@ -208,25 +300,46 @@ def village_day(
     n = len(villages)
     pop = villages.population.astype(np.float64)
     s, g, f = villages.support, villages.grievance, villages.fear
+    pol = policies
 
     # ---------------------------------------------------------------- grievance
-    policy = (
-        p.anti_religious_grievance * policies.anti_religious
-        + p.collectivisation_grievance * policies.collectivisation
-        + p.cotton_grievance * policies.food_for_cotton * villages.cotton
+    religious = pol.anti_religious * np.maximum(1.0 - np.asarray(pol.concessions), 0.0)
+    raise_ = (
+        p.anti_religious_grievance * religious
+        + p.collectivisation_grievance * pol.collectivisation
+        + p.cotton_grievance * pol.food_for_cotton * villages.cotton
+        + p.requisition_campaign_grievance * pol.requisition
+    )
+    relief = (
+        p.relief_grievance * pol.relief
+        + p.land_reform_grievance * pol.land_reform
+        + p.concessions_grievance * pol.concessions
+        + p.cadres_grievance * pol.local_cadres
     )
     killed_share = np.divide(collateral, np.maximum(pop + collateral, 1.0))
     coll = p.collateral_grievance * (1.0 - np.exp(-killed_share / p.collateral_scale))
-    g2 = g - p.grievance_decay * (g - p.grievance_neutral) + policy * (1.0 - g) + coll + p.requisition_grievance * state_taken
+    g2 = (g - p.grievance_decay * (g - p.grievance_neutral) + raise_ * (1.0 - g)
+          - np.minimum(relief, 1.0) * g + coll + p.requisition_grievance * state_taken)
     g2 = np.clip(g2, 0.0, 1.0)
 
-    # ---------------------------------------------------------------- fear
+    # ---------------------------------------------------------------- fear, weariness
     f2 = np.clip(f * (1.0 - p.fear_decay), 0.0, 1.0)
+    war = (villages.requisitioned > 0) | (collateral > 0)
+    if fighting is not None:
+        war = war | fighting
+    w = villages.weariness
+    w2 = np.clip(w * (1.0 - p.weariness_decay) + p.weariness_gain * war * (1.0 - w), 0.0, 1.0)
 
     # ---------------------------------------------------------------- support
     push = g2 - p.grievance_neutral
     s2 = s + p.grievance_to_support * push * np.where(push > 0, 1.0 - s, s)
-    s2 = s2 - p.protection_pull * (1.0 - g2) * state_present
+    s2 = s2 - p.support_relax * (s - p.support_rest)
+    s2 = s2 - p.lever_support * pol.levers() * s
+    m = float(np.clip(momentum, -1.0, 1.0))
+    s2 = s2 + p.momentum_pull * m * ((1.0 - s) if m > 0 else s)
+    s2 = s2 - p.weariness_pull * w2 * (s - p.weariness_target)
+    protect = p.protection_pull * (1.0 + p.cadres_protection * np.asarray(pol.local_cadres))
+    s2 = s2 - protect * (1.0 - g2) * state_present
     s2 = s2 + p.presence_pull * g2 * (band_present & (villages.requisitioned <= 0))
     s2 = np.clip(s2, 0.0, 1.0)
 
@@ -234,8 +347,11 @@ def village_day(
     if n:
 
         def spread(x: F64) -> F64:
+            # Mean of the village and its neighbours, weighted by people: a town moves its
+            # hamlets more than they move it.
             m, tot = neighbour_mean(x, nbrs, weights=pop)
-            return np.asarray(np.clip(x + p.spread * np.where(tot > 0, m - x, 0.0), 0.0, 1.0))
+            share = np.divide(tot, pop + tot, out=np.zeros_like(tot), where=(pop + tot) > 0)
+            return np.asarray(np.clip(x + p.spread * share * (m - x), 0.0, 1.0))
 
         s2, g2, f2 = spread(s2), spread(g2), spread(f2)
 
@@ -243,6 +359,9 @@ def village_day(
     famine = villages.food < np.maximum(pop, 1.0) * p.famine_days
     pressure = np.clip((f2 - p.flight_fear) / max(1.0 - p.flight_fear, 1e-9), 0.0, 1.0)
     pressure = np.maximum(pressure, famine.astype(np.float64))
+    if border_days is not None:
+        carried = np.minimum(villages.food / np.maximum(pop, 1.0), p.flight_carry_days)
+        pressure = pressure * np.clip((1.0 + carried) / np.maximum(border_days, 1.0), 0.0, 1.0)
     fled = rng.binomial(villages.population, np.clip(p.flight_rate * pressure, 0.0, 1.0))
     fled = np.minimum(fled, villages.population).astype(np.int64)
 
@@ -266,7 +385,8 @@ def village_day(
         out.append(events("flight", "village", unit=top, cell=villages.cell[top],
                           n=fled[fr].sum(), villages=fr.size))
     new_v = dataclasses.replace(
-        villages, support=s2, grievance=g2, fear=f2, population=villages.population - fled
+        villages, support=s2, grievance=g2, fear=f2, weariness=w2,
+        population=villages.population - fled,
     )
     new_m = dataclasses.replace(memory, side=side)
     return new_v, new_m, int(fled.sum()), out

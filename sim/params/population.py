@@ -49,7 +49,10 @@ class PopulationParams:
         0.25, "Share of a village's people who are men of fighting age (recruits, levies)."
     )
     spread: float = probability(
-        0.1, "Share of the gap to the mean of its neighbours a village closes each day."
+        0.1,
+        "Daily pull toward the neighbours: a village closes this share of the gap to its"
+        " neighbours' people-weighted mean, times the neighbours' share of the people of the"
+        " village and its neighbours (a town moves its hamlets more than they move it).",
     )
     neighbour_cells: int = param(
         1, "Chebyshev radius (cells) within which villages are neighbours.", unit="cells", ge=1, le=3
@@ -111,6 +114,93 @@ class PopulationParams:
         0.002, "Daily rise of grievance of a village under food-for-cotton at intensity 1.",
         unit="1/d", ge=0.0, le=1.0, ref="A26-03",
     )
+    # --- the contest: rest, the state's levers and measures, the insurgents' costs ----------
+    support_rest: float = probability(
+        0.5,
+        "Support a village relaxes to when neither side presses it (0.5: neutral; most villagers"
+        " wanted to be left alone).",
+    )
+    support_relax: float = param(
+        0.004,
+        "Daily relaxation of support toward support_rest (half-life about half a year).",
+        unit="1/d", ge=0.0, le=0.2,
+    )
+    requisition_campaign_grievance: float = param(
+        0.006, "Daily rise of grievance under a state requisition campaign at intensity 1.",
+        unit="1/d", ge=0.0, le=1.0, ref="A26-04 (requisition angers villages); rate judgement",
+    )
+    relief_grievance: float = param(
+        0.004,
+        "Daily share of grievance removed by relief and economic recovery at intensity 1.",
+        unit="1/d", ge=0.0, le=1.0, ref="judgement (cf. CTX-03, narrative: NEP relief placated Fergana)",
+    )
+    land_reform_grievance: float = param(
+        0.003, "Daily share of grievance removed by land and water reform at intensity 1.",
+        unit="1/d", ge=0.0, le=1.0, ref="judgement (cf. CTX-03, narrative: land reform placated Fergana)",
+    )
+    concessions_grievance: float = param(
+        0.003,
+        "Daily share of grievance removed by religious and legal concessions at intensity 1"
+        " (they also cancel anti-religious measures in proportion to their intensity).",
+        unit="1/d", ge=0.0, le=1.0,
+    )
+    cadres_grievance: float = param(
+        0.001, "Daily share of grievance removed by local cadres at intensity 1.",
+        unit="1/d", ge=0.0, le=1.0, ref="R29-18 (local self-defence units, political work)",
+    )
+    cadres_protection: float = param(
+        1.0, "Relative rise of protection_pull where local cadres work (intensity 1).",
+        ge=0.0, le=10.0, ref="R29-18",
+    )
+    lever_support: float = param(
+        0.002,
+        "Daily fall of support for the insurgents per unit of the state's levers in force"
+        " (relief, land reform, concessions, local cadres, fair amnesty), scaled by support.",
+        unit="1/d", ge=0.0, le=0.1, ref="judgement (cf. CTX-03, narrative)",
+    )
+    fair_amnesty_effect: float = probability(
+        0.8,
+        "Share by which fair treatment of amnestied men (policy fair_amnesty at intensity 1)"
+        " cuts their destitution and arrest.",
+    )
+    momentum_pull: float = param(
+        0.003,
+        "Daily pull of support toward the winning side at full momentum, scaled by the room left.",
+        unit="1/d", ge=0.0, le=0.1,
+    )
+    momentum_memory: float = param(
+        0.05, "Weight of today's balance of fortunes in the momentum (about three weeks' memory).",
+        ge=0.0, le=1.0,
+    )
+    momentum_scale: float = param(
+        20.0, "Men lost in a day below which the balance of losses says little (damping).",
+        unit="people", gt=0.0,
+    )
+    weariness_gain: float = probability(
+        0.05, "Rise of war-weariness of a village on a day of fighting in reach or requisition."
+    )
+    weariness_decay: float = param(
+        0.01, "Daily fading of war-weariness.", unit="1/d", ge=0.0, le=1.0
+    )
+    weariness_pull: float = param(
+        0.005, "Daily pull of support toward weariness_target at full war-weariness.",
+        unit="1/d", ge=0.0, le=0.1,
+    )
+    weariness_target: float = probability(
+        0.4,
+        "Support a war-weary village drifts to: peace, which after 1923 the state could offer and"
+        " the bands could not.",
+    )
+    reprisal_rate: float = param(
+        0.02,
+        "Daily probability that a band punishes a village in reach that informs on it.",
+        unit="1/d", ge=0.0, le=1.0,
+    )
+    reprisal_kill_share: float = probability(0.002, "Share of a punished village the band kills.")
+    reprisal_fear: float = probability(0.2, "Rise of fear of a village punished by a band.")
+    reprisal_support_cut: float = probability(
+        0.05, "Fall of support for the insurgents of a village punished by a band."
+    )
     side_high: float = probability(0.6, "Support above which a village sides with the insurgents.")
     side_low: float = probability(0.4, "Support below which a village sides with the state.")
     flight_rate: float = param(
@@ -120,6 +210,22 @@ class PopulationParams:
         unit="1/d", ge=0.0, le=1.0, ref="A26-02",
     )
     flight_fear: float = probability(0.5, "Fear above which people start to flee.")
+    flight_day_hours: float = param(
+        4.0,
+        "Hours of horse travel refugees on foot with their goods cover in a day (about half a"
+        " horseman's speed for eight hours).",
+        unit="h/d", gt=0.0, le=24.0,
+    )
+    flight_carry_days: float = param(
+        15.0, "Most days of food a fleeing family carries: refugees go no further than it lasts.",
+        unit="d", ge=0.0,
+    )
+    policy_reach_hours: float = param(
+        24.0,
+        "Travel hours from the nearest Soviet town at which the state's policies act at 1/e of"
+        " their intensity: its measures and levers reached the villages its officials could.",
+        unit="h", gt=0.0,
+    )
     # --- recruitment and intelligence ---------------------------------------------------------
     reach_cells: int = param(
         1, "Chebyshev radius (cells) of villages a band recruits from and is seen by.",
