@@ -11,15 +11,25 @@ __all__ = ["VillageParams"]
 
 @dataclasses.dataclass(frozen=True)
 class VillageParams:
-    """Villages are generated on habitable cells of the map: one per cell, sized by land cover.
+    """Where villages stand and what they start with.
 
-    The 1920s population of Eastern Bukhara was roughly 0.6-0.8 million before the
-    flight of 200,000 people (A26-02); generated villages are scaled so that the
-    defaults give a population of that order over the whole theatre.
+    On the real theatre villages come by default from the settlement layer
+    (``layer = "settlements"``, :mod:`sim.settlements`): where people lived, scaled to
+    the 1926 census of the Tajik ASSR plus the 200,000 who had fled by 1924 (A26-02).
+    ``layer = "land_cover"`` (and every synthetic map) puts one village on each habitable
+    cell, sized by its land cover (the ``people_*`` fields).
     """
 
+    layer: str = param(
+        "settlements",
+        "Where villages come from on the real theatre: the derived settlement layer or one per"
+        " habitable cell sized by land cover.",
+        choices=("settlements", "land_cover"),
+    )
+
     max_elevation: float = param(
-        3200.0, "Cells whose mean elevation is above this hold no village.", unit="m", ge=0.0, le=9000.0
+        3200.0, "Cells whose mean elevation is above this hold no village (layer land_cover).",
+        unit="m", ge=0.0, le=9000.0,
     )
     people_cropland: int = param(
         900, "Population of a village on a cropland cell.", unit="people", ge=0, le=100_000
