@@ -269,11 +269,14 @@ def plot_positions(model: BasmachiModel, ax: Axes | None = None, **kwargs: Any) 
 
 
 def plot_summary(model: BasmachiModel, steps: pd.DataFrame, path: str | Path) -> Path:
-    """Forces over time and a map of final positions, saved as a PNG."""
-    fig = Figure(figsize=(16, 6.5), layout="constrained")
-    a1, a2 = fig.subplots(1, 2, width_ratios=[1, 1.6])
+    """Forces over time, a map of final positions and a map of support, saved as a PNG."""
+    from sim.supportplot import plot_support_map
+
+    fig = Figure(figsize=(24, 6.5), layout="constrained")
+    a1, a2, a3 = fig.subplots(1, 3, width_ratios=[1, 1.6, 1.6])
     plot_forces(steps, a1)
     plot_positions(model, a2)
+    plot_support_map(model, a3)
     fig.suptitle(f"{model.scenario.name}: {model.scenario.start} to {model.scenario.end}")
     path = Path(path)
     fig.savefig(path, dpi=110)
