@@ -55,7 +55,9 @@ def test_requisition_in_famine_turns_village_against_band():
 
 
 def test_no_events_no_drift():
-    v = make_villages(np.arange(20) * 3, 500, support=0.55, grievance=P.grievance_neutral, fear=0.0)
+    # At rest (support at its rest level, grievance neutral) nothing moves.
+    v = make_villages(np.arange(20) * 3, 500, support=P.support_rest, grievance=P.grievance_neutral,
+                      fear=0.0)
     mem = VillageMemory.empty(len(v))
     nb = np.full((len(v), 8), -1)
     off = np.zeros(len(v), dtype=bool)
