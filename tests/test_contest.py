@@ -30,7 +30,8 @@ from sim.timeline import compile_timeline
 P = PopulationParams()
 
 
-def _days(v, policies, days, *, params=P, nbrs=None, momentum_value=0.0, fighting=None, seed=0):
+def _days(v, policies, days, *, params=P, nbrs=None, momentum_value=0.0, fighting=None, seed=0,
+          town=None):
     """Run ``days`` of village dynamics with nobody present."""
     n = len(v)
     mem = VillageMemory.empty(n)
@@ -41,7 +42,7 @@ def _days(v, policies, days, *, params=P, nbrs=None, momentum_value=0.0, fightin
         v, mem, _, _ = village_day(
             v, mem, nbrs=nb, band_present=off, state_present=off, state_taken=np.zeros(n),
             collateral=np.zeros(n), policies=policies, params=params, rng=rng,
-            fighting=fighting, momentum=momentum_value,
+            fighting=fighting, momentum=momentum_value, town=town,
         )
     return v
 
@@ -83,6 +84,16 @@ def test_grievance_fades_when_its_causes_stop():
     assert g_peak > 0.6
     assert abs(cooled.grievance[0] - P.grievance_neutral) < 0.25 * (g_peak - P.grievance_neutral)
     assert abs(cooled.support[0] - P.support_rest) < 0.1
+
+
+def test_towns_rest_on_the_state_side_and_are_not_collectivised():
+    v0 = make_villages([0, 1], 5000, support=0.5, grievance=P.grievance_neutral)
+    town = np.array([True, False])
+    quiet = _days(v0.copy(), VillagePolicies(), 720, town=town)
+    assert quiet.support[0] < 0.4 < quiet.support[1] < 0.6
+    drive = _days(v0.copy(), VillagePolicies(collectivisation=1.0), 180, town=town)
+    assert drive.grievance[0] == pytest.approx(P.grievance_neutral)
+    assert drive.grievance[1] > 0.6
 
 
 def test_fair_amnesty_cuts_destitution_and_arrest():
@@ -329,22 +340,31 @@ places = ["Atlantis"]
     assert "timeline[0].places[0] = 'Atlantis'" in text
 
 
-def test_regional_amnesty_draws_surrenders_only_inside_its_region():
+def _surrender_cells(name: str) -> tuple[np.ndarray, object, object]:
     from sim.model import BasmachiModel
 
-    s = load_scenario("attrition_1925_amnesty_lokai_only")
-    s = dataclasses.replace(s, end=dt.date(1925, 6, 15))  # to the end of the window
+    s = load_scenario(name)
+    # The first two months of the window are enough (and keep the test short).
+    s = dataclasses.replace(s, start=dt.date(1925, 3, 10), end=dt.date(1925, 5, 15))
     m = BasmachiModel(s, seed=3, agents=False)
     m.run()
-    t = m.world.theatre
-    region = next(r for r in s.regions if r.name == "lokai")
-    from sim.regions import region_area
-
-    inside = region_area(t, region) & (t.country.reshape(-1) == Country.SOVIET)
     cells = np.concatenate([b.cell for _, b in m.recorder.batches if b.kind == "surrender"]
                            or [np.zeros(0, np.int64)])
+    return cells, m, s
+
+
+def test_regional_amnesty_draws_surrenders_only_inside_its_region():
+    from sim.regions import region_area
+
+    cells, m, s = _surrender_cells("attrition_1925_amnesty_lokai_only")
+    t = m.world.theatre  # type: ignore[attr-defined]
+    region = next(r for r in s.regions if r.name == "lokai")  # type: ignore[attr-defined]
+    inside = region_area(t, region) & (t.country.reshape(-1) == Country.SOVIET)
     assert cells.size > 0, "the regional amnesty drew no one: the test would prove nothing"
     assert inside[cells].all()
+    # The same amnesty for the whole Soviet side draws men outside the region too.
+    everywhere, _, _ = _surrender_cells("attrition_1925")
+    assert (~inside[everywhere]).any()
 
 
 # ---------------------------------------------------------------- flight and the record

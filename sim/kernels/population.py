@@ -105,6 +105,9 @@ class PopulationContext:
     border_hours : ndarray of float64, shape (n_villages,), optional
         Travel hours from each village to the nearest Afghan cell: how far refugees
         must go (no limit when omitted).
+    town : ndarray of bool, shape (n_villages,), optional
+        Villages that are towns or posts of the gazetteer (see
+        :func:`sim.kernels.villages.village_day`).
     """
 
     shape: tuple[int, int]
@@ -120,6 +123,7 @@ class PopulationContext:
         default_factory=dict, compare=False, repr=False)
     town_hours: F64 | None = None
     border_hours: F64 | None = None
+    town: Bool | None = None
 
     def village_window(self, village_cells: I64, radius: int) -> I64:
         """Cells within ``radius`` of each village, shape (n_villages, k), -1 off the map.
@@ -147,6 +151,7 @@ class PopulationContext:
         neighbour_cells: int,
         town_hours: F64 | None = None,
         border_hours: F64 | None = None,
+        town: Bool | None = None,
     ) -> PopulationContext:
         """Assemble a context from the map and the initial tables.
 
@@ -167,7 +172,7 @@ class PopulationContext:
         return cls(shape=shape, village_of_cell=voc, afghan=afghan, nearest_afghan=nearest_afghan,
                    village_nbrs=nbrs, home_village=home_village, origin_home=band_home.copy(),
                    volunteer_row=volunteer_row, rivals=r | r.T, town_hours=town_hours,
-                   border_hours=border_hours)
+                   border_hours=border_hours, town=town)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -373,7 +378,7 @@ def population_day(
         v, mem, nbrs=ctx.village_nbrs, band_present=b_look[v.cell] >= 0,
         state_present=col_look[v.cell] >= 0, state_taken=state_taken, collateral=collateral,
         policies=policies, params=p, rng=rng, fighting=fighting, momentum=mom,
-        border_days=border_days,
+        border_days=border_days, town=ctx.town,
     )
     led.refugees += fled
     out += ev

@@ -21,7 +21,8 @@ Each village holds four numbers in [0, 1]: ``support`` (1 leans to the insurgent
   every village toward the side that is winning;
 * with no pressure, grievance fades to ``grievance_neutral`` and support relaxes to
   ``support_rest`` (neutral by default): most villagers want to be left alone, so a
-  neutral majority is the equilibrium, not a drift to 0 or 1.
+  neutral majority is the equilibrium, not a drift to 0 or 1; towns and posts, where the
+  state's own people lived, rest at ``town_support_rest`` and are not collectivised.
 
 Every policy intensity may be a scalar or a per-village array (regional windows).
 The update is a forward-Euler step of relaxation equations, each clipped to [0, 1]:
@@ -256,6 +257,7 @@ def village_day(
     fighting: Bool | None = None,
     momentum: float = 0.0,
     border_days: F64 | None = None,
+    town: Bool | None = None,
 ) -> tuple[Villages, VillageMemory, int, list[Events]]:
     """One day of support, grievance and fear dynamics, side switching and flight.
 
@@ -286,6 +288,9 @@ def village_day(
         food they carry takes them: the share able to go is
         ``min(1, (1 + carried) / border_days)`` with ``carried`` the village's days of
         food per person, at most ``flight_carry_days`` (no limit when omitted).
+    town : ndarray of bool, shape (n_villages,), optional
+        Towns and posts: they relax to ``town_support_rest`` instead of ``support_rest``
+        and are not collectivised or subject to requisition campaigns (none if omitted).
 
     Returns
     -------
@@ -304,11 +309,12 @@ def village_day(
 
     # ---------------------------------------------------------------- grievance
     religious = pol.anti_religious * np.maximum(1.0 - np.asarray(pol.concessions), 0.0)
+    rural = 1.0 if town is None else ~town
     raise_ = (
         p.anti_religious_grievance * religious
-        + p.collectivisation_grievance * pol.collectivisation
+        + (p.collectivisation_grievance * pol.collectivisation
+           + p.requisition_campaign_grievance * pol.requisition) * rural
         + p.cotton_grievance * pol.food_for_cotton * villages.cotton
-        + p.requisition_campaign_grievance * pol.requisition
     )
     relief = (
         p.relief_grievance * pol.relief
@@ -333,7 +339,8 @@ def village_day(
     # ---------------------------------------------------------------- support
     push = g2 - p.grievance_neutral
     s2 = s + p.grievance_to_support * push * np.where(push > 0, 1.0 - s, s)
-    s2 = s2 - p.support_relax * (s - p.support_rest)
+    rest = p.support_rest if town is None else np.where(town, p.town_support_rest, p.support_rest)
+    s2 = s2 - p.support_relax * (s - rest)
     s2 = s2 - p.lever_support * pol.levers() * s
     m = float(np.clip(momentum, -1.0, 1.0))
     s2 = s2 + p.momentum_pull * m * ((1.0 - s) if m > 0 else s)

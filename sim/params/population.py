@@ -120,6 +120,12 @@ class PopulationParams:
         "Support a village relaxes to when neither side presses it (0.5: neutral; most villagers"
         " wanted to be left alone).",
     )
+    town_support_rest: float = probability(
+        0.3,
+        "Support the towns and posts of the gazetteer relax to: the state's officials, garrisons,"
+        " traders and workers lived there; the Basmachi were a rural movement (BRIEF: garrisons"
+        " hold towns).",
+    )
     support_relax: float = param(
         0.004,
         "Daily relaxation of support toward support_rest (half-life about half a year).",
