@@ -56,7 +56,8 @@ def test_amnesty_window_shows_surrenders_and_falling_strength(runs):
     # Identical until the window opens, then the amnesty run falls below the baseline.
     np.testing.assert_array_equal(base[:WINDOW_START], amn[:WINDOW_START])
     assert amn[WINDOW_START + 5] < base[WINDOW_START + 5]
-    assert amn[-1] < base[-1]
+    # Over the window (the last day alone is dominated by combat noise once the runs differ).
+    assert amn[WINDOW_START:].mean() < base[WINDOW_START:].mean()
     assert m.state.ledger.amnestied == int(ev["n"][ev["kind"] == "surrender"].sum())
 
 
