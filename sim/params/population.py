@@ -180,7 +180,7 @@ class PopulationParams:
     )
     momentum_scale: float = param(
         20.0, "Men lost in a day below which the balance of losses says little (damping).",
-        unit="people", gt=0.0,
+        unit="people", ge=1.0, le=10_000.0,
     )
     weariness_gain: float = probability(
         0.05, "Rise of war-weariness of a village on a day of fighting in reach or requisition."
@@ -220,17 +220,17 @@ class PopulationParams:
         4.0,
         "Hours of horse travel refugees on foot with their goods cover in a day (about half a"
         " horseman's speed for eight hours).",
-        unit="h/d", gt=0.0, le=24.0,
+        unit="h/d", ge=0.5, le=24.0,
     )
     flight_carry_days: float = param(
         15.0, "Most days of food a fleeing family carries: refugees go no further than it lasts.",
-        unit="d", ge=0.0,
+        unit="d", ge=0.0, le=365.0,
     )
     policy_reach_hours: float = param(
         24.0,
         "Travel hours from the nearest Soviet town at which the state's policies act at 1/e of"
         " their intensity: its measures and levers reached the villages its officials could.",
-        unit="h", gt=0.0,
+        unit="h", ge=1.0, le=1000.0,
     )
     # --- recruitment and intelligence ---------------------------------------------------------
     reach_cells: int = param(
