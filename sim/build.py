@@ -23,7 +23,7 @@ from sim.kernels.population import (
     initial_memory,
     people_total,
 )
-from sim.kernels.terrain import Graph, build_graph, cell_km, distance_field
+from sim.kernels.terrain import Graph, build_graph, distance_field
 from sim.regions import region_area
 from sim.scenario import COLUMN_KINDS, ORDERS, BandSpec, ColumnSpec, Scenario
 from sim.settlements import settlement_population

@@ -12,7 +12,6 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim.mapplot import draw_theatre
-from sim.recorder import PRO_INSURGENT, PRO_STATE
 
 if TYPE_CHECKING:
     from sim.model import BasmachiModel
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["SIDE_COLOURS", "plot_support_map"]
 
 SIDE_COLOURS = {"pro-insurgent": "firebrick", "neutral": "khaki", "pro-state": "royalblue"}
-"""Colour of each leaning on the map (thresholds of the steps table)."""
+"""Colour of each leaning on the map (thresholds population.side_high / side_low, as in the steps table)."""
 
 
 def plot_support_map(model: BasmachiModel, ax: Axes | None = None) -> Axes:
@@ -38,19 +37,19 @@ def plot_support_map(model: BasmachiModel, ax: Axes | None = None) -> Axes:
         With a legend giving each leaning's threshold and its number of villages.
     """
     t = model.world.theatre
+    high, low = model.params.population.side_high, model.params.population.side_low
     ax = draw_theatre(t, ax=ax, label_places=False)
     v = model.state.villages
     r, c = np.divmod(v.cell, model.world.ncols)
     x, y = t.lon_min + (c + 0.5) * t.res, t.lat_max - (r + 0.5) * t.res
     size = 1.0 + 4.0 * np.sqrt(v.population / max(float(v.population.max(initial=1)), 1.0))
     sides = {
-        "pro-insurgent": v.support > PRO_INSURGENT,
-        "neutral": (v.support >= PRO_STATE) & (v.support <= PRO_INSURGENT),
-        "pro-state": v.support < PRO_STATE,
+        "pro-insurgent": v.support > high,
+        "neutral": (v.support >= low) & (v.support <= high),
+        "pro-state": v.support < low,
     }
-    thresholds = {"pro-insurgent": f"support > {PRO_INSURGENT}",
-                  "neutral": f"{PRO_STATE}-{PRO_INSURGENT}",
-                  "pro-state": f"support < {PRO_STATE}"}
+    thresholds = {"pro-insurgent": f"support > {high:g}", "neutral": f"{low:g}-{high:g}",
+                  "pro-state": f"support < {low:g}"}
     for name, mask in sides.items():
         ax.scatter(x[mask], y[mask], s=size[mask] ** 2, color=SIDE_COLOURS[name], alpha=0.7,
                    linewidths=0, label=f"{name} ({thresholds[name]}): {int(mask.sum())}")
