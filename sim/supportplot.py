@@ -38,7 +38,7 @@ def plot_support_map(model: BasmachiModel, ax: Axes | None = None) -> Axes:
     """
     t = model.world.theatre
     high, low = model.params.population.side_high, model.params.population.side_low
-    ax = draw_theatre(t, ax=ax, label_places=False)
+    ax = draw_theatre(t, ax=ax, label_places=False, legend=False)
     v = model.state.villages
     r, c = np.divmod(v.cell, model.world.ncols)
     x, y = t.lon_min + (c + 0.5) * t.res, t.lat_max - (r + 0.5) * t.res
