@@ -10,6 +10,8 @@ edge without a crossing is impassable, as is any edge into a forbidden country.
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections import OrderedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,7 +20,11 @@ from scipy.sparse.csgraph import dijkstra
 
 from sim.params.movement import MovementParams
 
-__all__ = ["Graph", "build_graph", "cell_km", "cover_multiplier", "distance_field"]
+__all__ = ["Graph", "build_graph", "cell_km", "cover_multiplier", "distance_field",
+           "grid_neighbours"]
+
+#: Distance fields kept per graph (least recently used dropped first).
+FIELD_CACHE = 32
 
 KM_PER_DEGREE = 111.2
 # Neighbour offsets in the order N, E, S, W.
@@ -81,6 +87,9 @@ class Graph:
     shape: tuple[int, int]
     hours: NDArray[np.float64]
     matrix: csr_matrix
+    _fields: OrderedDict[tuple[bytes, float], tuple[NDArray[np.float64], NDArray[np.int64],
+                                                  NDArray[np.int64]]] = dataclasses.field(
+        default_factory=OrderedDict, compare=False, repr=False)
 
     @property
     def ncols(self) -> int:
@@ -90,18 +99,38 @@ class Graph:
     def neighbours(self) -> NDArray[np.int64]:
         """Flat index of the N, E, S, W neighbour of every cell, -1 off the map.
 
+        The table depends on the grid shape only: it is built once per shape and
+        shared (read-only).
+
         Returns
         -------
         ndarray of int64, shape (n_cells, 4)
         """
-        rows, cols = self.shape
-        r, c = np.divmod(np.arange(rows * cols), cols)
-        out = np.full((rows * cols, 4), -1, dtype=np.int64)
-        for d, (dr, dc) in enumerate(DIRECTIONS):
-            rr, cc = r + dr, c + dc
-            ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
-            out[ok, d] = rr[ok] * cols + cc[ok]
-        return out
+        return grid_neighbours(self.shape)
+
+
+@functools.lru_cache(maxsize=8)
+def grid_neighbours(shape: tuple[int, int]) -> NDArray[np.int64]:
+    """Flat index of the N, E, S, W neighbour of every cell of a grid, -1 off the map.
+
+    Parameters
+    ----------
+    shape : (rows, cols)
+
+    Returns
+    -------
+    ndarray of int64, shape (rows * cols, 4)
+        Read-only (cached).
+    """
+    rows, cols = shape
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    out = np.full((rows * cols, 4), -1, dtype=np.int64)
+    for d, (dr, dc) in enumerate(DIRECTIONS):
+        rr, cc = r + dr, c + dc
+        ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
+        out[ok, d] = rr[ok] * cols + cc[ok]
+    out.setflags(write=False)
+    return out
 
 
 def build_graph(
@@ -215,7 +244,8 @@ def distance_field(
     limit : float
         Stop searching beyond this many hours (cells further get ``inf``).
 
-    Returns
+    Returns (read-only arrays, cached on the graph by sources and limit: the same
+    posts, villages or homes are searched for on many days)
     -------
     hours : ndarray of float64, shape (n_cells,)
         Marching hours to the nearest source (``inf`` if unreachable or no source).
@@ -224,8 +254,27 @@ def distance_field(
     nearest : ndarray of int64, shape (n_cells,)
         The source cell reached (-1 if none).
     """
-    n = graph.matrix.shape[0]
     src = np.unique(np.asarray(sources, dtype=np.int64))
+    key = (src.tobytes(), float(limit))
+    cache = graph._fields
+    hit = cache.get(key)
+    if hit is not None:
+        cache.move_to_end(key)
+        return hit
+    out = _search(graph, src, limit)
+    for a in out:
+        a.setflags(write=False)
+    cache[key] = out
+    if len(cache) > FIELD_CACHE:
+        cache.popitem(last=False)
+    return out
+
+
+def _search(
+    graph: Graph, src: NDArray[np.int64], limit: float
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
+    """Dijkstra from the sorted unique ``src`` (see :func:`distance_field`)."""
+    n = graph.matrix.shape[0]
     if src.size == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
     dist, pred, nearest = dijkstra(
