@@ -59,7 +59,10 @@ from sim.events import Events, events
 from sim.params.population import PopulationParams
 from sim.state import VillageMemory, Villages
 
-__all__ = ["VillagePolicies", "momentum", "neighbour_mean", "neighbourhood", "village_day"]
+__all__ = [
+    "VillagePolicies", "momentum", "neighbour_mean", "neighbour_mean_numpy", "neighbourhood",
+    "village_day",
+]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -150,6 +153,10 @@ def neighbourhood(
 def neighbour_mean(values: F64, nbrs: I64, *, weights: F64 | None = None) -> tuple[F64, F64]:
     """Weighted mean of ``values`` over each row's neighbours.
 
+    Runs the compiled pass of :mod:`sim.kernels.compiled` (one pass over the fixed
+    neighbour table, no temporaries); :func:`neighbour_mean_numpy` is the readable
+    reference it agrees with bit for bit.
+
     Parameters
     ----------
     values : ndarray of float64, shape (n_villages,)
@@ -164,6 +171,17 @@ def neighbour_mean(values: F64, nbrs: I64, *, weights: F64 | None = None) -> tup
         0 where a row has no neighbour.
     total_weight : ndarray of float64, shape (n,)
     """
+    from sim.kernels import compiled
+
+    if values.size == 0 or nbrs.shape[1] > compiled.MAX_ROW:
+        return neighbour_mean_numpy(values, nbrs, weights=weights)
+    w = np.ones(values.shape) if weights is None else weights
+    return compiled.neighbour_mean(values, nbrs, w)
+
+
+def neighbour_mean_numpy(values: F64, nbrs: I64, *, weights: F64 | None = None
+                         ) -> tuple[F64, F64]:
+    """Numpy reference of :func:`neighbour_mean` (same parameters and results)."""
     ok = nbrs >= 0
     idx = np.where(ok, nbrs, 0)
     w = np.ones(values.shape) if weights is None else weights

@@ -1,0 +1,119 @@
+"""Fast paths agree with their readable references, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.kernels.population import _any_in_window, window_max
+from sim.kernels.terrain import Graph, build_graph, distance_field, grid_neighbours
+from sim.kernels.villages import (
+    in_window,
+    neighbour_mean,
+    neighbour_mean_numpy,
+    neighbourhood,
+    window_cells,
+)
+from sim.params.movement import MovementParams
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.integers(1, 12), cols=st.integers(1, 12), radius=st.integers(1, 3),
+    density=st.floats(0.0, 1.0), centre=st.booleans(), seed=st.integers(0, 2**32 - 1),
+    uniform=st.booleans(),
+)
+def test_compiled_neighbour_mean_equals_numpy(
+    rows: int, cols: int, radius: int, density: float, centre: bool, seed: int, uniform: bool
+) -> None:
+    """Same means and weights to the last bit, for row lengths on both sides of eight."""
+    rng = np.random.default_rng(seed)
+    n_cells = rows * cols
+    cells = np.flatnonzero(rng.random(n_cells) < density).astype(np.int64)
+    if cells.size == 0:
+        cells = np.array([0], dtype=np.int64)
+    voc = np.full(n_cells, -1, dtype=np.int64)
+    voc[cells] = np.arange(cells.size)
+    nbrs = neighbourhood(cells, village_of_cell=voc, shape=(rows, cols), radius=radius,
+                         centre=centre)
+    # values over many magnitudes make any change in the order of additions visible
+    values = rng.random(cells.size) * 10.0 ** rng.integers(-6, 6, cells.size)
+    weights = None if uniform else rng.integers(0, 5000, cells.size).astype(np.float64)
+    fast = neighbour_mean(values, nbrs, weights=weights)
+    ref = neighbour_mean_numpy(values, nbrs, weights=weights)
+    for a, b in zip(fast, ref, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+
+
+def test_neighbour_mean_known_answer() -> None:
+    """Two neighbours of weights 1 and 3 holding 0 and 1: mean 0.75; a lone row gives 0."""
+    nbrs = np.array([[1, 2, -1], [-1, -1, -1]], dtype=np.int64)
+    values = np.array([0.5, 0.0, 1.0])
+    mean, tot = neighbour_mean(values, nbrs, weights=np.array([9.0, 1.0, 3.0]))
+    np.testing.assert_array_equal(mean, [0.75, 0.0])
+    np.testing.assert_array_equal(tot, [4.0, 0.0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.integers(1, 15), cols=st.integers(1, 15), radius=st.integers(0, 3),
+       density=st.floats(0.0, 1.0), seed=st.integers(0, 2**32 - 1))
+def test_window_max_equals_window_gather(
+    rows: int, cols: int, radius: int, density: float, seed: int
+) -> None:
+    """The grid maximum filter finds the same highest row as gathering every window."""
+    rng = np.random.default_rng(seed)
+    n_cells = rows * cols
+    lookup = np.full(n_cells, -1, dtype=np.int64)
+    occupied = np.flatnonzero(rng.random(n_cells) < density)
+    lookup[occupied] = rng.permutation(occupied.size)
+    cells = rng.integers(0, n_cells, 20).astype(np.int64)
+    ref = _any_in_window(lookup, window_cells(cells, shape=(rows, cols), radius=radius))
+    got = window_max(lookup, cells, shape=(rows, cols), radius=radius)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, ref)
+    np.testing.assert_array_equal(
+        got, in_window(lookup, window_cells(cells, shape=(rows, cols), radius=radius)).max(axis=1))
+
+
+def _graph(seed: int = 0) -> Graph:
+    rng = np.random.default_rng(seed)
+    shape = (12, 17)
+    z = np.zeros(shape)
+    return build_graph(
+        elevation=rng.random(shape) * 2000, ruggedness=rng.random(shape) * 0.3,
+        land_cover=rng.integers(1, 7, shape).astype(np.uint8),
+        river_east=(rng.random(shape) < 0.1).astype(np.int8), river_south=z.astype(np.int8),
+        crossing_east=(rng.random(shape) < 0.5).astype(np.int8), crossing_south=z.astype(np.int8),
+        lat_max=40.0, res=0.05, speed_kmh=5.0, params=MovementParams(),
+    )
+
+
+def test_grid_neighbours_built_once_and_read_only() -> None:
+    g = _graph()
+    nbr = g.neighbours()
+    assert nbr is grid_neighbours((12, 17))
+    assert not nbr.flags.writeable
+    # cell 0 is in the north-west corner: no N or W neighbour
+    np.testing.assert_array_equal(nbr[0], [-1, 1, 17, -1])
+    with pytest.raises(ValueError, match="read-only"):
+        nbr[0, 0] = 5
+
+
+def test_cached_distance_field_equals_a_fresh_search() -> None:
+    """Repeated sources (in any order, with duplicates) return the first search's arrays;
+    those equal a search on a fresh graph and cannot be modified by a caller."""
+    g, fresh = _graph(), _graph()
+    src = np.array([5, 100, 5, 42], dtype=np.int64)
+    first = distance_field(g, src, limit=30.0)
+    again = distance_field(g, src[::-1].copy(), limit=30.0)
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    ref = distance_field(fresh, np.array([42, 100, 5]), limit=30.0)
+    for a, b in zip(first, ref, strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert not a.flags.writeable
+    other = distance_field(g, src, limit=60.0)
+    assert (np.isfinite(other[0]).sum() > np.isfinite(first[0]).sum())
+    assert distance_field(g, np.zeros(0, np.int64))[2].max() == -1
