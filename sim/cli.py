@@ -33,7 +33,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from sim.calibration.overlay import apply_params
-    from sim.plots import plot_summary
     from sim.results import OutputFolderError, check_output_folder, write_run_set
     from sim.runner import result_of, simulate
     from sim.scenario import load_scenario
@@ -54,12 +53,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         model = simulate(scenario, seed=seed, progress=lambda _: bar.update(1))
     elapsed = time.perf_counter() - t0
     result = result_of(model)
+
+    def plot(folder: Path) -> dict[str, Path]:
+        from sim.plots import plot_summary  # matplotlib only when a plot is wanted
+
+        return {"plot": plot_summary(model, result.steps, folder / "summary.png")}
+
     try:
         paths = write_run_set(
             result,
             out,
             overwrite=args.overwrite,
-            extras=lambda tmp: {"plot": plot_summary(model, result.steps, tmp / "summary.png")},
+            extras=None if args.no_plot else plot,
         )
     except OutputFolderError as exc:
         raise UsageError(str(exc)) from None
@@ -189,6 +194,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         rows = bench_combat(sizes, log=lambda line: print(line, file=sys.stderr))
         print(json.dumps(rows) if args.json else format_combat(rows))
         return 0
+    if args.what == "run":
+        from sim.benchmarks.run import bench_run, format_run
+
+        names = tuple(args.scenarios) if args.scenarios else ("continuous_1923_1929", "raids_1929")
+        res = bench_run(names, days=args.days_cut, reference=not args.no_reference,
+                        log=lambda line: print(line, file=sys.stderr))
+        print(json.dumps(res) if args.json else format_run(res))
+        return 0
     if args.what == "sweep":
         from sim.benchmarks.sweep import bench_sweep, format_sweep
 
@@ -229,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument(
+        "--no-plot", action="store_true", help="skip the summary plot (and matplotlib's start-up)"
+    )
     r.set_defaults(func=_cmd_run)
 
     v = sub.add_parser("validate", help="check scenario files; exit code 2 if any is invalid")
@@ -269,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser(
         "bench", help="benchmarks that print ratios against a baseline measured in the same run"
     )
-    b.add_argument("what", choices=("step", "combat", "sweep"))
+    b.add_argument("what", choices=("run", "step", "combat", "sweep"))
     b.add_argument("--json", action="store_true", help="print JSON instead of a table")
     b.add_argument(
         "--units", type=int, default=10_000, help="step: number of units (bands + columns)"
@@ -277,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--villages", type=int, default=10_000, help="step: number of villages")
     b.add_argument("--days", type=int, default=5, help="step: days to time")
     b.add_argument("--sizes", type=int, nargs="*", help="combat: numbers of engagements")
+    b.add_argument("--scenarios", nargs="*", help="run: scenarios (default: continuous_1923_1929"
+                   " raids_1929)")
+    b.add_argument("--cut", dest="days_cut", type=int, default=None, metavar="DAYS",
+                   help="run: simulate only the first DAYS days of each scenario")
+    b.add_argument("--no-reference", action="store_true",
+                   help="run: skip the numpy reference run")
     b.set_defaults(func=_cmd_bench)
 
     from sim.calibration.commands import register as register_calibration
@@ -304,12 +326,13 @@ def use_file_backend() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``basmachi`` command; returns the exit code."""
-    from sim.geography import OutsideTheatreError
-    from sim.scenario import ScenarioWarning
-
     use_file_backend()
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Imported after parsing: ``basmachi --help`` stays free of numpy and the scenario module.
+    from sim.geography import OutsideTheatreError
+    from sim.scenario import ScenarioWarning
+
     func: Callable[[argparse.Namespace], int] = args.func
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ScenarioWarning)

@@ -7,9 +7,27 @@
 
 from __future__ import annotations
 
-from sim.experiments.designs import Design, make_design
-from sim.experiments.spec import SweepSpec, load_spec, parse_spec
-from sim.experiments.sweep import SweepOutcome, SweepStateError, sweep
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.experiments.designs import Design, make_design
+    from sim.experiments.spec import SweepSpec, load_spec, parse_spec
+    from sim.experiments.sweep import SweepOutcome, SweepStateError, sweep
+
+# Imported on first use (PEP 562): the command line registers its subcommands from this
+# package without paying for pandas.
+_HOME = {
+    "Design": "designs", "make_design": "designs",
+    "SweepSpec": "spec", "load_spec": "spec", "parse_spec": "spec",
+    "SweepOutcome": "sweep", "SweepStateError": "sweep", "sweep": "sweep",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(importlib.import_module(f"sim.experiments.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
 
 __all__ = [
     "Design",

@@ -13,7 +13,6 @@ import sys
 from typing import Any
 
 from sim.cli_args import UsageError, positive_int
-from sim.scenario import ScenarioError
 
 __all__ = ["cmd_sensitivity", "cmd_sweep", "register"]
 
@@ -105,6 +104,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.experiments.sensitivity import format_indices, sensitivity
     from sim.experiments.spec import load_spec
     from sim.experiments.sweep import SweepStateError
+    from sim.scenario import ScenarioError
 
     _checked(args)
     spec = load_spec(args.spec)

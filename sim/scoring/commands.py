@@ -12,11 +12,13 @@ import json
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.cli_args import UsageError, positive_int
-from sim.results import RunResult
-from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.results import RunResult
+    from sim.scenario import Scenario
 
 __all__ = ["cmd_compare", "cmd_score", "register", "targets_for"]
 
