@@ -7,6 +7,7 @@ indices stay stable for the whole run.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Iterator
 from typing import Any
@@ -127,6 +128,13 @@ class World:
             )
         return self
 
+    def replicate(self) -> World:
+        """A world for one more run of the same scenario: the static map, the graphs with
+        their cached distance fields and the movement memos shared (their entries are pure
+        functions of graphs this world keeps alive; new costs come with new memos, see
+        :meth:`with_settings`), the initial state copied."""
+        return dataclasses.replace(self, state=copy.deepcopy(self.state))
+
     def field_to(self, graph: Graph, cell: int) -> I64:
         """Cached next-cell field toward one cell for one graph."""
         key = (id(graph), cell)
@@ -175,8 +183,9 @@ def _costs(
 ) -> tuple[Graph, Graph, Graph, NDArray[np.float64], I64]:
     """Graphs of the three kinds of mover, hours to the nearest depot, steps to the border."""
     band_graph, horse_graph, foot_graph = _graphs(t, s)
-    depot_hours = distance_field(foot_graph, depots)[0]
-    sanctuary_next = distance_field(band_graph, np.flatnonzero(afghan).astype(np.int64))[1]
+    depot_hours = distance_field(foot_graph, depots, keep=True)[0]
+    sanctuary_next = distance_field(band_graph, np.flatnonzero(afghan).astype(np.int64),
+                                    keep=True)[1]
     return band_graph, horse_graph, foot_graph, depot_hours, sanctuary_next
 
 

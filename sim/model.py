@@ -41,6 +41,9 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         Master seed of the run; every phase draws from its own child stream.
     agents : bool
         Create the Mesa agent views (default). Benchmarks and sweeps may skip them.
+    world : World, optional
+        A built world of this scenario not used by another run (``World.replicate()``
+        of a shared build, :mod:`sim.batch`); built afresh when omitted.
 
     Attributes
     ----------
@@ -62,6 +65,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         *,
         seed: int | np.random.SeedSequence = 0,
         agents: bool = True,
+        world: World | None = None,
         **kwargs: object,
     ) -> None:
         scenario = resolve_scenario(scenario, kwargs)  # name or path, dotted-path values
@@ -70,7 +74,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         super().__init__(rng=self.rngs["mesa"])
         self.scenario = scenario
         self.params = scenario
-        self.world: World = build_world(scenario)
+        self.world: World = build_world(scenario) if world is None else world
         self.state: WorldState = self.world.state
         self.schedule = compile_timeline(scenario, self.world.theatre)
         self.recorder = Recorder(self)

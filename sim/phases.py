@@ -108,11 +108,11 @@ def apply_settings(
 def population_context(world: World, state: WorldState, scenario: Scenario) -> PopulationContext:
     """Static facts of the population rules, built once before the first day."""
     afghan_cells = np.flatnonzero(world.afghan).astype(np.int64)
-    border_hours, _, nearest_afghan = distance_field(world.band_graph, afghan_cells)
-    town_hours = distance_field(world.band_graph, world.town_cells)[0]
+    border_hours, _, nearest_afghan = distance_field(world.band_graph, afghan_cells, keep=True)
+    town_hours = distance_field(world.band_graph, world.town_cells, keep=True)[0]
     cells = np.arange(world.afghan.size, dtype=np.int64)
     nearest_afghan = np.where(nearest_afghan >= 0, nearest_afghan, cells)
-    near_village = distance_field(world.band_graph, state.villages.cell)[2]
+    near_village = distance_field(world.band_graph, state.villages.cell, keep=True)[2]
     # Tables swapped in after the build (benchmarks) have no reserved volunteer rows.
     nb = len(state.bands)
     vrow = world.volunteer_row if world.volunteer_row.size == nb else np.full(nb, -1, np.int64)
@@ -165,7 +165,8 @@ def _band_rows(world: World, bands: Bands, leader: str, units: tuple[str, ...]) 
 
 
 def _nearest_afghan(world: World, cells: I64) -> I64:
-    _, _, nearest = distance_field(world.band_graph, np.flatnonzero(world.afghan).astype(np.int64))
+    _, _, nearest = distance_field(world.band_graph, np.flatnonzero(world.afghan).astype(np.int64),
+                                   keep=True)
     return np.where(nearest[cells] >= 0, nearest[cells], cells)
 
 

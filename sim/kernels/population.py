@@ -18,6 +18,7 @@ supply, casualties in combat) enter the ledger through :func:`ledger_from_events
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 
 import numpy as np
@@ -168,8 +169,8 @@ class PopulationContext:
         voc[village_cells] = np.arange(village_cells.size)
         near = nearest_village_cell[band_home] if band_home.size else np.zeros(0, np.int64)
         home_village = np.where(near >= 0, voc[np.maximum(near, 0)], -1).astype(np.int64)
-        nbrs = neighbourhood(village_cells, village_of_cell=voc, shape=shape, radius=neighbour_cells,
-                             centre=False)
+        nbrs = _village_neighbours(np.asarray(village_cells, dtype=np.int64).tobytes(),
+                                   (int(shape[0]), int(shape[1])), int(neighbour_cells))
         r = np.asarray(rivals, dtype=bool)
         return cls(shape=shape, village_of_cell=voc, afghan=afghan, nearest_afghan=nearest_afghan,
                    village_nbrs=nbrs, home_village=home_village, origin_home=band_home.copy(),
@@ -295,6 +296,19 @@ def ledger_from_events(ledger: Ledger, batches: Iterable[Events]) -> Ledger:
                 if col in b.extra:
                     setattr(led, attr, getattr(led, attr) + int(round(float(b.extra[col].sum()))))
     return led
+
+
+@functools.lru_cache(maxsize=4)
+def _village_neighbours(cells: bytes, shape: tuple[int, int], radius: int) -> I64:
+    """Neighbouring villages of each village (read-only; built once per map and radius,
+    shared by the replicates of a scenario run in one process)."""
+    village_cells = np.frombuffer(cells, dtype=np.int64)
+    voc = np.full(shape[0] * shape[1], -1, dtype=np.int64)
+    voc[village_cells] = np.arange(village_cells.size)
+    nbrs = neighbourhood(village_cells, village_of_cell=voc, shape=shape, radius=radius,
+                         centre=False)
+    nbrs.setflags(write=False)
+    return nbrs
 
 
 def _any_in_window(lookup: I64, window: I64) -> I64:

@@ -23,8 +23,12 @@ from sim.params.movement import MovementParams
 __all__ = ["Graph", "build_graph", "cell_km", "cover_multiplier", "distance_field",
            "grid_neighbours"]
 
-#: Distance fields kept per graph (least recently used dropped first).
+#: Distance fields kept per graph (least recently used dropped first). Fields toward one
+#: cell (homes, march targets: few per scenario) and those asked to be kept are never
+#: dropped: replicates sharing the graph reuse them.
 FIELD_CACHE = 32
+
+Field = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]
 
 KM_PER_DEGREE = 111.2
 # Neighbour offsets in the order N, E, S, W.
@@ -87,9 +91,10 @@ class Graph:
     shape: tuple[int, int]
     hours: NDArray[np.float64]
     matrix: csr_matrix
-    _fields: OrderedDict[tuple[bytes, float], tuple[NDArray[np.float64], NDArray[np.int64],
-                                                  NDArray[np.int64]]] = dataclasses.field(
+    _fields: OrderedDict[tuple[bytes, float], Field] = dataclasses.field(
         default_factory=OrderedDict, compare=False, repr=False)
+    _kept: dict[tuple[bytes, float], Field] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
 
     @property
     def ncols(self) -> int:
@@ -232,7 +237,7 @@ def build_graph(
 
 
 def distance_field(
-    graph: Graph, sources: NDArray[np.int64], *, limit: float = np.inf
+    graph: Graph, sources: NDArray[np.int64], *, limit: float = np.inf, keep: bool = False
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
     """Travel time from every cell to the nearest source, with the first step to take.
 
@@ -243,6 +248,9 @@ def distance_field(
         Flat cell indices (duplicates allowed).
     limit : float
         Stop searching beyond this many hours (cells further get ``inf``).
+    keep : bool
+        Keep the field for the graph's lifetime (fields of the static map, asked for once
+        per run: replicates sharing the graph reuse them).
 
     Returns (read-only arrays, cached on the graph by sources and limit: the same
     posts, villages or homes are searched for on many days)
@@ -256,23 +264,28 @@ def distance_field(
     """
     src = np.unique(np.asarray(sources, dtype=np.int64))
     key = (src.tobytes(), float(limit))
+    if keep or (src.size == 1 and limit == np.inf):
+        if key not in graph._kept:
+            graph._kept[key] = _frozen(_search(graph, src, limit))
+        return graph._kept[key]
     cache = graph._fields
     hit = cache.get(key)
     if hit is not None:
         cache.move_to_end(key)
         return hit
-    out = _search(graph, src, limit)
-    for a in out:
-        a.setflags(write=False)
-    cache[key] = out
+    out = cache[key] = _frozen(_search(graph, src, limit))
     if len(cache) > FIELD_CACHE:
         cache.popitem(last=False)
     return out
 
 
-def _search(
-    graph: Graph, src: NDArray[np.int64], limit: float
-) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
+def _frozen(field: Field) -> Field:
+    for a in field:
+        a.setflags(write=False)
+    return field
+
+
+def _search(graph: Graph, src: NDArray[np.int64], limit: float) -> Field:
     """Dijkstra from the sorted unique ``src`` (see :func:`distance_field`)."""
     n = graph.matrix.shape[0]
     if src.size == 0:
