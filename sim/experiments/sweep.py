@@ -129,7 +129,8 @@ def extract_outputs(steps: pd.DataFrame, events: pd.DataFrame, outputs: OutputSp
 
 def run_batch(task: BatchTask) -> BatchOutput:
     """Run every run of ``task`` (in a worker) and return its rows."""
-    from sim.runner import run
+    from sim.batch import simulate_shared
+    from sim.runner import result_of
 
     t0 = time.perf_counter()
     out = task.outputs
@@ -153,7 +154,8 @@ def run_batch(task: BatchTask) -> BatchOutput:
                 result, scores = run_scored(scenario, ss, run_id, out.targets)
                 row.update(scores)
             else:
-                result = run(scenario, seed=ss, run_id=run_id)
+                # Runs of one design point share the world's build in this worker (sim.batch).
+                result = result_of(simulate_shared(scenario, seed=ss), run_id=run_id)
             row.update(extract_outputs(result.steps, result.events, out))
             if out.timeseries:
                 steps = result.steps
