@@ -1,13 +1,20 @@
-"""Benchmark of a model day: vectorised phases against a per-agent Python reference.
+"""Benchmark of a model day: vectorised phases against per-agent Python baselines.
 
 ``bench_step`` builds a synthetic scenario (a flat map with one village per
-cell, half the units bands and half state units with mixed orders), times whole
-days of :meth:`BasmachiModel.step` (every phase), and times a per-agent Python
-implementation of the same movement and supply rules on the same state, in the
-same process. The reference loops over agents in Python the way a
-conventional Mesa model's ``agent.step()`` would; it shares the model's
-shortest-path fields (computed once per day for all agents either way). It is
-timed on a subsample of agents and reported per unit-step.
+cell, half the units bands and half state units with mixed orders) with its Mesa
+agents created (one per band, column and village: views onto the arrays), times
+whole days of :meth:`BasmachiModel.step` (every phase), and times two baselines in
+the same process:
+
+- a plain Mesa 3 model of the same number of agents on a ``MultiGrid`` of the same
+  size, each agent stepping to a random neighbouring cell (``shuffle_do("step")``): the
+  idiom Mesa users know, doing much less per agent than our day;
+- a per-agent Python implementation of the same movement and supply rules on the same
+  state, looping over agents the way a conventional Mesa model's ``agent.step()``
+  would; it shares the model's shortest-path fields (computed once per day for all
+  agents either way), is timed on a subsample of agents and reported per unit-step.
+
+Times are CPU seconds of this process (``time.process_time``).
 """
 
 from __future__ import annotations
@@ -80,7 +87,52 @@ def synthetic_model(
         band_names=[f"b{i}" for i in range(nb)],
         column_names=[f"c{i}" for i in range(nc)],
     )
+    if agents:
+        from sim.agents import BandAgent, ColumnAgent
+
+        for i, name in enumerate(model.world.band_names):
+            BandAgent(model, i, name)
+        for i, name in enumerate(model.world.column_names):
+            ColumnAgent(model, i, name)
     return model
+
+
+def mesa_random_walk(agents: int, side: int, *, steps: int = 3, seed: int = 0) -> float:
+    """Agent-steps per CPU second of a plain Mesa 3 random walk on a ``MultiGrid``.
+
+    Parameters
+    ----------
+    agents : int
+    side : int
+        The grid is ``side`` x ``side`` (not a torus).
+    steps : int
+        Steps timed (after one untimed step).
+    """
+    import mesa
+    from mesa.space import MultiGrid
+
+    class Walker(mesa.Agent):  # type: ignore[misc]
+        def step(self) -> None:
+            cells = self.model.grid.get_neighborhood(self.pos, moore=False, include_center=False)
+            self.model.grid.move_agent(self, self.random.choice(cells))
+
+    class Walk(mesa.Model):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(seed=seed)
+            self.grid = MultiGrid(side, side, torus=False)
+            for _ in range(agents):
+                a = Walker(self)
+                self.grid.place_agent(a, (self.random.randrange(side), self.random.randrange(side)))
+
+        def step(self) -> None:
+            self.agents.shuffle_do("step")
+
+    m = Walk()
+    m.step()
+    t0 = time.process_time()
+    for _ in range(steps):
+        m.step()
+    return agents * steps / (time.process_time() - t0)
 
 
 def reference_day(model: BasmachiModel, band_rows: np.ndarray, column_rows: np.ndarray) -> None:
@@ -204,21 +256,25 @@ def bench_step(
     -------
     dict
         ``units``, ``unit_steps_per_s``, ``reference_unit_steps_per_s``, ``speedup``,
-        ``bytes_per_unit`` and details.
+        ``mesa_random_walk_steps_per_s``, ``vs_mesa_random_walk``, ``bytes_per_unit``
+        and details.
     """
-    model = synthetic_model(units, villages)
+    model = synthetic_model(units, villages, agents=True)
+    n_agents = len(model.agents)
     model.step()  # warm-up: builds and caches shortest-path fields
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for _ in range(days):
         model.step()
-    vec_s = (time.perf_counter() - t0) / days
+    vec_s = (time.process_time() - t0) / days
+    side = model.world.theatre.shape[0]
+    mesa_rate = mesa_random_walk(units, side)
     ref_model = synthetic_model(units, villages)
     ref_model.step()
     k = min(reference_units, units // 2)
     rows = np.arange(k)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     reference_day(ref_model, rows, rows)
-    ref_s = time.perf_counter() - t0
+    ref_s = time.process_time() - t0
     ref_rate = 2 * k / ref_s
     tracemalloc.start()
     mem_model = synthetic_model(units, villages)
@@ -232,6 +288,9 @@ def bench_step(
         "unit_steps_per_s": rate,
         "reference_unit_steps_per_s": ref_rate,
         "speedup": rate / ref_rate,
+        "mesa_random_walk_steps_per_s": mesa_rate,
+        "vs_mesa_random_walk": rate / mesa_rate,
+        "mesa_agents_in_model": n_agents,
         "bytes_per_unit": peak / units,
         "seconds_per_day": vec_s,
         "reference_agents_timed": 2 * k,
@@ -248,6 +307,10 @@ def format_step(row: dict[str, Any]) -> str:
             f"  per-agent Python reference    {row['reference_unit_steps_per_s']:>14,.0f} unit-steps/s"
             f"  (timed on {row['reference_agents_timed']:,} agents)",
             f"  speedup                       {row['speedup']:>14,.1f} x",
+            f"  plain Mesa 3 random walk      {row['mesa_random_walk_steps_per_s']:>14,.0f}"
+            f" agent-steps/s  (same number of agents, same grid)",
+            f"  model / Mesa random walk      {row['vs_mesa_random_walk']:>14,.1f} x"
+            f"  ({row['mesa_agents_in_model']:,} Mesa agents in the model)",
             f"  peak memory per unit          {row['bytes_per_unit']:>14,.0f} bytes",
         ]
     )

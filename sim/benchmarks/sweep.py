@@ -1,9 +1,14 @@
 """``basmachi bench sweep``: sweep throughput and the overhead of each executor.
 
-For each scenario (the synthetic ``tiny`` one and, if present, ``garm_1929``) the same
-replicated design is run four ways: ``run()`` in a loop (the compute baseline), and
-the sweep machinery on the ``serial``, ``local`` (process pool) and ``dask``
-(LocalCluster) executors with ``workers`` workers. Reported:
+For each scenario (``raids_1929`` and the synthetic ``tiny``) the same replicated
+design is run five ways: ``run()`` in a loop (unbatched: every run builds its world;
+the compute baseline), :func:`sim.batch.run_replicates` (batched: one shared build),
+and the sweep machinery on the ``serial``, ``local`` (process pool) and ``dask``
+(LocalCluster) executors with ``workers`` workers (sweep workers share builds per
+scenario). Reported:
+
+- ``unbatched_runs_per_cpu_s`` / ``batched_runs_per_cpu_s``: replicates per CPU second
+  of this process, and ``batched_speedup`` their ratio;
 
 - ``runs_per_min``: runs per minute of the local pool, start-up included;
 - ``parallel_efficiency``: serial sweep time / (pool time x workers), 1.0 is ideal;
@@ -18,6 +23,7 @@ progress) competes with the workers, which the efficiency includes.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -55,13 +61,23 @@ def _one(scenario: str, runs: int, workers: int, *, dask: bool) -> dict[str, Any
     spec = _spec(scenario, runs, workers)
     base = spec.scenario
     run(base, seed=0)  # warm caches (geography) before timing
+    from sim.batch import run_replicates
+
     k = max(3, min(runs, 10))
-    t0 = time.perf_counter()
-    for i in range(k):
-        run(base, seed=run_seed(spec.seed, i))
+    seeds = [run_seed(spec.seed, i) for i in range(k)]
+    t0, c0 = time.perf_counter(), time.process_time()
+    for ss in seeds:
+        run(base, seed=ss)
     t_run = (time.perf_counter() - t0) / k
+    cpu_unbatched = (time.process_time() - c0) / k
+    c0 = time.process_time()
+    run_replicates(base, seeds)
+    cpu_batched = (time.process_time() - c0) / k
     row: dict[str, Any] = {"scenario": base.name, "days": base.days, "runs": runs,
-                           "workers": workers, "run_s": t_run}
+                           "workers": workers, "run_s": t_run,
+                           "unbatched_runs_per_cpu_s": 1.0 / cpu_unbatched,
+                           "batched_runs_per_cpu_s": 1.0 / cpu_batched,
+                           "batched_speedup": cpu_unbatched / cpu_batched}
     walls: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         for name in ("serial", "local", *(("dask",) if dask else ())):
@@ -89,8 +105,8 @@ def _one(scenario: str, runs: int, workers: int, *, dask: bool) -> dict[str, Any
 
 
 def bench_sweep(
-    *, runs: int = 96, real_runs: int = 48, workers: int = 2, dask: bool = True,
-    real: str | None = "garm_1929",
+    *, runs: int = 48, real_runs: int = 16, workers: int = 2, dask: bool = True,
+    real: str | None = "raids_1929",
 ) -> dict[str, Any]:
     """Measure sweep throughput on ``tiny`` and, if its file exists, a real scenario.
 
@@ -117,6 +133,7 @@ def bench_sweep(
         rows.append(_one(real, real_runs, workers, dask=dask))
     head = rows[0]
     return {
+        "load_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan"),
         "runs_per_min": head["runs_per_min"],
         "parallel_efficiency": head["parallel_efficiency"],
         "pool_overhead_s": head["pool_overhead_s"],
@@ -129,9 +146,11 @@ def bench_sweep(
 def format_sweep(result: dict[str, Any]) -> str:
     """A plain-text table of :func:`bench_sweep`'s result."""
     lines = [
-        f"sweep benchmark, {result['workers']} workers (overheads: worker-seconds per run beyond run())",
+        f"sweep benchmark, {result['workers']} workers (overheads: worker-seconds per run beyond"
+        f" run()); load {result.get('load_1min', float('nan')):.1f} at the end",
         f"{'scenario':12s} {'runs':>5s} {'run s':>7s} {'serial/min':>10s} {'local/min':>10s}"
-        f" {'dask/min':>9s} {'par.eff':>7s} {'pool ovh s':>10s} {'dask ovh s':>10s}",
+        f" {'dask/min':>9s} {'par.eff':>7s} {'pool ovh s':>10s} {'dask ovh s':>10s}"
+        f" {'1by1/cpu-s':>10s} {'batch/cpu-s':>11s} {'x batch':>7s}",
     ]
     for r in result["scenarios"].values():
         dask_rate = f"{r['dask_runs_per_min']:9.0f}" if "dask_runs_per_min" in r else f"{'-':>9s}"
@@ -139,5 +158,7 @@ def format_sweep(result: dict[str, Any]) -> str:
             f"{r['scenario']:12s} {r['runs']:5d} {r['run_s']:7.3f} {r['serial_runs_per_min']:10.0f}"
             f" {r['runs_per_min']:10.0f} {dask_rate} {r['parallel_efficiency']:7.2f}"
             f" {r['pool_overhead_s']:10.3f} {r['dask_overhead_s']:10.3f}"
+            f" {r['unbatched_runs_per_cpu_s']:10.2f} {r['batched_runs_per_cpu_s']:11.2f}"
+            f" {r['batched_speedup']:7.2f}"
         )
     return "\n".join(lines)

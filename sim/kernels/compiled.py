@@ -7,19 +7,22 @@ other). In particular numpy adds the ``k`` entries of a row with its pairwise
 summation (eight accumulators for ``8 <= k <= 128``, then a fixed tree); the row sums
 below reproduce that order.
 
-Functions are compiled on first use and cached on disk (``cache=True``).
+Functions are compiled on first use and cached on disk (``cache=True``). Within
+:func:`numpy_reference` the callers run their numpy versions instead (benchmarks
+compare the two paths; results are the same).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_ROW", "neighbour_mean"]
+__all__ = ["MAX_ROW", "enabled", "neighbour_mean", "numpy_reference"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -28,6 +31,23 @@ I64 = NDArray[np.int64]
 MAX_ROW = 128
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_ON = [True]
+
+
+def enabled() -> bool:
+    """Whether callers should use the compiled passes (False inside :func:`numpy_reference`)."""
+    return _ON[0]
+
+
+@contextlib.contextmanager
+def numpy_reference() -> Iterator[None]:
+    """Run the numpy reference paths instead of the compiled ones inside this block."""
+    before = _ON[0]
+    _ON[0] = False
+    try:
+        yield
+    finally:
+        _ON[0] = before
 
 
 def _jit(f: _F) -> _F:

@@ -173,7 +173,7 @@ def neighbour_mean(values: F64, nbrs: I64, *, weights: F64 | None = None) -> tup
     """
     from sim.kernels import compiled
 
-    if values.size == 0 or nbrs.shape[1] > compiled.MAX_ROW:
+    if values.size == 0 or nbrs.shape[1] > compiled.MAX_ROW or not compiled.enabled():
         return neighbour_mean_numpy(values, nbrs, weights=weights)
     w = np.ones(values.shape) if weights is None else weights
     return compiled.neighbour_mean(values, nbrs, w)
