@@ -63,3 +63,23 @@ def test_run_no_plot_writes_tables_only(tmp_path: Path, capsys: pytest.CaptureFi
     printed = capsys.readouterr().out
     assert "wrote      steps" in printed and "wrote      plot" not in printed
     assert (out / "steps.parquet").exists() and not (out / "summary.png").exists()
+
+
+def test_lazy_exports_are_the_functions_whatever_is_imported_first() -> None:
+    """``sweep`` and ``evaluate`` name both a module and the function the package exports."""
+    code = (
+        "import sim.experiments.sweep, sim.scoring.evaluate\n"
+        "from sim.experiments import sweep, load_spec\n"
+        "from sim.scoring import evaluate, TargetError\n"
+        "import sim.scoring as sc\n"
+        "print(callable(sweep) and sweep.__name__, evaluate.__name__, TargetError.__name__,\n"
+        "      sc.load_targets.__name__)\n"
+        "try:\n"
+        "    sc.no_such_name\n"
+        "except AttributeError as exc:\n"
+        "    print('missing', exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         timeout=120, check=True).stdout.split("\n")
+    assert out[0] == "sweep evaluate TargetError load_targets"
+    assert out[1].startswith("missing") and "no_such_name" in out[1]

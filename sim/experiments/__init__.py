@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sim.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from sim.experiments.designs import Design, make_design
@@ -23,11 +24,7 @@ _HOME = {
     "SweepOutcome": "sweep", "SweepStateError": "sweep", "sweep": "sweep",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        return getattr(importlib.import_module(f"sim.experiments.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _HOME)
 
 __all__ = [
     "Design",

@@ -3,8 +3,9 @@
 ``sim.scoring.commands.register`` adds ``basmachi score`` and ``basmachi compare``.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sim.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from sim.scoring.evaluate import Evaluation, TargetResult, evaluate
@@ -18,10 +19,6 @@ _HOME = {
     "load_targets": "targets",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        return getattr(importlib.import_module(f"sim.scoring.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'sim.scoring' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _HOME)
 
 __all__ = ["Evaluation", "Target", "TargetError", "TargetResult", "TargetSet", "evaluate", "load_targets"]
