@@ -117,3 +117,16 @@ def test_cached_distance_field_equals_a_fresh_search() -> None:
     other = distance_field(g, src, limit=60.0)
     assert (np.isfinite(other[0]).sum() > np.isfinite(first[0]).sum())
     assert distance_field(g, np.zeros(0, np.int64))[2].max() == -1
+
+
+def test_a_graph_derived_with_other_costs_does_not_see_the_cached_fields() -> None:
+    """dataclasses.replace (e.g. a graph with a zone blocked) starts with empty caches."""
+    import dataclasses
+
+    g = _graph()
+    src = np.array([0], dtype=np.int64)
+    before = distance_field(g, src)[0]
+    blocked = dataclasses.replace(g, hours=np.full_like(g.hours, np.inf))
+    assert blocked._kept == {} and blocked._fields == {}
+    assert np.isfinite(before).sum() > 1
+    assert g._kept  # the original keeps its field

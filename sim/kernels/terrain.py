@@ -91,10 +91,12 @@ class Graph:
     shape: tuple[int, int]
     hours: NDArray[np.float64]
     matrix: csr_matrix
+    # Caches of distance fields (see distance_field). Not init fields: a graph derived
+    # with dataclasses.replace (other costs) starts with empty caches.
     _fields: OrderedDict[tuple[bytes, float], Field] = dataclasses.field(
-        default_factory=OrderedDict, compare=False, repr=False)
+        default_factory=OrderedDict, compare=False, repr=False, init=False)
     _kept: dict[tuple[bytes, float], Field] = dataclasses.field(
-        default_factory=dict, compare=False, repr=False)
+        default_factory=dict, compare=False, repr=False, init=False)
 
     @property
     def ncols(self) -> int:
