@@ -307,7 +307,8 @@ def move_bands(
         advance(mode == BandMode.FLEE, _greedy_field(d_enemy, graph, maximise=True))
     advance(mode == BandMode.SANCTUARY, sanctuary_next)
     forage = mode == BandMode.FORAGE
-    food_cells = np.unique(ctx.village_cell[ctx.village_forage])
+    food_cells = (np.unique(ctx.village_cell[ctx.village_forage]) if forage.any()
+                  else np.zeros(0, dtype=np.int64))
     raiding = mode == BandMode.RAID
     if raiding.any():
         target, _ = raid_targets(bands, columns, ctx, params)

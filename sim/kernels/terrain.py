@@ -264,7 +264,9 @@ def distance_field(
     nearest : ndarray of int64, shape (n_cells,)
         The source cell reached (-1 if none).
     """
-    src = np.unique(np.asarray(sources, dtype=np.int64))
+    src = np.asarray(sources, dtype=np.int64)
+    if src.size > 1 and not (src[1:] > src[:-1]).all():  # sorted and distinct already: skip
+        src = np.unique(src)
     key = (src.tobytes(), float(limit))
     if keep or (src.size == 1 and limit == np.inf):
         if key not in graph._kept:
