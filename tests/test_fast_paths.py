@@ -130,3 +130,47 @@ def test_a_graph_derived_with_other_costs_does_not_see_the_cached_fields() -> No
     assert blocked._kept == {} and blocked._fields == {}
     assert np.isfinite(before).sum() > 1
     assert g._kept  # the original keeps its field
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_src=st.integers(0, 6), n_cells=st.integers(1, 4),
+       radius=st.integers(0, 4), limit=st.sampled_from([3.0, 12.0, 40.0, np.inf]))
+def test_local_search_equals_the_whole_map_search_near_the_cells(
+    seed: int, n_src: int, n_cells: int, radius: int, limit: float
+) -> None:
+    """The search that stops early gives the whole-map distances around the given cells,
+    and nowhere anything shorter."""
+    from sim.kernels.terrain import distance_near
+
+    g = _graph(seed % 7)
+    rng = np.random.default_rng(seed)
+    n = g.shape[0] * g.shape[1]
+    src = rng.integers(0, n, n_src).astype(np.int64)
+    cells = rng.integers(0, n, n_cells).astype(np.int64)
+    near = distance_near(g, src, limit=limit, cells=cells, radius=radius)
+    full = distance_field(_graph(seed % 7), src, limit=limit)[0]
+    r, c = np.divmod(np.arange(n), g.shape[1])
+    cr, cc = np.divmod(cells, g.shape[1])
+    inside = ((np.abs(r[:, None] - cr[None, :]) <= radius)
+              & (np.abs(c[:, None] - cc[None, :]) <= radius)).any(axis=1)
+    np.testing.assert_array_equal(near[inside], full[inside])
+    assert (near >= full).all()
+
+
+def test_walk_reach_bounds_the_edges_of_a_day() -> None:
+    """No walk with the day's budget leaves the box walk_reach gives."""
+    from sim.kernels.movement import walk
+    from sim.kernels.terrain import walk_reach
+
+    g = _graph(3)
+    n = g.shape[0] * g.shape[1]
+    reach = walk_reach(g, 8.0)
+    cheapest = g.hours[np.isfinite(g.hours)].min()
+    assert reach == min(64, 1 + int(8.0 // cheapest))
+    for target in (0, n - 1, n // 2):
+        field = distance_field(g, np.array([target]))[1]
+        start = np.arange(n, dtype=np.int64)
+        end = walk(start, field, g.hours, np.full(n, 8.0))
+        steps = np.abs(end // g.shape[1] - start // g.shape[1]) + np.abs(
+            end % g.shape[1] - start % g.shape[1])
+        assert steps.max() <= reach

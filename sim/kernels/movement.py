@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter
 from scipy.sparse import csr_matrix
 
-from sim.kernels.terrain import Graph, distance_field
+from sim.kernels.terrain import Graph, distance_field, distance_near, walk_reach
 from sim.params.movement import MovementParams
 from sim.state import BandMode, Bands, ColumnKind, Columns, Order
 
@@ -302,7 +302,11 @@ def move_bands(
     # Flee: climb away from state forces (distance to the nearest column grows).
     state_cells = columns.cell[columns.active]
     if (mode == BandMode.FLEE).any():
-        d_enemy, _, _ = distance_field(graph, state_cells, limit=4 * params.threat_hours)
+        # Exact around the fleeing bands, as far as a day's walk and one step more can look.
+        fleeing = bands.cell[mode == BandMode.FLEE]
+        reach = walk_reach(graph, float(budget.max(initial=0.0))) + 1
+        d_enemy = distance_near(graph, state_cells, limit=4 * params.threat_hours,
+                                cells=fleeing, radius=reach)
         d_enemy = np.where(np.isfinite(d_enemy), d_enemy, 4 * params.threat_hours)
         advance(mode == BandMode.FLEE, _greedy_field(d_enemy, graph, maximise=True))
     advance(mode == BandMode.SANCTUARY, sanctuary_next)

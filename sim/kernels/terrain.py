@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 from sim.params.movement import MovementParams
 
 __all__ = ["Graph", "build_graph", "cell_km", "cover_multiplier", "distance_field",
-           "grid_neighbours"]
+           "distance_near", "grid_neighbours", "walk_reach"]
 
 #: Distance fields kept per graph (least recently used dropped first). Fields toward one
 #: cell (homes, march targets: few per scenario) and those asked to be kept are never
@@ -306,3 +306,57 @@ def _search(graph: Graph, src: NDArray[np.int64], limit: float) -> Field:
     # cell on the tree rooted at the sources is the next cell toward them.
     next_cell = np.where(pred < 0, -1, pred).astype(np.int64)
     return dist.astype(np.float64), next_cell, np.where(nearest < 0, -1, nearest).astype(np.int64)
+
+
+def walk_reach(graph: Graph, budget: float, *, max_edges: int = 64) -> int:
+    """Most edges a walk with ``budget`` marching hours can take on ``graph`` in a day.
+
+    The first edge is always taken; every further one costs at least the cheapest edge
+    of the graph (see :func:`sim.kernels.movement.walk`).
+    """
+    finite = graph.hours[np.isfinite(graph.hours)]
+    if finite.size == 0:
+        return 0
+    cheapest = float(finite.min())
+    if cheapest <= 0.0:
+        return max_edges
+    return int(min(max_edges, 1 + np.floor(budget / cheapest)))
+
+
+def distance_near(
+    graph: Graph, sources: NDArray[np.int64], *, limit: float, cells: NDArray[np.int64],
+    radius: int,
+) -> NDArray[np.float64]:
+    """Hours to the nearest source (as :func:`distance_field`), exact only near ``cells``.
+
+    A search that stops once every cell within Chebyshev ``radius`` of ``cells`` is
+    settled: a few bands fleeing columns need the distance field around themselves, not
+    over the whole map.
+
+    Parameters
+    ----------
+    graph : Graph
+    sources : ndarray of int64, shape (k,)
+    limit : float
+    cells : ndarray of int64, shape (m,)
+    radius : int
+
+    Returns
+    -------
+    ndarray of float64, shape (n_cells,)
+        Equal to ``distance_field(graph, sources, limit=limit)[0]`` within ``radius`` of
+        ``cells``; elsewhere at least that (possibly ``inf``).
+    """
+    from sim.kernels import compiled
+
+    src = np.unique(np.asarray(sources, dtype=np.int64))
+    if not compiled.enabled() or src.size == 0:
+        return distance_field(graph, src, limit=limit)[0]
+    rows, cols = graph.shape
+    needed = np.zeros((rows, cols), dtype=bool)
+    r, c = np.divmod(np.asarray(cells, dtype=np.int64), cols)
+    for rr, cc in zip(r.tolist(), c.tolist(), strict=True):
+        needed[max(rr - radius, 0):rr + radius + 1, max(cc - radius, 0):cc + radius + 1] = True
+    m = graph.matrix
+    return compiled.bounded_distances(m.indptr, m.indices, m.data, src, limit=limit,
+                                      needed=needed.reshape(-1))
