@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from sim.build import World
 from sim.events import Events
+from sim.kernels import dispatch
 from sim.kernels.combat import combat_day
 from sim.kernels.control import INSURGENT, STATE, control_day
 from sim.kernels.cotton import cotton_villages
@@ -107,6 +108,7 @@ def apply_settings(
 
 def population_context(world: World, state: WorldState, scenario: Scenario) -> PopulationContext:
     """Static facts of the population rules, built once before the first day."""
+    dispatch.expect_work(scenario.days * len(state.villages))  # compiled passes if long
     afghan_cells = np.flatnonzero(world.afghan).astype(np.int64)
     border_hours, _, nearest_afghan = distance_field(world.band_graph, afghan_cells, keep=True)
     town_hours = distance_field(world.band_graph, world.town_cells, keep=True)[0]

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.kernels.dispatch import compiled_paths
 from sim.kernels.population import _any_in_window, window_max
 from sim.kernels.terrain import Graph, build_graph, distance_field, grid_neighbours
 from sim.kernels.villages import (
@@ -41,7 +42,8 @@ def test_compiled_neighbour_mean_equals_numpy(
     # values over many magnitudes make any change in the order of additions visible
     values = rng.random(cells.size) * 10.0 ** rng.integers(-6, 6, cells.size)
     weights = None if uniform else rng.integers(0, 5000, cells.size).astype(np.float64)
-    fast = neighbour_mean(values, nbrs, weights=weights)
+    with compiled_paths(True):
+        fast = neighbour_mean(values, nbrs, weights=weights)
     ref = neighbour_mean_numpy(values, nbrs, weights=weights)
     for a, b in zip(fast, ref, strict=True):
         assert a.dtype == b.dtype and a.shape == b.shape
@@ -52,9 +54,11 @@ def test_neighbour_mean_known_answer() -> None:
     """Two neighbours of weights 1 and 3 holding 0 and 1: mean 0.75; a lone row gives 0."""
     nbrs = np.array([[1, 2, -1], [-1, -1, -1]], dtype=np.int64)
     values = np.array([0.5, 0.0, 1.0])
-    mean, tot = neighbour_mean(values, nbrs, weights=np.array([9.0, 1.0, 3.0]))
-    np.testing.assert_array_equal(mean, [0.75, 0.0])
-    np.testing.assert_array_equal(tot, [4.0, 0.0])
+    for on in (True, False):
+        with compiled_paths(on):
+            mean, tot = neighbour_mean(values, nbrs, weights=np.array([9.0, 1.0, 3.0]))
+        np.testing.assert_array_equal(mean, [0.75, 0.0])
+        np.testing.assert_array_equal(tot, [4.0, 0.0])
 
 
 @settings(max_examples=60, deadline=None)
@@ -147,7 +151,8 @@ def test_local_search_equals_the_whole_map_search_near_the_cells(
     n = g.shape[0] * g.shape[1]
     src = rng.integers(0, n, n_src).astype(np.int64)
     cells = rng.integers(0, n, n_cells).astype(np.int64)
-    near = distance_near(g, src, limit=limit, cells=cells, radius=radius)
+    with compiled_paths(True):
+        near = distance_near(g, src, limit=limit, cells=cells, radius=radius)
     full = distance_field(_graph(seed % 7), src, limit=limit)[0]
     r, c = np.divmod(np.arange(n), g.shape[1])
     cr, cc = np.divmod(cells, g.shape[1])
@@ -174,3 +179,24 @@ def test_walk_reach_bounds_the_edges_of_a_day() -> None:
         steps = np.abs(end // g.shape[1] - start // g.shape[1]) + np.abs(
             end % g.shape[1] - start % g.shape[1])
         assert steps.max() <= reach
+
+
+def test_compiled_paths_follow_the_announced_work() -> None:
+    """Short runs stay on numpy; the compiled passes start once enough work is announced."""
+    from sim.kernels import dispatch
+
+    saved = dispatch._WORK[0]
+    try:
+        dispatch._WORK[0] = 0.0
+        assert not dispatch.enabled()
+        dispatch.expect_work(dispatch.THRESHOLD / 2)
+        assert not dispatch.enabled()
+        with compiled_paths(True):
+            assert dispatch.enabled()
+        dispatch.expect_work(dispatch.THRESHOLD / 2)
+        assert dispatch.enabled()
+        with dispatch.numpy_reference():
+            assert not dispatch.enabled()
+        assert dispatch.enabled()
+    finally:
+        dispatch._WORK[0] = saved

@@ -5,7 +5,7 @@ built and run to the end (or for ``days`` days) three ways in the same process:
 
 - the model as shipped (compiled passes on), CPU time of the days only (the build is
   reported apart);
-- the same run on the numpy reference paths (:func:`sim.kernels.compiled.numpy_reference`);
+- the same run on the numpy reference paths (:func:`sim.kernels.dispatch.numpy_reference`);
   the two runs must give the same steps table, which the benchmark checks;
 - the floor: a compiled pass that reads every numeric field of the same villages,
   bands and columns and writes two thirds as many, once per simulated day. It is
@@ -103,15 +103,16 @@ def _timed_run(scenario: Any, seed: int) -> tuple[Any, float, float]:
 def bench_one(name: str, *, days: int | None = None, seed: int | None = None,
               reference: bool = True) -> dict[str, Any]:
     """Figures of one scenario (see the module docstring)."""
-    from sim.kernels import compiled
+    from sim.kernels import dispatch
     from sim.scenario import load_scenario
 
     scenario = load_scenario(name)
     if days is not None and days < scenario.days:
         scenario = dataclasses.replace(scenario, end=scenario.start + dt.timedelta(days=days - 1))
     seed = scenario.seed if seed is None else seed
-    _timed_run(dataclasses.replace(scenario, end=scenario.start), seed)  # warm: map, compiled
-    model, build_s, run_s = _timed_run(scenario, seed)
+    with dispatch.compiled_paths(True):
+        _timed_run(dataclasses.replace(scenario, end=scenario.start), seed)  # warm: map, numba
+        model, build_s, run_s = _timed_run(scenario, seed)
     s = model.state
     entities = len(s.villages) + len(s.bands) + len(s.columns)
     n_days = scenario.days
@@ -126,7 +127,7 @@ def bench_one(name: str, *, days: int | None = None, seed: int | None = None,
     row.update(floor)
     row["vs_floor"] = row["ns_per_entity_day"] / floor["floor_ns_per_entity_day"]
     if reference:
-        with compiled.numpy_reference():
+        with dispatch.numpy_reference():
             ref, _, ref_s = _timed_run(scenario, seed)
         row["numpy_run_cpu_s"] = ref_s
         row["speedup_vs_numpy"] = ref_s / run_s

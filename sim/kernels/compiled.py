@@ -7,22 +7,21 @@ other). In particular numpy adds the ``k`` entries of a row with its pairwise
 summation (eight accumulators for ``8 <= k <= 128``, then a fixed tree); the row sums
 below reproduce that order.
 
-Functions are compiled on first use and cached on disk (``cache=True``). Within
-:func:`numpy_reference` the callers run their numpy versions instead (benchmarks
-compare the two paths; results are the same).
+Functions are compiled on first use and cached on disk (``cache=True``). Callers use
+them when :func:`sim.kernels.dispatch.enabled` says so (long runs and batches), their
+numpy versions otherwise; results are the same.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_ROW", "enabled", "neighbour_mean", "numpy_reference"]
+__all__ = ["MAX_ROW", "bounded_distances", "neighbour_mean"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -31,25 +30,6 @@ I64 = NDArray[np.int64]
 MAX_ROW = 128
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_ON = [True]
-
-
-def enabled() -> bool:
-    """Whether callers should use the compiled passes (False inside :func:`numpy_reference`)."""
-    return _ON[0]
-
-
-@contextlib.contextmanager
-def numpy_reference() -> Iterator[None]:
-    """Run the numpy reference paths instead of the compiled ones inside this block."""
-    before = _ON[0]
-    _ON[0] = False
-    try:
-        yield
-    finally:
-        _ON[0] = before
-
-
 def _jit(f: _F) -> _F:
     """numba.njit (no fast-math: operations keep numpy's order), typed for mypy."""
     return cast(_F, numba.njit(cache=True, error_model="numpy", nogil=True)(f))

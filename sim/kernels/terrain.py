@@ -347,11 +347,13 @@ def distance_near(
         Equal to ``distance_field(graph, sources, limit=limit)[0]`` within ``radius`` of
         ``cells``; elsewhere at least that (possibly ``inf``).
     """
-    from sim.kernels import compiled
+    from sim.kernels import dispatch
 
     src = np.unique(np.asarray(sources, dtype=np.int64))
-    if not compiled.enabled() or src.size == 0:
+    if not dispatch.enabled() or src.size == 0:
         return distance_field(graph, src, limit=limit)[0]
+    from sim.kernels import compiled  # numba: only once the process does enough work
+
     rows, cols = graph.shape
     needed = np.zeros((rows, cols), dtype=bool)
     r, c = np.divmod(np.asarray(cells, dtype=np.int64), cols)

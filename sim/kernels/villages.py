@@ -56,6 +56,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels import dispatch
 from sim.params.population import PopulationParams
 from sim.state import VillageMemory, Villages
 
@@ -154,8 +155,8 @@ def neighbour_mean(values: F64, nbrs: I64, *, weights: F64 | None = None) -> tup
     """Weighted mean of ``values`` over each row's neighbours.
 
     Runs the compiled pass of :mod:`sim.kernels.compiled` (one pass over the fixed
-    neighbour table, no temporaries); :func:`neighbour_mean_numpy` is the readable
-    reference it agrees with bit for bit.
+    neighbour table, no temporaries) when :func:`sim.kernels.dispatch.enabled`, else
+    :func:`neighbour_mean_numpy`, the readable reference it agrees with bit for bit.
 
     Parameters
     ----------
@@ -171,10 +172,10 @@ def neighbour_mean(values: F64, nbrs: I64, *, weights: F64 | None = None) -> tup
         0 where a row has no neighbour.
     total_weight : ndarray of float64, shape (n,)
     """
-    from sim.kernels import compiled
-
-    if values.size == 0 or nbrs.shape[1] > compiled.MAX_ROW or not compiled.enabled():
+    if values.size == 0 or nbrs.shape[1] > 128 or not dispatch.enabled():
         return neighbour_mean_numpy(values, nbrs, weights=weights)
+    from sim.kernels import compiled  # numba: only once the process does enough work
+
     w = np.ones(values.shape) if weights is None else weights
     return compiled.neighbour_mean(values, nbrs, w)
 
