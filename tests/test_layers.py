@@ -8,7 +8,7 @@ from pathlib import Path
 SIM = Path(__file__).resolve().parents[1] / "sim"
 FORBIDDEN_IN_KERNELS = {"mesa", "pandas", "matplotlib", "random", "tqdm"}
 # bench step times a plain Mesa 3 model as its baseline
-MESA_MODULES = {"model.py", "agents.py", "benchmarks/step.py"}
+MESA_MODULES = {"model.py", "agents.py", "viz.py", "benchmarks/step.py"}
 
 
 def imported(path: Path) -> set[str]:
