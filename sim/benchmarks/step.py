@@ -53,7 +53,7 @@ def synthetic_model(
         end=dt.date(1926, 12, 31),
         map=MapSpec(kind="synthetic", rows=side, cols=side),
     )
-    model = BasmachiModel(scenario, seed=seed, agents=agents)
+    model = BasmachiModel(scenario, seed=seed, agents=False)
     rng = np.random.default_rng(seed)
     n_cells = side * side
     nb = units // 2
@@ -87,13 +87,10 @@ def synthetic_model(
         band_names=[f"b{i}" for i in range(nb)],
         column_names=[f"c{i}" for i in range(nc)],
     )
-    if agents:
-        from sim.agents import BandAgent, ColumnAgent
+    if agents:  # the Mesa agents (and grid) of the swapped-in tables
+        from sim.agents import MesaTools
 
-        for i, name in enumerate(model.world.band_names):
-            BandAgent(model, i, name)
-        for i, name in enumerate(model.world.column_names):
-            ColumnAgent(model, i, name)
+        model.mesa = MesaTools(model, agents=True)
     return model
 
 
