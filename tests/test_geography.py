@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -22,12 +21,13 @@ from sim.geography import (
     load_theatre,
     synthetic_theatre,
 )
+from sim.paths import history_file
 
-PLACES_CSV = Path(__file__).resolve().parents[2] / "shared" / "history" / "places.csv"
+PLACES_CSV = history_file("places.csv")
 
-pytestmark = pytest.mark.skipif(
-    not default_theatre_path().exists(), reason="scenarios/geo/theatre.npz not derived"
-)
+
+def test_the_derived_theatre_is_committed() -> None:
+    assert default_theatre_path().is_file()
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,6 @@ def test_cell_and_centre_roundtrip(theatre: Theatre) -> None:
         assert theatre.cell(*theatre.centre(r, c)) == (r, c)
 
 
-@pytest.mark.skipif(not PLACES_CSV.exists(), reason="shared/history/places.csv not present")
 def test_every_in_box_place_is_snapped(theatre: Theatre) -> None:
     with PLACES_CSV.open(newline="", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["lat"] and r["lon"]]

