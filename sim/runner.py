@@ -1,9 +1,22 @@
-"""``run()``: the one door through which every experiment runs the model."""
+"""``run()``: the one door through which every experiment runs the model.
+
+The command line, sweeps, scoring and calibration all run a scenario here. What a caller
+needs beyond the standard tables (the per-leader and per-place series of scoring, say) it
+asks for with *probes*, objects that watch the run and add columns to its tables, so a run
+scored is the same run as a run recorded.
+
+``null=True`` runs the *null world* of a scenario: the same map, units and dated inputs
+(arrivals, withdrawals, orders, policies, settings), but only the timeline phase acts.
+Bands stay where they start (or arrive) and never move, eat, fight, recruit or surrender;
+no town changes hands. A documented outcome this world also reproduces carries no
+information about the model (``basmachi score --null``).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -13,7 +26,36 @@ from sim.results import RunResult
 from sim.scenario import Scenario
 from sim.seeds import as_seed_sequence, seed_record
 
-__all__ = ["result_of", "run", "simulate"]
+__all__ = ["NULL_PHASES", "Probe", "result_of", "run", "simulate"]
+
+NULL_PHASES = ("timeline",)
+"""Phases the null world keeps: the scenario's dated inputs, nothing that acts on them."""
+
+
+class Probe(Protocol):
+    """Watches a run and adds what it saw to the run's tables.
+
+    ``start`` is called once the model is built, ``day`` after every simulated day, and
+    ``finish`` with the finished model and its tables, which it may extend (new ``steps``
+    columns of one value per day, new ``runs`` columns).
+    """
+
+    def start(self, model: BasmachiModel) -> None:
+        """The model is built; nothing has been simulated."""
+
+    def day(self, model: BasmachiModel) -> None:
+        """One day has been simulated (``model.state.day`` days done)."""
+
+    def finish(self, model: BasmachiModel, result: RunResult) -> None:
+        """The run is over; add columns to ``result``."""
+
+
+def _keep_phases(model: BasmachiModel, names: Sequence[str]) -> None:
+    kept = [p for p in model.phases if p[0] in names]
+    if len(kept) != len(names):
+        have = ", ".join(p[0] for p in model.phases)
+        raise RuntimeError(f"null world: the model has no phase {list(names)!r} (phases: {have})")
+    model.phases = kept
 
 
 def simulate(
@@ -22,10 +64,35 @@ def simulate(
     seed: int | np.random.SeedSequence = 0,
     agents: bool = False,
     progress: Callable[[int], None] | None = None,
+    probes: Sequence[Probe] = (),
+    null: bool = False,
 ) -> BasmachiModel:
-    """Build a model and step it to the end of the scenario; return the model."""
+    """Build a model and step it to the end of the scenario; return the model.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int or numpy.random.SeedSequence
+    agents : bool
+        Create the Mesa agent views.
+    progress : callable, optional
+        Called with the number of days done after each day.
+    probes : sequence of Probe
+        Called at the start and after every day (see :class:`Probe`).
+    null : bool
+        Run the null world (see the module docstring).
+    """
     model = BasmachiModel(scenario, seed=seed, agents=agents)
-    model.run(progress)
+    if null:
+        _keep_phases(model, NULL_PHASES)
+    for p in probes:
+        p.start(model)
+    while not model.finished:
+        model.step()
+        for p in probes:
+            p.day(model)
+        if progress is not None:
+            progress(model.state.day)
     return model
 
 
@@ -35,6 +102,8 @@ def run(
     seed: int | np.random.SeedSequence = 0,
     run_id: int = 0,
     progress: Callable[[int], None] | None = None,
+    probes: Sequence[Probe] = (),
+    null: bool = False,
 ) -> RunResult:
     """Run one scenario with one seed and return its tables.
 
@@ -48,14 +117,24 @@ def run(
         Identifier written in every table.
     progress : callable, optional
         Called with the number of days done after each day.
+    probes : sequence of Probe
+        Extra series and run facts (see :class:`Probe`); errors they raise propagate.
+    null : bool
+        Run the null world (see the module docstring); the ``runs`` table says so in a
+        ``null`` column.
 
     Returns
     -------
     RunResult
     """
     ss = as_seed_sequence(seed)
-    model = simulate(scenario, seed=ss, progress=progress)
-    return result_of(model, run_id=run_id)
+    model = simulate(scenario, seed=ss, progress=progress, probes=probes, null=null)
+    result = result_of(model, run_id=run_id)
+    if null:
+        result.runs["null"] = True
+    for p in probes:
+        p.finish(model, result)
+    return result
 
 
 def result_of(model: BasmachiModel, *, run_id: int = 0) -> RunResult:
