@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from sim.paths import scenarios_dir
 from sim.runner import run
-from sim.scenario import load_scenario
+from sim.scenario import Scenario, load_scenario
 from sim.scoring.targets import (
     default_outcomes_path,
     load_targets,
@@ -57,23 +58,41 @@ def test_variants_extend_and_every_input_has_a_source(name: str) -> None:
     assert not missing, f"{name}: inputs without a source: {missing}"
 
 
-def test_sources_cite_real_rows() -> None:
-    rows = read_outcomes()
-    if not rows:
-        pytest.skip("outcomes.csv not available")
-    import re
+ROW = re.compile(r"\b([A-Z]{1,3}\d{2}-\d{2})\b")
 
-    for name in CAMPAIGNS:
-        text = (scenarios_dir() / f"{name}.toml").read_text(encoding="utf-8")
-        for m in set(re.findall(r"\b([A-Z]{1,3}\d{2}-\d{2})\b", text)):
-            if m.startswith("E22"):
-                continue  # cited only as context in a note
-            assert m in rows, f"{name} cites unknown row {m}"
+
+def _sources(s: Scenario) -> list[tuple[str, str]]:
+    out = [(f"{t}:{x.name}", x.source) for t in ("leaders", "bands", "columns", "depots", "regions")
+           for x in getattr(s, t, ())]
+    for e in s.timeline:
+        out.append((f"timeline:{e.id}", e.source))
+        out += [(f"timeline.{e.id}:{x.name}", x.source) for x in (*e.bands, *e.columns)]
+    return out
+
+
+@pytest.mark.parametrize("name", [*ALL, "garm_1929", "tiny"])
+def test_sources_cite_input_or_context_rows_or_listed_exceptions(name: str) -> None:
+    rows = read_outcomes()
+    allowed = load_targets().cited_inputs
+    bad = []
+    for where, src in _sources(load_scenario(name)):
+        for row in ROW.findall(src):
+            role = rows.get(row, {}).get("role", "not in outcomes.csv")
+            if role not in ("input", "context") and row not in allowed:
+                bad.append(f"{where} cites {row} ({role})")
+    assert not bad, f"{name}: {bad}"
+
+
+def test_cited_exceptions_are_explained_in_one_place() -> None:
+    ts = load_targets()
+    rows = read_outcomes()
+    assert ts.cited_inputs, "the exceptions list is read"
+    for row, reason in ts.cited_inputs.items():
+        assert rows[row]["role"] in ("train", "narrative")
+        assert len(reason) > 40, row
 
 
 def test_every_train_row_is_targeted_or_explained() -> None:
-    if not default_outcomes_path().exists():
-        pytest.skip("outcomes.csv not available")
     ts = load_targets()
     assert missing_train_rows(ts) == []
     assert set(ts.scenarios) <= set(CAMPAIGNS)
@@ -82,6 +101,24 @@ def test_every_train_row_is_targeted_or_explained() -> None:
         assert rows[t.id]["role"] == "train"
     for name in CAMPAIGNS:
         assert ts.for_scenario(name), f"no targets for {name}"
+
+
+def test_history_lives_in_the_project() -> None:
+    assert default_outcomes_path() == Path(__file__).resolve().parents[1] / "calibration" / "history" / "outcomes.csv"
+    assert len(read_outcomes()) > 50
+
+
+def test_nothing_reads_the_shared_folder_outside_the_project() -> None:
+    root = Path(__file__).resolve().parents[1]
+    hits = []
+    for folder in ("sim", "scenarios", "calibration", "tests"):
+        for p in (root / folder).rglob("*"):
+            if p.suffix not in (".py", ".toml", ".md") or not p.is_file() or p.name == Path(__file__).name:
+                continue
+            text = p.read_text(encoding="utf-8")
+            if "../shared" in text or '"shared" / "history"' in text:
+                hits.append(str(p.relative_to(root)))
+    assert not hits
 
 
 def test_targets_file_is_in_calibration() -> None:

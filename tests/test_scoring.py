@@ -42,13 +42,14 @@ def fake_run(
             **(extra or {}),
         }
     )
-    cols = ["day", "kind", "side", "name", "row", "col", "n", "outcome", "insurgents_killed", "death"]
+    cols = ["day", "kind", "side", "name", "row", "col", "n", "outcome", "insurgents_killed", "death", "lead_column", "raid"]
     ev = pd.DataFrame([{c: e.get(c, np.nan if c not in ("kind", "side", "name") else "") for c in cols} for e in events], columns=cols)
     runs = pd.DataFrame(
         [{
             "run_id": run_id, "scenario": "fake", "start": START.isoformat(),
             "band_leaders": json.dumps({"maksum": "Fuzail Maksum", "other": "Ibrahim Bek"}),
             "places": json.dumps({"Garm": [39, 127]}),
+            "column_names": json.dumps(["garm-town", "airfield-guard"]),
         }]
     )
     return RunResult(runs=runs, steps=steps, events=ev)
@@ -61,7 +62,7 @@ def write_targets(tmp_path: Path, body: str) -> Path:
 
 
 def one(tmp_path: Path, body: str):  # type: ignore[no-untyped-def]
-    ts = load_targets(write_targets(tmp_path, body), outcomes=tmp_path / "none.csv")
+    ts = load_targets(write_targets(tmp_path, body))
     return ts.targets
 
 
@@ -212,18 +213,18 @@ def test_json_shape(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('[[target]]\nid = "X"\nscenarios = ["a"]\nkind = "nope"\ntitle = "t"', "kind"),
-        ('[[target]]\nid = "X"\nscenarios = ["a"]\nkind = "count"\ntitle = "t"\nevent = "e"', "low/high"),
-        ('[[target]]\nid = "X"\nscenarios = ["a"]\nkind = "count"\ntitle = "t"\nevent = "e"\nlow = 5\nhigh = 1', "high"),
-        ('[[target]]\nid = "X"\nscenarios = ["a"]\nkind = "event_date"\ntitle = "t"\nevent = "e"', "window"),
-        ('[[target]]\nid = "X"\nscenarios = ["a"]\nkind = "absent"\ntitle = "t"\nevent = "e"\nbogus = 1', "bogus"),
-        ('[[target]]\nid = "X"\nscenarios = ["a"]\nkind = "absent"\ntitle = "t"\nevent = "e"\nweight = 3', "weight"),
+        ('[[target]]\nid = "R29-13"\nscenarios = ["a"]\nkind = "nope"\ntitle = "t"', "kind"),
+        ('[[target]]\nid = "R29-13"\nscenarios = ["a"]\nkind = "count"\ntitle = "t"\nevent = "e"', "low/high"),
+        ('[[target]]\nid = "R29-13"\nscenarios = ["a"]\nkind = "count"\ntitle = "t"\nevent = "e"\nlow = 5\nhigh = 1', "high"),
+        ('[[target]]\nid = "R29-13"\nscenarios = ["a"]\nkind = "event_date"\ntitle = "t"\nevent = "e"', "window"),
+        ('[[target]]\nid = "R29-13"\nscenarios = ["a"]\nkind = "absent"\ntitle = "t"\nevent = "e"\nbogus = 1', "bogus"),
+        ('[[target]]\nid = "R29-13"\nscenarios = ["a"]\nkind = "absent"\ntitle = "t"\nevent = "e"\nweight = 3', "weight"),
         ("[[target]\n", "TOML"),
     ],
 )
 def test_bad_targets_are_explained(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(TargetError, match=message):
-        load_targets(write_targets(tmp_path, body), outcomes=tmp_path / "none.csv")
+        load_targets(write_targets(tmp_path, body))
 
 
 def test_input_rows_cannot_be_targets(tmp_path: Path) -> None:
@@ -242,3 +243,104 @@ def test_compare_outcomes() -> None:
     assert o["engagements_lost_by_state"] == 1 and o["insurgent_losses"] == 5
     cmp = compare_results("a", [run], "b", [fake_run()])
     assert "peak_in_country" in cmp.table()
+
+
+def test_a_missing_outcomes_file_is_an_error_not_a_silent_skip(tmp_path: Path) -> None:
+    with pytest.raises(TargetError, match="none.csv: no such file"):
+        load_targets(write_targets(tmp_path, GARM), outcomes=tmp_path / "none.csv")
+
+
+HOLDS = """
+[[target]]
+id = "R29-14"
+scenarios = ["fake"]
+kind = "absent"
+title = "the airfield holds"
+event = "engagement"
+units = ["airfield-guard"]
+where = { outcome = [2, 4] }
+given = { event = "engagement", units = ["airfield-guard"] }
+"""
+
+
+def _eng(day: int, outcome: int, lead_column: int) -> dict[str, object]:
+    return {"day": day, "kind": "engagement", "side": "insurgent", "name": "maksum",
+            "outcome": outcome, "lead_column": lead_column}
+
+
+def test_a_post_holds_only_if_it_was_attacked(tmp_path: Path) -> None:
+    (t,) = one(tmp_path, HOLDS)
+    quiet = fake_run()
+    beaten_off = fake_run(events=[_eng(5, 1, 1)])
+    fell = fake_run(events=[_eng(5, 4, 1)])
+    elsewhere = fake_run(events=[_eng(5, 4, 0)])  # the town's column lost, not the airfield
+    assert math.isnan(reduce_run(t, quiet))
+    assert reduce_run(t, beaten_off) == 1.0
+    assert reduce_run(t, fell) == 0.0
+    assert math.isnan(reduce_run(t, elsewhere))
+    never_attacked = evaluate([t], [quiet] * 3).results[0]
+    assert not never_attacked.hit and never_attacked.applicable == 0.0 and never_attacked.distance == 1.0
+    held = evaluate([t], [beaten_off, beaten_off, quiet]).results[0]
+    assert held.hit and held.share_in == pytest.approx(2 / 3) and held.applicable == pytest.approx(2 / 3)
+    # half the replicates must be attacked *and* hold: one attacked and held of three is a miss
+    assert not evaluate([t], [beaten_off, quiet, quiet]).results[0].hit
+
+
+def test_a_condition_on_a_value_target_makes_unmet_replicates_not_applicable(tmp_path: Path) -> None:
+    (t,) = one(tmp_path, """
+[[target]]
+id = "P23-11"
+scenarios = ["fake"]
+kind = "count"
+title = "killed in the attack"
+event = "engagement"
+column = "insurgents_killed"
+high = 1682
+given = { event = "engagement", where = { raid = 1 } }
+""")
+    no_attack = fake_run(events=[{"day": 3, "kind": "engagement", "insurgents_killed": 10}])
+    assert math.isnan(reduce_run(t, no_attack))
+    r = evaluate([t], [no_attack, no_attack, fake_run()]).results[0]
+    assert not r.hit and r.never
+
+
+def test_a_condition_on_a_date_target_makes_unmet_replicates_never(tmp_path: Path) -> None:
+    (t,) = one(tmp_path, """
+[[target]]
+id = "R29-04"
+scenarios = ["fake"]
+kind = "first_below"
+title = "beaten"
+series = "in_country"
+threshold = 10
+window = [1929-04-05, 1929-04-15]
+given = { event = "engagement", leader = "Fuzail Maksum", search = [1929-04-01, 1929-04-15] }
+""")
+    walks_home = np.concatenate([np.full(8, 100.0), np.zeros(DAYS - 8)])
+    assert reduce_run(t, fake_run(fighters=walks_home)) == math.inf
+    fought = fake_run(fighters=walks_home, events=[{"day": 6, "kind": "engagement", "name": "maksum"}])
+    assert reduce_run(t, fought) == 8
+
+
+def test_uninformative_targets_are_shown_but_not_counted(tmp_path: Path) -> None:
+    ts = one(tmp_path, GARM + """
+[[target]]
+id = "A26-11"
+scenarios = ["fake"]
+kind = "absent"
+title = "true by construction"
+event = "nothing"
+uninformative = "true by construction"
+""")
+    ev = evaluate(ts, [fake_run()])
+    assert [r.hit for r in ev.results] == [False, True]
+    assert ev.hit_rate == 0.0 and ev.hits == 0 and ev.distance == 1.0
+    d = ev.as_dict()
+    assert d["informative"] == 1 and d["uninformative_hits"] == 1
+    assert d["targets"][1]["informative"] is False
+    assert "uninformative" in ev.table()
+
+
+def test_an_empty_uninformative_reason_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TargetError, match="uninformative"):
+        one(tmp_path, GARM + 'uninformative = " "\n')

@@ -1,5 +1,6 @@
 """Scoring against history: documented targets, replicate runs, evaluation, comparison, reports.
 
+``sim.scoring.score`` scores a scenario (or its null world) from Python;
 ``sim.scoring.commands.register`` adds ``basmachi score`` and ``basmachi compare``.
 """
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 from sim.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from sim.scoring.api import score, targets_of
     from sim.scoring.evaluate import Evaluation, TargetResult, evaluate
     from sim.scoring.targets import Target, TargetError, TargetSet, load_targets
 
@@ -16,9 +18,19 @@ if TYPE_CHECKING:
 _HOME = {
     "Evaluation": "evaluate", "TargetResult": "evaluate", "evaluate": "evaluate",
     "Target": "targets", "TargetError": "targets", "TargetSet": "targets",
-    "load_targets": "targets",
+    "load_targets": "targets", "score": "api", "targets_of": "api",
 }
 
 __getattr__ = lazy_exports(__name__, _HOME)
 
-__all__ = ["Evaluation", "Target", "TargetError", "TargetResult", "TargetSet", "evaluate", "load_targets"]
+__all__ = [
+    "Evaluation",
+    "Target",
+    "TargetError",
+    "TargetResult",
+    "TargetSet",
+    "evaluate",
+    "load_targets",
+    "score",
+    "targets_of",
+]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +38,10 @@ def register(subparsers: Any) -> None:
     s.add_argument("--model", choices=("abm", "ode"), default="abm",
                    help="abm: the agent-based model (default); ode: the Lanchester-ODE baseline"
                         " (deterministic: one run; its coefficients from the [ode] table of --params)")
+    s.add_argument(
+        "--null", action="store_true",
+        help="score the null world instead: the same inputs, bands never move, fight or recruit",
+    )
     s.set_defaults(func=cmd_score)
 
     c = subparsers.add_parser(
@@ -63,35 +66,27 @@ def targets_for(scenario_arg: str, scenario: Scenario, targets_file: str | None)
 
     Returns the targets and the name of the scenario they were written for.
     """
-    from sim.scenario import find_scenario
+    from sim.scoring.api import targets_of
     from sim.scoring.targets import TargetError, load_targets
 
     try:
         ts = load_targets(targets_file)
     except TargetError as exc:
         raise _usage(str(exc)) from None
-    name = scenario.name
-    path: Path | None = find_scenario(scenario_arg)
-    seen: set[Path] = set()
-    while True:
-        found = ts.for_scenario(name)
-        if found or path is None or path in seen:
-            return found, name
-        seen.add(path)
-        parent = tomllib.loads(path.read_text(encoding="utf-8")).get("extends")
-        if not isinstance(parent, str):
-            return found, name
-        path = (path.parent / parent).resolve()
-        name = str(tomllib.loads(path.read_text(encoding="utf-8")).get("name", path.stem))
+    return targets_of(scenario_arg, ts)
 
 
-def _replicates(scenario: Scenario, n: int, seed: int, targets: Any, quiet: bool, desc: str) -> list[RunResult]:
+def _replicates(
+    scenario: Scenario, n: int, seed: int, targets: Any, quiet: bool, desc: str, *, null: bool = False
+) -> list[RunResult]:
     from tqdm import tqdm
 
     from sim.scoring.runs import run_replicates
 
     with tqdm(total=n, unit="run", desc=desc, disable=quiet, file=sys.stderr) as bar:
-        return run_replicates(scenario, n, seed=seed, targets=targets, progress=lambda _: bar.update(1))
+        return run_replicates(
+            scenario, n, seed=seed, targets=targets, progress=lambda _: bar.update(1), null=null
+        )
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -106,12 +101,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not targets:
         raise _usage(f"score: no targets for scenario {scenario.name!r} in the targets file")
     seed = scenario.seed if args.seed is None else args.seed
+    if args.null and args.model == "ode":
+        raise _usage("score: --null runs the agent-based model's null world; not with --model ode")
     if args.model == "ode":
         results = [_ode_run(scenario, args.params)]
     else:
-        results = _replicates(scenario, args.replicates, seed, targets, args.quiet, scenario.name)
-    ev = evaluate(targets, results, scenario=scenario.name)
-    suffix = "-ode" if args.model == "ode" else ""
+        desc = scenario.name + (" (null)" if args.null else "")
+        results = _replicates(
+            scenario, args.replicates, seed, targets, args.quiet, desc, null=args.null
+        )
+    ev = evaluate(targets, results, scenario=scenario.name, null=args.null)
+    suffix = "-ode" if args.model == "ode" else ("-null" if args.null else "")
     out = Path(args.out) if args.out else Path("results") / f"score-{scenario.name}{suffix}"
     out.mkdir(parents=True, exist_ok=True)
     ev.to_frame().to_csv(out / "score.csv", index=False)

@@ -6,8 +6,19 @@ a day since the scenario start for ``event_date`` / ``first_below`` (+inf when t
 never happens), days or hours for ``duration``, a number for ``count`` / ``ratio`` /
 ``level``, and 1 (no such event) or 0 for ``absent``.
 
+Conditions (``given``): a replicate in which the condition's event does not occur says
+nothing about the statement (the post was never attacked, the state never campaigned
+there): it reduces to "never" for date kinds and to "not applicable" (nan) otherwise, and
+never counts as inside. An ``absent`` target with a condition is hit only when at least
+half of *all* replicates meet the condition and have no such event.
+
 Hit: the median of the replicates lies inside the documented interval (for ``absent``: at
-least half the replicates have no such event).
+least half the replicates have no such event). Value kinds need at least half the
+replicates applicable to have a median.
+
+Informative targets: a target with an ``uninformative`` reason (one a world where nothing
+happens also hits, or one true by construction) is reported but left out of ``hit_rate``,
+``weighted_hit_rate`` and ``distance``.
 
 Distance of one target, in [0, 1]: 0 inside the interval; otherwise the gap between the
 median and the nearest bound divided by ``scale`` (default: 14 days for dates, else the
@@ -31,7 +42,7 @@ import pandas as pd
 from sim.results import RunResult
 from sim.scoring.targets import DATE_KINDS, EventFilter, Target
 
-__all__ = ["Evaluation", "TargetResult", "evaluate", "reduce_run"]
+__all__ = ["Evaluation", "TargetResult", "applies", "evaluate", "reduce_run"]
 
 TOWN_EVENTS = ("town_captured", "town_retaken")
 DATE_SCALE_DAYS = 14.0
@@ -55,6 +66,13 @@ class TargetResult:
     hit: bool
     distance: float
     share_in: float
+    applicable: float = 1.0
+    """Share of replicates meeting the target's ``given`` condition (1 without one)."""
+
+    @property
+    def never(self) -> bool:
+        """Whether the median replicate never reaches the target (no event, no value)."""
+        return not math.isfinite(self.median)
 
     @property
     def id(self) -> str:
@@ -95,6 +113,9 @@ class TargetResult:
             "distance": round(self.distance, 4),
             "weight": self.target.weight,
             "reliability": self.target.reliability,
+            "informative": self.target.informative,
+            "uninformative": self.target.uninformative,
+            "applicable": round(self.applicable, 3),
         }
 
 
@@ -105,35 +126,53 @@ class Evaluation:
     scenario: str
     replicates: int
     results: tuple[TargetResult, ...]
+    null: bool = False
+    """Whether the replicates are of the null world (:func:`sim.runner.run` with ``null=True``)."""
+
+    @property
+    def counted(self) -> tuple[TargetResult, ...]:
+        """The informative targets: those the hit rate and the distance are taken over."""
+        return tuple(r for r in self.results if r.target.informative)
+
+    @property
+    def hits(self) -> int:
+        """Informative targets hit."""
+        return sum(r.hit for r in self.counted)
 
     @property
     def hit_rate(self) -> float:
-        """Share of targets hit (unweighted); nan with no targets."""
-        return float(np.mean([r.hit for r in self.results])) if self.results else math.nan
+        """Share of informative targets hit (unweighted); nan with none."""
+        c = self.counted
+        return float(np.mean([r.hit for r in c])) if c else math.nan
 
     @property
     def weighted_hit_rate(self) -> float:
-        """Share of target weight hit."""
-        w = np.array([r.target.weight for r in self.results])
-        h = np.array([r.hit for r in self.results], dtype=float)
+        """Share of the weight of informative targets hit."""
+        w = np.array([r.target.weight for r in self.counted])
+        h = np.array([r.hit for r in self.counted], dtype=float)
         return float((w * h).sum() / w.sum()) if w.size else math.nan
 
     @property
     def distance(self) -> float:
-        """Weight-averaged distance in [0, 1] (0: every median inside its window)."""
-        w = np.array([r.target.weight for r in self.results])
-        d = np.array([r.distance for r in self.results])
+        """Weight-averaged distance of informative targets, in [0, 1] (0: all inside)."""
+        w = np.array([r.target.weight for r in self.counted])
+        d = np.array([r.distance for r in self.counted])
         return float((w * d).sum() / w.sum()) if w.size else math.nan
 
     def as_dict(self) -> dict[str, Any]:
-        """``{"scenario", "replicates", "targets": [...], "hit_rate", "weighted_hit_rate", "distance"}``."""
+        """``{"scenario", "replicates", "null", "targets": [...], "informative", "hits",
+        "hit_rate", "weighted_hit_rate", "distance", "uninformative_hits"}``."""
         return {
             "scenario": self.scenario,
             "replicates": self.replicates,
+            "null": self.null,
             "targets": [r.as_dict() for r in self.results],
+            "informative": len(self.counted),
+            "hits": self.hits,
             "hit_rate": _round(self.hit_rate),
             "weighted_hit_rate": _round(self.weighted_hit_rate),
             "distance": _round(self.distance),
+            "uninformative_hits": sum(r.hit for r in self.results if not r.target.informative),
         }
 
     def to_json(self) -> str:
@@ -149,12 +188,12 @@ class Evaluation:
         head = ("id", "target", "documented", "median", "5-95 %", "hit")
         rows = [
             (
-                r.target.key,
+                r.target.key + ("" if r.target.informative else " *"),
                 r.target.title[:52],
                 r.target.documented(),
-                r.fmt(r.median),
+                "never" if r.never and not r.target.is_date else r.fmt(r.median),
                 f"{r.fmt(r.p5)} .. {r.fmt(r.p95)}",
-                "HIT" if r.hit else "miss",
+                ("HIT" if r.hit else "miss") + ("" if r.applicable >= 1 else f" (applies {r.applicable:.0%})"),
             )
             for r in self.results
         ]
@@ -163,8 +202,11 @@ class Evaluation:
         out = [line, "-" * len(line)]
         out += ["  ".join(c.ljust(w) for c, w in zip(x, widths, strict=True)) for x in rows]
         out.append("-" * len(line))
+        if len(self.counted) < len(self.results):
+            out.append("* uninformative (reason in targets.toml): shown, not counted")
+        world = " (NULL WORLD: nothing happens)" if self.null else ""
         out.append(
-            f"{self.scenario}: {sum(r.hit for r in self.results)}/{len(self.results)} targets hit"
+            f"{self.scenario}{world}: {self.hits}/{len(self.counted)} informative targets hit"
             f" (hit_rate {self.hit_rate:.2f}, weighted {self.weighted_hit_rate:.2f}),"
             f" distance {self.distance:.3f}, {self.replicates} replicates"
         )
@@ -197,6 +239,9 @@ def _select(res: RunResult, f: EventFilter, search: tuple[int, int] | None) -> p
     ev = res.events
     if not len(ev):
         return ev
+    if f.search is not None:
+        start = _start(res)
+        search = _day(start, f.search[0]), _day(start, f.search[1])
     mask = np.array(ev["kind"].isin(list(f.kinds)).to_numpy(dtype=bool, na_value=False), dtype=bool)
     if search is not None:
         day = ev["day"].to_numpy()
@@ -208,6 +253,8 @@ def _select(res: RunResult, f: EventFilter, search: tuple[int, int] | None) -> p
         lead = _json_col(res, "band_leaders")
         wanted = set(f.leaders)
         mask = mask & np.array([lead.get(n, "") in wanted for n in names], dtype=bool)
+    if f.units:
+        mask = mask & _of_units(res, ev, names, set(f.units))
     if f.place:
         cells = _json_col(res, "places")
         key = f.place.lower()
@@ -226,6 +273,21 @@ def _select(res: RunResult, f: EventFilter, search: tuple[int, int] | None) -> p
             return ev.iloc[0:0]
         mask = mask & np.isin(ev[col].to_numpy(dtype=float, na_value=np.nan), np.array(allowed))
     return ev.loc[mask]
+
+
+def _of_units(res: RunResult, ev: pd.DataFrame, names: np.ndarray, units: set[str]) -> np.ndarray:
+    """Events of the named units: by the event's own unit, or an engagement's lead column."""
+    own = np.array([n in units for n in names], dtype=bool)
+    if "lead_column" not in ev.columns:
+        return own
+    raw = res.runs["column_names"].iloc[0] if "column_names" in res.runs.columns else "[]"
+    listed = [str(x) for x in json.loads(str(raw))]
+    lead = ev["lead_column"].to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(lead) & (lead >= 0) & (lead < len(listed))
+    idx = np.where(ok, lead, 0).astype(np.int64)
+    by_column = ok & np.array([listed[i] in units if listed else False for i in idx], dtype=bool)
+    is_eng = np.asarray((ev["kind"] == "engagement").to_numpy(dtype=bool, na_value=False))
+    return np.asarray(own | (is_eng & by_column), dtype=bool)
 
 
 def _series(res: RunResult, name: str) -> np.ndarray | None:
@@ -249,8 +311,22 @@ def _first_day(frame: pd.DataFrame) -> float:
     return float(frame["day"].min()) if len(frame) else math.inf
 
 
+def applies(t: Target, res: RunResult) -> bool:
+    """Whether a replicate meets the target's ``given`` condition (True without one)."""
+    if t.given is None:
+        return True
+    search = _search(t, _start(res), len(res.steps))
+    return bool(len(_select(res, t.given, search)))
+
+
 def reduce_run(t: Target, res: RunResult) -> float:
-    """The one number a replicate gives for a target (see the module docstring)."""
+    """The one number a replicate gives for a target (see the module docstring).
+
+    A replicate that does not meet the ``given`` condition gives +inf (never) for date
+    kinds and nan (not applicable) otherwise.
+    """
+    if not applies(t, res):
+        return math.inf if t.is_date else math.nan
     start = _start(res)
     n_days = len(res.steps)
     search = _search(t, start, n_days)
@@ -368,14 +444,18 @@ def _distance(t: Target, m: float, low: float | None, high: float | None) -> flo
 def evaluate_target(t: Target, results: Sequence[RunResult]) -> TargetResult:
     """Reduce every replicate and compare the median with the documented interval."""
     start = _start(results[0])
+    applicable = float(np.mean([applies(t, r) for r in results]))
     values = np.array([reduce_run(t, r) for r in results], dtype=float)
     low, high = _bounds(t, start)
     if t.kind == "absent":
-        share = float(values.mean()) if values.size else 0.0
-        med = _pct(values, 50)
+        share = float((values == 1.0).mean()) if values.size else 0.0
+        pool = values[np.isfinite(values)]
+        if pool.size * 2 < values.size:
+            pool = np.zeros(0)
+        med = _pct(pool, 50)
         return TargetResult(
-            t, start, tuple(values), 1.0, 1.0, med, _pct(values, 5), _pct(values, 95),
-            hit=share >= 0.5, distance=1.0 - share, share_in=share,
+            t, start, tuple(values), 1.0, 1.0, med, _pct(pool, 5), _pct(pool, 95),
+            hit=share >= 0.5, distance=1.0 - share, share_in=share, applicable=applicable,
         )
     share = float(_inside(values, low, high).mean()) if values.size else 0.0
     if t.kind in DATE_KINDS:
@@ -388,12 +468,12 @@ def evaluate_target(t: Target, results: Sequence[RunResult]) -> TargetResult:
     hit = bool(math.isfinite(med) and _inside(np.array([med]), low, high)[0])
     return TargetResult(
         t, start, tuple(values), low, high, med, _pct(pool, 5), _pct(pool, 95),
-        hit=hit, distance=_distance(t, med, low, high), share_in=share,
+        hit=hit, distance=_distance(t, med, low, high), share_in=share, applicable=applicable,
     )
 
 
 def evaluate(
-    targets: Sequence[Target], results: Sequence[RunResult], *, scenario: str = ""
+    targets: Sequence[Target], results: Sequence[RunResult], *, scenario: str = "", null: bool = False
 ) -> Evaluation:
     """Evaluate ``targets`` on replicate runs of one scenario.
 
@@ -404,8 +484,10 @@ def evaluate(
         One per replicate (at least one).
     scenario : str
         Name shown in the report; default the scenario of the first run.
+    null : bool
+        The runs are of the null world (shown in the report).
     """
     if not results:
         raise ValueError("evaluate: no replicate runs given")
     name = scenario or str(results[0].runs["scenario"].iloc[0])
-    return Evaluation(name, len(results), tuple(evaluate_target(t, results) for t in targets))
+    return Evaluation(name, len(results), tuple(evaluate_target(t, results) for t in targets), null=null)

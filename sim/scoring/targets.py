@@ -51,7 +51,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.paths import project_root
+from sim.paths import history_dir, project_root
 
 __all__ = [
     "EVENT_KINDS",
@@ -93,22 +93,27 @@ def default_targets_path() -> Path:
 
 
 def default_outcomes_path() -> Path:
-    """The documented outcomes: ``$BASMACHI_OUTCOMES`` or ``../shared/history/outcomes.csv``."""
-    import os
-
-    env = os.environ.get("BASMACHI_OUTCOMES")
-    if env:
-        return Path(env)
-    return project_root().parent / "shared" / "history" / "outcomes.csv"
+    """The documented outcomes: ``outcomes.csv`` of :func:`sim.paths.history_dir`."""
+    return history_dir() / "outcomes.csv"
 
 
 def read_outcomes(path: Path | None = None) -> dict[str, dict[str, str]]:
-    """Rows of ``outcomes.csv`` by id (empty if the file is not there)."""
+    """Rows of ``outcomes.csv`` by id.
+
+    Raises
+    ------
+    TargetError
+        When the file is not there (naming the path).
+    """
     path = default_outcomes_path() if path is None else path
-    if not path.exists():
-        return {}
-    with path.open(newline="", encoding="utf-8") as fh:
-        return {row["id"]: row for row in csv.DictReader(fh)}
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            return {row["id"]: row for row in csv.DictReader(fh)}
+    except FileNotFoundError:
+        raise TargetError(
+            f"{path}: no such file; the documented outcomes ship in calibration/history/ "
+            "(or set BASMACHI_HISTORY)"
+        ) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,6 +134,11 @@ class EventFilter:
         Events of bands led by one of these leaders.
     where : tuple of (column, allowed values)
         Extra columns of the event table and the values allowed (any of them).
+    units : tuple of str
+        Events of these bands or columns (by scenario name): the event's own unit, or for
+        an engagement its lead column. Names a post apart from a town in the same area.
+    search : (date, date) or None
+        Own search window (used by a ``given`` condition); None: the target's.
     """
 
     kinds: tuple[str, ...]
@@ -137,6 +147,8 @@ class EventFilter:
     radius: int = 1
     leaders: tuple[str, ...] = ()
     where: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    units: tuple[str, ...] = ()
+    search: tuple[dt.date, dt.date] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,6 +167,10 @@ class Target:
 
     ``low`` / ``high`` are the documented interval of the reduced value (days since
     the scenario start are filled in at evaluation for date kinds, from ``window``).
+    ``given`` is the condition under which the statement says anything (e.g. the post
+    was attacked): a replicate without a matching event is "not applicable" and cannot
+    count as inside. ``uninformative`` is the reason a target is left out of the hit
+    rate (empty: it counts).
     """
 
     id: str
@@ -181,6 +197,13 @@ class Target:
     days: int = 0
     scale: float | None = None
     each_leader: bool = False
+    given: EventFilter | None = None
+    uninformative: str = ""
+
+    @property
+    def informative(self) -> bool:
+        """Whether the target counts in the hit rate and the distance."""
+        return not self.uninformative
 
     @property
     def is_date(self) -> bool:
@@ -217,6 +240,8 @@ class TargetSet:
     targets: tuple[Target, ...]
     unchecked: dict[str, str]
     path: Path
+    cited_inputs: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Train and narrative rows a scenario ``source`` may cite (row id -> what is used and why)."""
 
     def for_scenario(self, name: str) -> tuple[Target, ...]:
         """Targets that apply to scenario ``name``."""
@@ -240,8 +265,11 @@ class TargetSet:
 
 # --------------------------------------------------------------------------- loading
 
-_COMMON = {"id", "key", "scenarios", "kind", "title", "weight", "reliability", "note"}
-_EVENT = {"event", "side", "place", "radius", "leader", "leaders", "where"}
+_COMMON = {
+    "id", "key", "scenarios", "kind", "title", "weight", "reliability", "note", "given",
+    "uninformative",
+}
+_EVENT = {"event", "side", "place", "radius", "leader", "leaders", "where", "units"}
 _ALLOWED: dict[str, set[str]] = {
     "event_date": _COMMON | _EVENT | {"search", "window"},
     "first_below": _COMMON | {"series", "threshold", "search", "window"},
@@ -327,6 +355,8 @@ def _filter(ctx: _Ctx, data: Mapping[str, Any], prefix: str = "") -> EventFilter
     place = data.get("place", "")
     if not isinstance(place, str):
         raise ctx.fail(prefix + "place", place, "a place name")
+    units = _names(ctx, prefix + "units", data["units"]) if "units" in data else ()
+    search = _span(ctx, prefix + "search", data["search"]) if "search" in data else None
     return EventFilter(
         kinds=_names(ctx, prefix + "event", data["event"]),
         side=side,
@@ -334,6 +364,8 @@ def _filter(ctx: _Ctx, data: Mapping[str, Any], prefix: str = "") -> EventFilter
         radius=radius,
         leaders=leaders,
         where=tuple(where),
+        units=units,
+        search=search,
     )
 
 
@@ -371,21 +403,32 @@ def _parse(ctx: _Ctx, data: Mapping[str, Any], known: Mapping[str, Mapping[str, 
     ident = data.get("id")
     if not isinstance(ident, str) or not ident:
         raise ctx.fail("id", ident, "a row id of outcomes.csv, e.g. 'R29-13'")
-    if known:
-        if ident not in known:
-            raise ctx.fail("id", ident, "a row id present in outcomes.csv")
-        role = known[ident].get("role", "")
-        if role != "train":
-            raise ctx.fail(
-                "id", ident, f"a row with role 'train' (this row has role {role!r}: inputs, "
-                "context and excluded rows are never targets)"
-            )
+    if ident not in known:
+        raise ctx.fail("id", ident, "a row id present in outcomes.csv")
+    role = known[ident].get("role", "")
+    if role != "train":
+        raise ctx.fail(
+            "id", ident, f"a row with role 'train' (this row has role {role!r}: inputs, "
+            "context and excluded rows are never targets)"
+        )
     weight = _float(ctx, "weight", data.get("weight", 0.5))
     if not 0 < weight <= 1:
         raise ctx.fail("weight", weight, "a number in (0, 1]")
     title = data.get("title", "")
     if not isinstance(title, str) or not title:
         raise ctx.fail("title", title, "a short statement of the outcome")
+    uninformative = data.get("uninformative", "")
+    if not isinstance(uninformative, str) or ("uninformative" in data and not uninformative.strip()):
+        raise ctx.fail("uninformative", uninformative, "the reason the target is left out of the hit rate")
+    given = None
+    if "given" in data:
+        if not isinstance(data["given"], dict):
+            raise ctx.fail("given", data["given"], "a table with event, place, leader, units, search, ...")
+        unknown_given = set(data["given"]) - (_EVENT | {"search"})
+        if unknown_given:
+            f = sorted(unknown_given)[0]
+            raise ctx.fail(f"given.{f}", data["given"][f], "one of " + ", ".join(sorted(_EVENT | {"search"})))
+        given = _filter(ctx, data["given"], "given.")
     base: dict[str, Any] = {
         "id": ident,
         "key": str(data.get("key", ident)),
@@ -395,6 +438,8 @@ def _parse(ctx: _Ctx, data: Mapping[str, Any], known: Mapping[str, Mapping[str, 
         "weight": weight,
         "reliability": str(data.get("reliability", known.get(ident, {}).get("reliability", ""))),
         "note": str(data.get("note", "")),
+        "given": given,
+        "uninformative": uninformative,
     }
     if "search" in data:
         base["search"] = _span(ctx, "search", data["search"])
@@ -483,7 +528,7 @@ def load_targets(
         Default :func:`default_targets_path`.
     outcomes : path, optional
         ``outcomes.csv`` to check row ids and roles against (default
-        :func:`default_outcomes_path`; skipped when the file is absent).
+        :func:`default_outcomes_path`; a missing file is an error).
 
     Raises
     ------
@@ -498,9 +543,12 @@ def load_targets(
     except tomllib.TOMLDecodeError as exc:
         raise TargetError(f"{path}: not valid TOML ({exc})") from None
     known = read_outcomes(outcomes)
-    extra = set(data) - {"target", "unchecked", "meta"}
+    extra = set(data) - {"target", "unchecked", "cited_input", "meta"}
     if extra:
-        raise TargetError(f"{path}: unknown top-level key {sorted(extra)[0]!r}; allowed: [[target]], [[unchecked]], [meta]")
+        raise TargetError(
+            f"{path}: unknown top-level key {sorted(extra)[0]!r}; allowed: [[target]], "
+            "[[unchecked]], [[cited_input]], [meta]"
+        )
     targets: list[Target] = []
     for i, entry in enumerate(data.get("target", [])):
         targets.extend(_parse(_Ctx(path, i, entry), entry, known))
@@ -513,10 +561,23 @@ def load_targets(
         ident, reason = entry.get("id"), entry.get("reason")
         if not isinstance(ident, str) or not isinstance(reason, str) or not reason.strip():
             raise TargetError(f"{path}: [[unchecked]] #{i + 1}: needs `id` and a non-empty `reason`")
-        if known and ident not in known:
+        if ident not in known:
             raise TargetError(f"{path}: [[unchecked]] #{i + 1}: id {ident!r} is not in outcomes.csv")
         unchecked[ident] = reason
-    return TargetSet(targets=tuple(targets), unchecked=unchecked, path=path)
+    cited: dict[str, str] = {}
+    for i, entry in enumerate(data.get("cited_input", [])):
+        ident, reason = entry.get("id"), entry.get("reason")
+        if not isinstance(ident, str) or not isinstance(reason, str) or not reason.strip():
+            raise TargetError(f"{path}: [[cited_input]] #{i + 1}: needs `id` and a non-empty `reason`")
+        role = known.get(ident, {}).get("role")
+        if role not in ("train", "narrative"):
+            raise TargetError(
+                f"{path}: [[cited_input]] #{i + 1}: id {ident!r} has role {role!r}; expected a "
+                "train or narrative row of outcomes.csv (input and context rows need no exception, "
+                "exclude rows are never cited)"
+            )
+        cited[ident] = reason
+    return TargetSet(targets=tuple(targets), unchecked=unchecked, path=path, cited_inputs=cited)
 
 
 def missing_train_rows(ts: TargetSet, outcomes: Path | None = None) -> list[str]:
@@ -539,7 +600,7 @@ def tracked(targets: Sequence[Target]) -> tuple[set[str], dict[str, int]]:
     leaders: set[str] = set()
     places: dict[str, int] = {}
     for t in targets:
-        for f in (t.events, t.finish):
+        for f in (t.events, t.finish, t.given):
             if f is not None:
                 leaders.update(f.leaders)
                 if f.place:
