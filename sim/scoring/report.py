@@ -1,5 +1,9 @@
 """Report figures: simulated trajectories as bands over replicates with the documented
-points and windows overlaid (``score``), and two scenarios side by side (``compare``)."""
+points and windows overlaid (``score``), and two scenarios side by side (``compare``).
+
+Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot), so importing
+or calling this module never switches the matplotlib backend of a notebook or script.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,35 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from sim.results import RunResult
 from sim.scoring.compare import OUTCOMES, Comparison
-from sim.scoring.evaluate import Evaluation
+from sim.scoring.evaluate import Evaluation, TargetResult
 
-__all__ = ["plot_band", "plot_compare", "plot_score"]
+__all__ = ["plot_band", "plot_compare", "plot_score", "verdict"]
+
+
+def verdict(r: TargetResult) -> str:
+    """What a reader should see for one target: HIT, miss, never, and whether it counts."""
+    if r.hit:
+        word = "HIT"
+    elif r.applicable == 0:
+        word = "never (its condition never met)"
+    elif r.never:
+        word = "never"
+    else:
+        word = "miss"
+    return word if r.target.informative else f"{word}, not counted (uninformative)"
+
+
+def _date_axis(ax: Axes) -> None:
+    loc = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))  # type: ignore[no-untyped-call]
 
 
 def _matrix(results: Sequence[RunResult], column: str) -> tuple[list[dt.date], np.ndarray]:
@@ -50,9 +74,16 @@ def plot_band(
 
 
 def plot_score(results: Sequence[RunResult], ev: Evaluation, path: str | Path) -> Path:
-    """Trajectories with the documented targets overlaid, and a hit/miss panel."""
+    """Trajectories with the documented targets overlaid, and a panel of every target.
+
+    The target panel shows, per target, the share of replicates inside the documented
+    window or bound, the verdict in words ("HIT", "miss", "never"), and greys out the
+    uninformative targets that do not count in the hit rate.
+    """
     path = Path(path)
-    fig, axes = plt.subplots(3, 1, figsize=(12, 11), gridspec_kw={"height_ratios": [3, 2, 3]})
+    n = len(ev.results)
+    fig = Figure(figsize=(12, 8 + 0.22 * n), layout="constrained")
+    axes = fig.subplots(3, 1, gridspec_kw={"height_ratios": [3, 2, max(3, 0.22 * n)]})
     ax = axes[0]
     plot_band(results, "in_country", ax=ax, color="firebrick", label="insurgents on Soviet soil")
     plot_band(results, "insurgents_in_afghanistan", ax=ax, color="darkorange", label="in Afghanistan")
@@ -70,9 +101,11 @@ def plot_score(results: Sequence[RunResult], ev: Evaluation, path: str | Path) -
             ax.annotate(t.key, (t.window[0], 1.0), xycoords=("data", "axes fraction"),
                         fontsize=6, rotation=90, va="top")
     ax.set_ylabel("fighters")
-    ax.set_title(f"{ev.scenario}: {ev.replicates} replicates; documented windows shaded "
+    world = "NULL WORLD (nothing happens), " if ev.null else ""
+    ax.set_title(f"{ev.scenario}: {world}{ev.replicates} replicates; documented windows shaded "
                  "(green = hit), documented levels as bars")
     ax.legend(fontsize=8, loc="upper right")
+    _date_axis(ax)
     ax = axes[1]
     plot_band(results, "state_strength", ax=ax, color="navy", label="state strength")
     ax2 = ax.twinx()
@@ -81,20 +114,31 @@ def plot_score(results: Sequence[RunResult], ev: Evaluation, path: str | Path) -
     ax2.set_ylabel("towns")
     ax.legend(fontsize=8, loc="upper left")
     ax2.legend(fontsize=8, loc="upper right")
+    _date_axis(ax)
     ax = axes[2]
-    keys = [r.target.key for r in ev.results]
+    y = np.arange(n)
     share = [r.share_in for r in ev.results]
-    colors = ["green" if r.hit else "firebrick" for r in ev.results]
-    y = np.arange(len(keys))
-    ax.barh(y, share, color=colors)
-    ax.set_yticks(y, [f"{k}  {r.target.title[:45]}" for k, r in zip(keys, ev.results, strict=True)], fontsize=6)
+    colors = [
+        ("green" if r.hit else "firebrick") if r.target.informative else "lightgrey"
+        for r in ev.results
+    ]
+    ax.barh(y, share, color=colors, hatch=None)
+    labels = [
+        f"{r.target.key}{'' if r.target.informative else ' *'}  {r.target.title[:45]}"
+        for r in ev.results
+    ]
+    ax.set_yticks(y, labels, fontsize=6)
+    for yi, r in zip(y, ev.results, strict=True):
+        text = verdict(r) + ("" if r.never else f"  (median {r.fmt(r.median)})")
+        ax.text(1.01, yi, text, va="center", fontsize=6, transform=ax.get_yaxis_transform(),
+                color="black" if r.target.informative else "grey")
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of replicates inside the documented window or bound (green: median inside = hit)")
-    ax.set_title(f"hit rate {ev.hit_rate:.2f}, weighted distance {ev.distance:.3f}")
-    fig.tight_layout()
+    ax.set_xlabel("share of replicates inside the documented window or bound "
+                  "(green: median inside = hit; grey *: uninformative, not counted)")
+    ax.set_title(f"{ev.hits}/{len(ev.counted)} informative targets hit (hit rate {ev.hit_rate:.2f}), "
+                 f"weighted distance {ev.distance:.3f}")
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -127,7 +171,7 @@ def plot_compare(
 ) -> Path:
     """Fighters over time for both scenarios, and box plots of every key outcome."""
     path = Path(path)
-    fig = plt.figure(figsize=(13, 9))
+    fig = Figure(figsize=(13, 9), layout="constrained")
     ax = fig.add_subplot(3, 1, 1)
     plot_band(results_a, "in_country", ax=ax, color="firebrick", label=cmp.a)
     plot_band(results_b, "in_country", ax=ax, color="steelblue", label=cmp.b)
@@ -135,6 +179,7 @@ def plot_compare(
     ax.set_xlabel("date")
     ax.legend(fontsize=8)
     names = [_short(cmp.a), _short(cmp.b)]
+    _date_axis(ax)
     for i, k in enumerate(OUTCOMES):
         sub = fig.add_subplot(3, 5, 6 + i)
         data = []
@@ -151,7 +196,5 @@ def plot_compare(
         sub.set_ylabel(OUTCOME_UNITS.get(k, ""), fontsize=7)
         sub.tick_params(labelsize=7)
     fig.suptitle(f"{cmp.a} vs {cmp.b} ({len(results_a)} replicates each, same seeds)")
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
