@@ -34,8 +34,13 @@ class ParamMeta:
     choices : tuple of str, optional
         Allowed values for a string field.
     ref : str
-        Where the default comes from: an ``outcomes.csv`` row id, a paper, or
-        "judgement" for a reasoned guess awaiting calibration.
+        Where the default comes from: an ``outcomes.csv`` row id of role ``input`` or
+        ``context``, a published figure outside the targets, or "judgement" for a
+        reasoned guess awaiting calibration. Never a ``train`` row (a target).
+    prior : (float, float) or None
+        The range a historian would accept for the value, which calibration searches:
+        narrower than the validity bounds (``ge``/``le``/``gt``, what the code can run
+        with) and containing the default. Every numeric parameter has one.
     """
 
     doc: str
@@ -45,6 +50,13 @@ class ParamMeta:
     gt: float | None = None
     choices: tuple[str, ...] = ()
     ref: str = "judgement"
+    prior: tuple[float, float] | None = None
+
+    def prior_text(self) -> str:
+        """The prior range as text ("" without one)."""
+        if self.prior is None:
+            return ""
+        return f"{self.prior[0]:g} .. {self.prior[1]:g}"
 
     def allowed(self) -> str:
         """Human-readable statement of the allowed values."""
@@ -70,6 +82,7 @@ def param(
     gt: float | None = None,
     choices: Sequence[str] = (),
     ref: str = "judgement",
+    prior: tuple[float, float] | None = None,
 ) -> Any:
     """Declare a parameter field with its default, bounds and documentation.
 
@@ -79,7 +92,7 @@ def param(
         The one default value of the field (immutable: numbers, strings, tuples).
     doc
         What the value means.
-    unit, ge, le, gt, choices, ref
+    unit, ge, le, gt, choices, ref, prior
         See :class:`ParamMeta`.
 
     Returns
@@ -91,17 +104,22 @@ def param(
     --------
     >>> @dataclasses.dataclass(frozen=True)
     ... class P:
-    ...     rate: float = param(0.1, "Daily rate.", ge=0.0, le=1.0)
+    ...     rate: float = param(0.1, "Daily rate.", ge=0.0, le=1.0, prior=(0.05, 0.2))
     >>> P().rate
     0.1
     """
-    meta = ParamMeta(doc=doc, unit=unit, ge=ge, le=le, gt=gt, choices=tuple(choices), ref=ref)
+    meta = ParamMeta(
+        doc=doc, unit=unit, ge=ge, le=le, gt=gt, choices=tuple(choices), ref=ref,
+        prior=None if prior is None else (float(prior[0]), float(prior[1])),
+    )
     return dataclasses.field(default=default, metadata={PARAM_META: meta})
 
 
-def probability(default: float, doc: str, *, ref: str = "judgement") -> Any:
+def probability(
+    default: float, doc: str, *, ref: str = "judgement", prior: tuple[float, float] | None = None
+) -> Any:
     """Shorthand for a probability field, bounded to [0, 1]."""
-    return param(default, doc, ge=0.0, le=1.0, ref=ref)
+    return param(default, doc, ge=0.0, le=1.0, ref=ref, prior=prior)
 
 
 def meta_of(field: dataclasses.Field[Any]) -> ParamMeta | None:

@@ -29,20 +29,20 @@ class VillageParams:
 
     max_elevation: float = param(
         3200.0, "Cells whose mean elevation is above this hold no village (layer land_cover).",
-        unit="m", ge=0.0, le=9000.0,
+        unit="m", ge=0.0, le=9000.0, prior=(1600.0, 6400.0),
     )
     people_cropland: int = param(
-        900, "Population of a village on a cropland cell.", unit="people", ge=0, le=100_000
+        900, "Population of a village on a cropland cell.", unit="people", ge=0, le=100_000, prior=(450, 1800)
     )
     people_grassland: int = param(
-        150, "Population of a village on a grassland (pasture) cell.", unit="people", ge=0, le=100_000
+        150, "Population of a village on a grassland (pasture) cell.", unit="people", ge=0, le=100_000, prior=(75, 300)
     )
     people_shrub: int = param(
-        60, "Population of a village on a shrubland cell.", unit="people", ge=0, le=100_000
+        60, "Population of a village on a shrubland cell.", unit="people", ge=0, le=100_000, prior=(30, 120)
     )
-    people_forest: int = param(80, "Population of a village on a forest cell.", unit="people", ge=0, le=100_000)
+    people_forest: int = param(80, "Population of a village on a forest cell.", unit="people", ge=0, le=100_000, prior=(40, 160))
     people_town: int = param(
-        6000, "Population of a town cell (a historical town of places.csv).", unit="people", ge=0, le=1_000_000
+        6000, "Population of a town cell (a historical town of places.csv).", unit="people", ge=0, le=1_000_000, prior=(3000, 12000)
     )
     depopulation: float = param(
         0.0,
@@ -50,10 +50,10 @@ class VillageParams:
         " 1924, with two thirds of arable land abandoned).",
         ge=0.0,
         le=1.0,
-        ref="A26-02",
+        ref="A26-02", prior=(0.0, 0.67),
     )
     support: float = param(
-        0.5, "Initial leaning of every village toward the insurgents (0.5 neutral).", ge=0.0, le=1.0
+        0.5, "Initial leaning of every village toward the insurgents (0.5 neutral).", ge=0.0, le=1.0, prior=(0.25, 1.0)
     )
-    grievance: float = param(0.3, "Initial grievance of every village.", ge=0.0, le=1.0)
-    fear: float = param(0.1, "Initial fear of every village.", ge=0.0, le=1.0)
+    grievance: float = param(0.3, "Initial grievance of every village.", ge=0.0, le=1.0, prior=(0.15, 0.6))
+    fear: float = param(0.1, "Initial fear of every village.", ge=0.0, le=1.0, prior=(0.05, 0.2))
