@@ -123,3 +123,20 @@ def test_nothing_reads_the_shared_folder_outside_the_project() -> None:
 
 def test_targets_file_is_in_calibration() -> None:
     assert (Path(__file__).resolve().parents[1] / "calibration" / "README.md").exists()
+
+
+@pytest.mark.parametrize("name", ["raids_1929", "garm_1929", "continuous_1923_1929"])
+def test_the_garm_airfield_is_its_own_cell_beside_the_town(name: str) -> None:
+    """R29-13 (the town falls) and R29-14 (the airfield holds) can both happen."""
+    from sim.build import build_world
+
+    s = load_scenario(name)
+    w = build_world(s)
+    town = w.flat("Garm")
+    names = list(w.column_names)
+    cells = {w.state.columns.cell[names.index(n)] for n in ("garm-garrison", "garm-cavalry")}
+    assert len(cells) == 1
+    (airfield,) = cells
+    assert airfield != town
+    (tr, tc), (ar, ac) = divmod(int(town), w.ncols), divmod(int(airfield), w.ncols)
+    assert max(abs(tr - ar), abs(tc - ac)) == 1
