@@ -136,14 +136,42 @@ def test_plausible_mountain_ambush() -> None:
     assert worst < 0.5 * 300
 
 
+def _assault(defenders: float, *, fortification: float, aircraft: bool) -> tuple[float, bool]:
+    """Hours a post of ``defenders`` (3 MGs) holds against 800 raiders, and whether it fell."""
+    p = dataclasses.replace(P, fortification=fortification)
+    batch = _one(800, defenders, mg=3, conc=0.5, morale=0.8, garrison=1.0, raid=True)
+    r = resolve_engagements(batch, params=p, mode="deterministic", aircraft=aircraft)
+    fell = int(r.outcome[0]) in (OUTCOME_STATE_WITHDREW, OUTCOME_STATE_ROUTED)
+    return float(r.duration_h[0]), fell
+
+
+DEFENDERS = (10, 20, 45, 90, 180, 360)
+
+
 @pytest.mark.parametrize("aircraft", [False, True])
-def test_plausible_fortified_post_holds(aircraft: bool) -> None:
-    """800 against a fortified post of 90 with 3 machine guns (R29-14): not simply overrun."""
-    batch = _one(800, 90, mg=3, conc=0.5, morale=0.8, garrison=1.0, raid=True)
-    r = resolve_engagements(batch, params=P, mode="deterministic", aircraft=aircraft)
-    assert r.outcome[0] not in (OUTCOME_STATE_WITHDREW, OUTCOME_STATE_ROUTED)
-    assert _lost(r, "state") < 0.5 * (90 + r.air_men[0])
-    assert _lost(r, "insurgents") > 0.5 * _lost(r, "state")
+@pytest.mark.parametrize("fortification", [1.0, 2.0, 4.0, 8.0])
+def test_more_defenders_per_attacker_make_the_post_hold_longer(aircraft: bool, fortification: float) -> None:
+    """Mechanism, not history: the fight lasts longer and, once a post holds, a larger one does too."""
+    runs = [_assault(d, fortification=fortification, aircraft=aircraft) for d in DEFENDERS]
+    hours = [h for h, _ in runs]
+    fell = [f for _, f in runs]
+    assert all(b >= a - 1e-9 for a, b in zip(hours, hours[1:], strict=False)), hours
+    assert fell == sorted(fell, reverse=True), fell  # falls for small posts only
+    assert fell[0] and not fell[-1]  # 80 raiders per defender overrun it; 2 per defender do not
+
+
+@pytest.mark.parametrize("defenders", DEFENDERS)
+def test_walls_and_aircraft_never_make_a_post_fall_sooner(defenders: float) -> None:
+    for aircraft in (False, True):
+        prev_hours, prev_fell = _assault(defenders, fortification=1.0, aircraft=aircraft)
+        for fort in (2.0, 4.0, 8.0):
+            hours, fell = _assault(defenders, fortification=fort, aircraft=aircraft)
+            assert hours >= prev_hours - 1e-9 and (fell <= prev_fell)
+            prev_hours, prev_fell = hours, fell
+    for fort in (1.0, 4.0):
+        _, fell_without = _assault(defenders, fortification=fort, aircraft=False)
+        _, fell_with = _assault(defenders, fortification=fort, aircraft=True)
+        assert fell_with <= fell_without
 
 
 @pytest.mark.parametrize("mode", ["deterministic", "stochastic"])
