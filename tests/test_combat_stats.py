@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pytest
@@ -155,7 +156,7 @@ def test_more_defenders_per_attacker_make_the_post_hold_longer(aircraft: bool, f
     runs = [_assault(d, fortification=fortification, aircraft=aircraft) for d in DEFENDERS]
     hours = [h for h, _ in runs]
     fell = [f for _, f in runs]
-    assert all(b >= a - 1e-9 for a, b in zip(hours, hours[1:], strict=False)), hours
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(hours)), hours
     assert fell == sorted(fell, reverse=True), fell  # falls for small posts only
     assert fell[0] and not fell[-1]  # 80 raiders per defender overrun it; 2 per defender do not
 

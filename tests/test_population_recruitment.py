@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 from population_world import make_bands, make_villages, make_world
@@ -63,7 +64,7 @@ def test_grievance_raises_recruitment_and_a_band_grows_while_men_remain():
     low, _ = _grow(14, success=1.0, grievance=0.55)
     high, left = _grow(14, success=1.0, grievance=0.95)
     assert high[-1] > low[-1]
-    assert all(b >= a for a, b in zip(high, high[1:], strict=False))  # recruitment only adds
+    assert all(b >= a for a, b in itertools.pairwise(high))  # recruitment only adds
     assert left >= 0
 
 
