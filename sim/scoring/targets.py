@@ -34,6 +34,12 @@ Kinds (field ``kind``)
     A negative outcome: no matching event in ``search`` (0/1 per replicate; hit when
     most replicates have none).
 
+Every kind also takes ``given`` (a condition: an event table the replicate must contain
+for the statement to apply, e.g. the post was attacked) and ``uninformative`` (the reason
+a target is reported but left out of the hit rate: a null world also hits it, or it is
+true by construction). Event tables take ``units`` (band or column names) besides
+``place``, ``leader`` and ``where``.
+
 Series are columns of the ``steps`` table, ``in_country`` (fighters on the Soviet side),
 ``fighters[LEADER]`` / ``in_country[LEADER]`` (bands of one leader) and ``near[PLACE]``
 (insurgent fighters within ``radius`` cells of a place); :func:`sim.scoring.runs.run_replicates`
