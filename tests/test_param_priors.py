@@ -76,3 +76,12 @@ def test_the_schema_shows_the_prior_ranges(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "| field | default | allowed | prior |" in out
     assert "| `march_hours` | 8.0 (h) | > 0 and <= 24 | 6 .. 10 |" in out
+
+
+def test_the_ode_search_ranges_are_the_field_priors() -> None:
+    from sim.params.ode import ODE_PRIORS, OdeParams
+
+    fields = {f.name: meta_of(f) for f in dataclasses.fields(OdeParams)}
+    for name, (lo, hi, _) in ODE_PRIORS.items():
+        meta = fields[name]
+        assert meta is not None and meta.prior == (lo, hi), name
