@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import mesa
 import numpy as np
@@ -44,6 +44,9 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
     world : World, optional
         A built world of this scenario not used by another run (``World.replicate()``
         of a shared build, :mod:`sim.batch`); built afresh when omitted.
+    phases : sequence of str, optional
+        Names of the phases of :data:`sim.phases.PHASES` to run (default all); the null
+        world of :func:`sim.runner.run` keeps only the timeline.
 
     Attributes
     ----------
@@ -66,6 +69,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         seed: int | np.random.SeedSequence = 0,
         agents: bool = True,
         world: World | None = None,
+        phases: Sequence[str] | None = None,
         **kwargs: object,
     ) -> None:
         scenario = resolve_scenario(scenario, kwargs)  # name or path, dotted-path values
@@ -78,6 +82,10 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
         self.state: WorldState = self.world.state
         self.schedule = compile_timeline(scenario, self.world.theatre)
         self.recorder = Recorder(self)
+        unknown = set(phases or ()) - {n for n, _ in PHASES}
+        if unknown:
+            raise ValueError(f"no phase {sorted(unknown)}; phases: {[n for n, _ in PHASES]}")
+        self.phases = tuple((n, f) for n, f in PHASES if phases is None or n in phases)
         self.mesa = MesaTools(self, agents=agents)  # agents, grid, datacollector (sim.agents)
 
     @property
@@ -103,7 +111,7 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             context = population_context(self.world, self.state, self.params)
             self.world = dataclasses.replace(self.world, population=context)
         today: list[Events] = []
-        for name, phase in PHASES:
+        for name, phase in self.phases:
             facts = Day(self.date, self.world, self.schedule, tuple(today))
             self.state, out = phase(self.state, facts, params=self.params, rng=self.rngs[name])
             today.extend(b for b in out if len(b))

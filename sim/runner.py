@@ -50,14 +50,6 @@ class Probe(Protocol):
         """The run is over; add columns to ``result``."""
 
 
-def _keep_phases(model: BasmachiModel, names: Sequence[str]) -> None:
-    kept = [p for p in model.phases if p[0] in names]
-    if len(kept) != len(names):
-        have = ", ".join(p[0] for p in model.phases)
-        raise RuntimeError(f"null world: the model has no phase {list(names)!r} (phases: {have})")
-    model.phases = kept
-
-
 def simulate(
     scenario: Scenario,
     *,
@@ -82,9 +74,9 @@ def simulate(
     null : bool
         Run the null world (see the module docstring).
     """
-    model = BasmachiModel(scenario, seed=seed, agents=agents)
-    if null:
-        _keep_phases(model, NULL_PHASES)
+    model = BasmachiModel(
+        scenario, seed=seed, agents=agents, phases=NULL_PHASES if null else None
+    )
     for p in probes:
         p.start(model)
     while not model.finished:

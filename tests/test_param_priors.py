@@ -75,7 +75,7 @@ def test_the_schema_shows_the_prior_ranges(capsys: pytest.CaptureFixture[str]) -
     assert main(["schema"]) == 0
     out = capsys.readouterr().out
     assert "| field | default | allowed | prior |" in out
-    assert "| `march_hours` | 8.0 (h) | > 0 and <= 24 | 6 .. 10 |" in out
+    assert "| `march_hours` | 8.0 (h) | >= 0.5 and <= 24 | 6 .. 10 |" in out
 
 
 def test_the_ode_search_ranges_are_the_field_priors() -> None:
