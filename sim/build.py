@@ -68,6 +68,8 @@ class World:
         (:func:`sim.phases.population_context`).
     move_cache : dict
         Memo of movement fields (``MoveContext.field_cache``), emptied with new costs.
+    column_routes : ndarray of int64, shape (n_scenario_columns, k)
+        Waypoint cells of each scenario column's route, in order, -1 padded.
     """
 
     theatre: Theatre
@@ -91,6 +93,9 @@ class World:
     concealment: NDArray[np.float64] = dataclasses.field(default_factory=lambda: np.zeros(0))
     population: PopulationContext | None = None
     move_cache: dict[tuple[object, ...], NDArray[Any]] = dataclasses.field(default_factory=dict)
+    column_routes: I64 = dataclasses.field(
+        default_factory=lambda: np.zeros((0, 0), dtype=np.int64)
+    )
 
     @property
     def ncols(self) -> int:
@@ -299,9 +304,15 @@ def build_world(s: Scenario) -> World:
         columns.cell[i] = flat(c.at, c.cell)
         columns.home[i] = columns.cell[i]
         columns.target[i] = (
-            flat(c.target, ()) if c.target else (columns.cell[i] if c.order == "hold" else -1)
+            flat(c.target, c.target_cell)
+            if (c.target or c.target_cell)
+            else (columns.cell[i] if c.order == "hold" else -1)
         )
         columns.active[i] = day <= 0
+    width = max([len(c.route) for _, c, _ in col_rows] + [0])
+    routes = np.full((nc, width), -1, dtype=np.int64)
+    for i, (_, c, _) in enumerate(col_rows):
+        routes[i, : len(c.route)] = [flat(w, ()) for w in c.route]
     arrivals: dict[int, tuple[I64, I64]] = {}
     for day in sorted(({r[2] for r in band_rows} | {r[2] for r in col_rows}) - {0}):
         arrivals[day] = (
@@ -337,6 +348,8 @@ def build_world(s: Scenario) -> World:
     )
     state.people_initial = people_total(state)
     state.town_holder = np.full(len(towns), STATE, dtype=np.int64)
+    state.routes = np.full((len(state.columns), routes.shape[1]), -1, dtype=np.int64)
+    state.routes[: routes.shape[0]] = routes
     return World(
         theatre=t,
         band_graph=band_graph,
@@ -356,4 +369,5 @@ def build_world(s: Scenario) -> World:
         volunteer_row=volunteer_row,
         depot_cells=depots,
         concealment=concealment_map(t.land_cover, t.ruggedness, s.combat),
+        column_routes=routes,
     )

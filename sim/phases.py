@@ -26,7 +26,7 @@ from sim.build import World
 from sim.events import Events
 from sim.kernels import dispatch
 from sim.kernels.combat import combat_day
-from sim.kernels.control import INSURGENT, STATE, control_day
+from sim.kernels.control import INSURGENT, STATE, control_day, steer
 from sim.kernels.cotton import cotton_villages
 from sim.kernels.movement import MoveContext, move_bands, move_columns, visible_bands
 from sim.kernels.population import (
@@ -43,7 +43,7 @@ from sim.kernels.terrain import distance_field
 from sim.kernels.timeline import activate, leader_exit, supply_shock, withdraw
 from sim.kernels.villages import VillagePolicies
 from sim.scenario import ORDERS, SANCTUARY, Scenario, TimelineEvent
-from sim.state import Bands, Columns, LeaderStatus, WorldState
+from sim.state import Bands, Columns, LeaderStatus, Villages, WorldState
 from sim.timeline import Schedule
 
 __all__ = [
@@ -179,7 +179,7 @@ def timeline_phase(
     shocks and leader exits (``set`` entries are applied before the phases,
     :func:`apply_settings`)."""
     w, d = day.world, state.day
-    bands, columns = state.bands, state.columns
+    bands, columns, routes = state.bands, state.columns, state.routes
     out: list[Events] = []
     if d in w.arrivals:
         brows, crows = w.arrivals[d]
@@ -200,6 +200,7 @@ def timeline_phase(
                     out.append(ev)
                 elif side == "state":
                     columns = _order(columns, rows, e, w)
+                    routes = _route(routes, rows, [w.flat(p) for p in e.route])
         elif e.kind == "supply_shock":
             rows = _band_rows(w, bands, e.leader, e.units)
             bands, ev = supply_shock(
@@ -214,6 +215,7 @@ def timeline_phase(
         state,
         bands=bands,
         columns=columns,
+        routes=routes,
         sanctuary=day.schedule.sanctuary[d],
         switches=day.schedule.switches_on(d),
     )
@@ -224,13 +226,23 @@ def _order(columns: Columns, rows: I64, e: TimelineEvent, world: World) -> Colum
     """New standing orders for the named columns (and their target place, if any)."""
     new = columns.copy()
     new.order[rows] = ORDERS.index(e.order)
-    if e.target:
-        new.target[rows] = world.flat(e.target)
+    if e.target or e.target_cell:
+        new.target[rows] = world.flat(e.target or e.target_cell)
     elif e.order == "hold":
         new.target[rows] = new.cell[rows]
     else:
         new.target[rows] = -1
     return new
+
+
+def _route(routes: I64, rows: I64, cells: list[int]) -> I64:
+    """Routes with the given rows replaced by ``cells`` (widened if needed)."""
+    width = max(routes.shape[1], len(cells))
+    out = np.full((routes.shape[0], width), -1, dtype=np.int64)
+    out[:, : routes.shape[1]] = routes
+    out[rows] = -1
+    out[rows, : len(cells)] = cells
+    return out
 
 
 # ---------------------------------------------------------------------------- movement
@@ -252,6 +264,8 @@ def _move_context(state: WorldState, world: World, params: Scenario) -> MoveCont
         state_towns=world.town_cells[state.town_holder == STATE],
         insurgent_towns=world.town_cells[state.town_holder == INSURGENT],
         ambush_ground=world.concealment >= params.combat.ambush_min_concealment,
+        stock_days=(state.bands.food + state.bands.herd * params.supply.sheep_rations)
+        / np.maximum(state.bands.fighters * params.supply.ration, 1e-9),
     )
 
 
@@ -262,6 +276,11 @@ def movement_phase(
     s, w, p = state, day.world, params
     ctx = _move_context(s, w, p)
     bands = move_bands(s.bands, s.columns, ctx, p.movement, sanctuary_next=w.sanctuary_next)
+    routes = s.routes
+    if routes.shape[0] != len(s.columns):  # tables swapped in (benchmarks)
+        routes = np.full((len(s.columns), 0), -1, dtype=np.int64)
+    goal, routes = steer(s.columns, routes)
+    ctx = dataclasses.replace(ctx, column_goal=goal)
     cross = s.switches.get("cross_border_pursuit", False) or s.sanctuary == "hostile"
     conc = s.band_concealment
     informed = conc < 1.0 if conc.size == len(bands) else np.zeros(len(bands), dtype=bool)
@@ -277,7 +296,7 @@ def movement_phase(
     columns = move_columns(
         s.columns, bands, ctx, p.movement, rng=rng, visible_bands=visible, switches=s.switches
     )
-    return dataclasses.replace(s, bands=bands, columns=columns), []
+    return dataclasses.replace(s, bands=bands, columns=columns, routes=routes), []
 
 
 # ---------------------------------------------------------------------------- supply
@@ -296,13 +315,15 @@ def supply_phase(
         shares = np.array([sanctuary_share(k, tolerated=tolerated) for k in SANCTUARY])
         share = shares[status[s.bands.cell]] * p.supply.sanctuary_food * w.afghan[s.bands.cell]
     cotton = day.schedule.policy("food_for_cotton", s.day) is not None
-    villages = s.villages
+    afghan = w.afghan
     if cotton:
         # Only where the plan is in force (the Soviet side unless limited further).
         cells = np.arange(w.afghan.size, dtype=np.int64)
         outside = day.schedule.policy_cells("food_for_cotton", s.day, cells)[0] <= 0
-        villages = cotton_villages(villages, land_cover=w.theatre.land_cover,
-                                   afghan=w.afghan | outside)
+        afghan = w.afghan | outside
+    villages = cotton_villages(
+        s.villages, land_cover=w.theatre.land_cover, afghan=afghan, in_force=cotton
+    )
     bands, columns, villages, out = supply_day(
         s.bands,
         s.columns,
@@ -383,11 +404,31 @@ def population_phase(
         collateral=tally.collateral,
         fight_cells=tally.fight_cells,
         state_losses=tally.state_losses,
+        state_taken=_state_taken(day.events, s.villages),
     )
     new, out = population_day(
         s, context=w.population, today=today, params=params.population, rng=rng
     )
     return dataclasses.replace(new, losses_seen=new.bands.recent_losses.copy()), out
+
+
+def _state_taken(batches: Sequence[Events], villages: Villages) -> NDArray[np.float64]:
+    """Share of each village's food the state's columns requisitioned today.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_villages,)
+    """
+    nv = len(villages)
+    taken = np.zeros(nv)
+    for b in batches:
+        if b.kind == "requisition" and b.side == "state" and nv and "village" in b.extra:
+            np.add.at(taken, b.extra["village"].astype(np.int64), b.n)
+    # share of the food each village had before the columns took theirs
+    share: NDArray[np.float64] = np.divide(
+        taken, villages.food + taken, out=np.zeros(nv), where=taken > 0
+    )
+    return share
 
 
 # ---------------------------------------------------------------------------- control

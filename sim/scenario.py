@@ -57,7 +57,7 @@ __all__ = [
 
 SANCTUARY = ("open", "tolerated", "closed", "hostile")
 COLUMN_KINDS = ("infantry", "cavalry", "garrison", "volunteer", "ogpu")
-ORDERS = ("hold", "patrol", "pursue", "march")
+ORDERS = ("hold", "patrol", "pursue", "march", "take")
 POLICIES = (
     "amnesty",
     "food_for_cotton",
@@ -168,9 +168,19 @@ class ColumnSpec:
     order: str = param("hold", "Standing order.", choices=ORDERS)
     target: str = param(
         "",
-        "Named place it marches to under `march`, its post under `hold`, the area it is sent"
+        "Named place it marches to under `march`, the town it marches to, enters (fighting"
+        " any band there) and then holds under `take`, its post under `hold` (it walks back"
+        " to it when elsewhere, so it reoccupies a town left empty), the area it is sent"
         " to under `pursue` (it marches there while no band is within pursuit range, then"
         " patrols around it) or patrols around under `patrol`.",
+    )
+    target_cell: tuple[int, ...] = param(
+        (), "[row, col] of the target, if no `target` place is given."
+    )
+    route: tuple[str, ...] = param(
+        (),
+        "Named places to pass through, in order, on the way to the target (march, take,"
+        " hold, pursue).",
     )
     supply_days: float = param(10.0, "Days of rations carried at the start.", ge=0.0, le=3650.0)
     morale: float = param(0.7, "Initial morale.", ge=0.0, le=1.0)
@@ -275,7 +285,15 @@ class TimelineEvent:
     units: tuple[str, ...] = param((), "Unit names (withdraw, orders, supply_shock).")
     order: str = param("pursue", "New order (kind = orders).", choices=ORDERS)
     target: str = param(
-        "", "Target place of a `march` order (the post of `hold`, the area of `pursue`/`patrol`)."
+        "",
+        "Target place of a `march` or `take` order (the post of `hold`, the area of"
+        " `pursue`/`patrol`).",
+    )
+    target_cell: tuple[int, ...] = param(
+        (), "[row, col] of the target (kind = orders), if no `target` place is given."
+    )
+    route: tuple[str, ...] = param(
+        (), "Named places to pass through, in order, on the way to the target (kind = orders)."
     )
     leader: str = param("", "Leader concerned (supply_shock, leader_exit).")
     herd_seized: float = param(0.0, "Share of the herd seized (supply_shock).", ge=0.0, le=1.0)
@@ -675,7 +693,12 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
     _check_size(s, rows * cols, origin, problems)
 
     def check_place(
-        value: str, field: str, *, cell: tuple[int, ...] = (), required: bool = False
+        value: str,
+        field: str,
+        *,
+        cell: tuple[int, ...] = (),
+        required: bool = False,
+        cell_name: str = "cell",
     ) -> None:
         if value:
             if theatre is None:
@@ -699,7 +722,7 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
                 problems.append(
                     Problem(
                         origin,
-                        field.rsplit(".", 1)[0] + ".cell",
+                        field.rsplit(".", 1)[0] + "." + cell_name,
                         list(cell),
                         f"[row, col] with 0 <= row < {rows}, 0 <= col < {cols}",
                     )
@@ -717,7 +740,10 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
 
     def check_column(c: ColumnSpec, where: str) -> None:
         check_place(c.at, f"{where}.at", cell=c.cell, required=True)
-        check_place(c.target, f"{where}.target", required=c.order == "march")
+        check_place(c.target, f"{where}.target", cell=c.target_cell,
+                    required=c.order in ("march", "take"), cell_name="target_cell")
+        for j, w in enumerate(c.route):
+            check_place(w, f"{where}.route[{j}]", required=True)
 
     for i, b in enumerate(s.bands):
         check_band(b, f"bands[{i}]")
@@ -796,8 +822,11 @@ def _check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
             problems.append(Problem(origin, f"{where}.leader", ev.leader, _one_of(leaders)))
         if ev.kind == "leader_exit" and not ev.leader:
             problems.append(Problem(origin, f"{where}.leader", "", _one_of(leaders)))
-        if ev.kind == "orders" and ev.order == "march":
-            check_place(ev.target, f"{where}.target", required=True)
+        if ev.kind == "orders":
+            check_place(ev.target, f"{where}.target", cell=ev.target_cell,
+                        required=ev.order in ("march", "take"), cell_name="target_cell")
+            for j, w in enumerate(ev.route):
+                check_place(w, f"{where}.route[{j}]", required=True)
         if ev.kind == "reinforce":
             if not ev.bands and not ev.columns:
                 problems.append(

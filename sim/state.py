@@ -55,6 +55,7 @@ class Order(IntEnum):
     PATROL = 1
     PURSUE = 2
     MARCH = 3
+    TAKE = 4
 
 
 class BandMode(IntEnum):
@@ -366,6 +367,9 @@ class WorldState:
     losses_seen : ndarray of float64, shape (n_bands,)
         Each band's ``recent_losses`` as the last population phase left them, so that the
         next one sees only the men lost since (empty before the first population phase).
+    routes : ndarray of int64, shape (n_columns, k)
+        Waypoints each column has still to pass, in order, -1 padded
+        (:func:`sim.kernels.control.steer`).
     """
 
     day: int
@@ -383,3 +387,4 @@ class WorldState:
     town_holder: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     losses_seen: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
     momentum: float = 0.0
+    routes: I64 = dataclasses.field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))

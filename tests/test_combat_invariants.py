@@ -38,6 +38,10 @@ def batches(draw: st.DrawFn, n_max: int = 8) -> EngagementBatch:
         garrison_share=np.where(raid, arr(share), 0.0),
         ambush=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n))) & ~raid,
         raid=raid,
+        state_may_rout=draw(st.one_of(
+            st.none(),
+            st.lists(st.booleans(), min_size=n, max_size=n).map(lambda x: np.array(x, bool)),
+        )),
     )
 
 
@@ -170,7 +174,8 @@ def test_permuting_rows_changes_nothing(batch: EngagementBatch, sw: dict[str, bo
     perm = np.arange(len(batch))
     rnd.shuffle(perm)
     permuted = EngagementBatch(
-        **{f.name: getattr(batch, f.name)[perm] for f in dataclasses.fields(batch)}
+        **{f.name: None if getattr(batch, f.name) is None else getattr(batch, f.name)[perm]
+           for f in dataclasses.fields(batch)}
     )
     r = resolve_engagements(batch, params=P, mode="deterministic", **sw)
     q = resolve_engagements(permuted, params=P, mode="deterministic", **sw)

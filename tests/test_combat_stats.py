@@ -102,9 +102,14 @@ def test_binomial_from_uniform_distribution(n: int, p: float) -> None:
 @pytest.mark.parametrize("engine", ["numpy", "compiled"])
 @pytest.mark.parametrize("mode", ["deterministic", "stochastic"])
 @pytest.mark.parametrize("sw", [{}, {"heliographs": True, "aircraft": True}])
-def test_vectorised_equals_scalar_reference(mode: str, sw: dict[str, bool], engine: str) -> None:
+@pytest.mark.parametrize("masked", [False, True])
+def test_vectorised_equals_scalar_reference(mode: str, sw: dict[str, bool], engine: str,
+                                            masked: bool) -> None:
     """Same uniforms (identically seeded generators) -> same counts; floats to 1e-9."""
     batch = random_batch(3_000, np.random.default_rng(11))
+    if masked:  # the state's rout rule: about half the engagements may not rout
+        may = np.random.default_rng(12).random(3_000) < 0.5
+        batch = dataclasses.replace(batch, state_may_rout=may)
     a = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(5),  # type: ignore[arg-type]
                             engine=engine, **sw)  # type: ignore[arg-type]
     r = resolve_reference(batch, params=P, mode=mode, rng=np.random.default_rng(5), **sw)

@@ -151,6 +151,7 @@ def context(theatre, **kw) -> MoveContext:
         village_cell=kw.get("village_cell", np.zeros(0, np.int64)),
         village_forage=kw.get("village_forage", np.zeros(0, bool)),
         home_field=field,
+        stock_days=kw.get("stock_days"),
     )
 
 
@@ -372,3 +373,43 @@ def test_pursuing_column_retakes_a_town_then_goes_to_its_area() -> None:
     d_area = distance_field(calm.horse_graph, np.array([area]))[0]
     out = move_columns(cols, bands, calm, P, rng=rng, visible_bands=np.array([False]))
     assert d_area[out.cell[0]] < d_area[cols.cell[0]]  # no town lost: marches to its area
+
+
+def test_a_band_whose_sanctuary_is_hostile_does_not_head_for_it() -> None:
+    t = synthetic_theatre(20, 20)
+    afghan = np.zeros(400, bool)
+    afghan[15 * 20 :] = True  # rows 15-19 are the Afghan side
+    friends = np.array([2 * 20 + 10], np.int64)  # a friendly village far from the border
+    kw = {"afghan": afghan, "village_cell": friends, "village_forage": np.array([True])}
+    home = 18 * 20 + 10  # its base across the border
+    bands = band_table([10 * 20 + 10], [80], home=[home])
+    d_border = distance_field(context(t).band_graph, np.flatnonzero(afghan))[0]
+    open_ctx = context(t, sanctuary_open=True, **kw)
+    moved = move_bands(bands, column_table([], []), open_ctx, P, sanctuary_next=np.full(400, -1))
+    assert d_border[moved.cell[0]] < d_border[bands.cell[0]]  # open: it goes home
+    for_hostile = context(t, sanctuary_open=False, **kw)  # closed or hostile: no refuge
+    cell = bands.cell.copy()
+    for _ in range(5):
+        moved = move_bands(dataclasses.replace(bands, cell=cell), column_table([], []),
+                           for_hostile, P, sanctuary_next=np.full(400, -1))
+        assert d_border[moved.cell[0]] >= d_border[cell[0]]
+        cell = moved.cell
+    assert cell[0] == friends[0]  # it went to its friends instead
+    # A beaten band does not seek a closed sanctuary either.
+    beaten = dataclasses.replace(bands, morale=np.array([0.1]))
+    assert choose_band_modes(beaten, column_table([], []), for_hostile, P)[0] != BandMode.SANCTUARY
+
+
+def test_a_band_that_lost_its_stores_goes_where_food_is() -> None:
+    t = synthetic_theatre(20, 20)
+    afghan = np.zeros(400, bool)
+    afghan[15 * 20 :] = True
+    p = MovementParams(stock_forage_days=3.0)
+    bands = band_table([10 * 20 + 10], [80])
+    ctx = context(t, afghan=afghan, sanctuary_open=True, stock_days=np.array([0.5]))
+    assert choose_band_modes(bands, column_table([], []), ctx, p)[0] == BandMode.FORAGE
+    moved = move_bands(bands, column_table([], []), ctx, p, sanctuary_next=np.full(400, -1))
+    d_border = distance_field(ctx.band_graph, np.flatnonzero(afghan))[0]
+    assert d_border[moved.cell[0]] < d_border[bands.cell[0]]  # the open sanctuary feeds it
+    fed = dataclasses.replace(ctx, stock_days=np.array([30.0]))
+    assert choose_band_modes(bands, column_table([], []), fed, p)[0] == BandMode.HOME

@@ -123,3 +123,42 @@ def test_amnesty_window_in_population_day_shows_surrenders_and_falling_strength(
     assert strength[-1] < strength[19]
     assert state.memory.surrendered.sum() + state.ledger.insurgents_deserted >= 0
     assert state.ledger.amnestied == surrendered
+
+
+def _window(bands: Bands, *, far: float, cut: float, days: int, seed: int = 0) -> float:
+    """Share of the band that came in over ``days`` of a fully credible amnesty."""
+    nb = len(bands)
+    start = float(bands.fighters.sum())
+    rng = np.random.default_rng(seed)
+    for _ in range(days):
+        res = take_up(
+            bands, VillageMemory.empty(1), credibility=1.0, trust=1.0,
+            leader_far=np.full(nb, far), leaderless=np.zeros(nb, bool),
+            leader_here=np.zeros(nb, bool), authority=np.zeros(nb),
+            home_village=np.zeros(nb, np.int64), params=P, rng=rng, cut_off=np.full(nb, cut),
+        )
+        bands = res.bands
+    return 1.0 - float(bands.fighters.sum()) / start
+
+
+def test_take_up_reaches_most_of_a_beaten_hungry_cut_off_band_and_stays_low_otherwise():
+    beaten = make_bands(np.arange(10), 200, morale=0.0, hunger=1.0)
+    beaten.recent_losses[:] = 200
+    fed = make_bands(np.arange(10), 200, morale=1.0, hunger=0.0)
+    # The 92-day window of 1925 (A26-09 gives its length, an input).
+    assert _window(beaten, far=1.0, cut=1.0, days=92) > 0.75
+    assert _window(fed, far=0.0, cut=0.0, days=92) < 0.25
+    # Each missing condition lowers the pull: with the leader riding along and friends
+    # around, a beaten, hungry band comes in far less.
+    assert _window(beaten, far=0.0, cut=0.0, days=92) < 0.6 * _window(beaten, far=1.0, cut=1.0,
+                                                                         days=92)
+
+
+def test_cut_off_means_no_friendly_village_in_reach_and_no_open_sanctuary():
+    from sim.kernels.population import cut_off
+
+    v = make_villages([1, 2], 100, support=0.3)
+    v.support[1] = 0.7
+    reach = np.array([[0, -1], [0, 1], [-1, -1]])
+    assert list(cut_off(v, reach, sanctuary_open=False)) == [1.0, 0.0, 1.0]
+    assert list(cut_off(v, reach, sanctuary_open=True)) == [0.0, 0.0, 0.0]

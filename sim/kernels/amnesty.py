@@ -5,9 +5,17 @@ surrenders today with probability
 
     p = amnesty_rate * credibility * trust * (floor + (1 - floor) * pull)
         * (1 + leaderless_amnesty [band without a leading leader])
-    pull = weighted mean of hunger, recent losses (share of the band, saturating at
-           losses_scale), 1 - morale and distance from the leader (saturating at
-           leader_distance_cells)
+    pull = prod_i (1 - w_i + w_i x_i)
+
+over the conditions ``x_i`` in [0, 1]: hunger, recent losses (share of the band,
+saturating at ``losses_scale``), 1 - morale, distance from the leader (saturating at
+``leader_distance_cells``) and being cut off (no village leaning to the band in
+reach and no open sanctuary). Each weight ``w_i`` in [0, 1] says how far the
+condition is needed: the pull is 1 only when every weighted condition holds (a
+beaten, hungry, demoralised band far from its leader and cut off comes in at the
+full rate, most of it over a long window) and falls by ``1 - w_i`` for each that
+does not (a fed, winning band with its leader and friends around comes in at about
+the floor).
 
 so an amnesty of zero credibility (or after trust is gone) draws no one. A leader
 with his band surrenders with probability ``leader_amnesty_rate * credibility * trust
@@ -15,9 +23,10 @@ with his band surrenders with probability ``leader_amnesty_rate * credibility * 
 :class:`~sim.state.VillageMemory` (``surrendered``), outside the village population.
 
 Aftermath (every day, window or not). Returnees are left destitute at
-``destitution_rate``; they are arrested on denunciation at ``arrest_rate`` times the
-village's hostility to the insurgents ``2 (1 - support)`` (doubled while show trials
-or executions are in force), and after an arrest a share ``arrest_flight`` of the
+``destitution_rate``; they are arrested on denunciation at ``arrest_rate`` times
+``1 - credibility`` of the amnesty in force (0 outside windows) times the village's
+hostility to the insurgents ``2 (1 - support)`` (doubled while show trials or
+executions are in force), and after an arrest a share ``arrest_flight`` of the
 other returnees of that village goes into hiding (destitute). Only destitute
 returnees go back to a band in reach (relapse), at ``relapse_rate``. Trust in amnesty
 falls by ``trust_loss`` times the share of returnees made destitute or arrested in
@@ -42,19 +51,27 @@ I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
 
 
-def pull(bands: Bands, *, leader_far: F64, params: PopulationParams) -> F64:
-    """The pull of an amnesty on each band's fighters in [0, 1] (shape (n_bands,))."""
+def pull(
+    bands: Bands, *, leader_far: F64, params: PopulationParams, cut_off: F64 | None = None
+) -> F64:
+    """The pull of an amnesty on each band's fighters in [0, 1] (shape (n_bands,)).
+
+    ``cut_off`` (shape (n_bands,), in [0, 1]; zeros when omitted) says how far each band
+    is cut off from friendly villages and the sanctuary.
+    """
     p = params
     men = np.maximum(bands.fighters + bands.recent_losses, 1.0)
     losses = np.clip(bands.recent_losses / men / p.losses_scale, 0.0, 1.0)
-    terms = (
-        p.weight_hunger * np.clip(bands.hunger, 0.0, 1.0)
-        + p.weight_losses * losses
-        + p.weight_morale * (1.0 - np.clip(bands.morale, 0.0, 1.0))
-        + p.weight_leader * np.clip(leader_far, 0.0, 1.0)
-    )
-    wsum = p.weight_hunger + p.weight_losses + p.weight_morale + p.weight_leader
-    raw = terms / wsum if wsum > 0 else np.zeros(len(bands))
+    cut = np.zeros(len(bands)) if cut_off is None else np.clip(cut_off, 0.0, 1.0)
+    raw = np.ones(len(bands))
+    for w, x in (
+        (p.weight_hunger, np.clip(bands.hunger, 0.0, 1.0)),
+        (p.weight_losses, losses),
+        (p.weight_morale, 1.0 - np.clip(bands.morale, 0.0, 1.0)),
+        (p.weight_leader, np.clip(leader_far, 0.0, 1.0)),
+        (p.weight_cut_off, cut),
+    ):
+        raw = raw * (1.0 - w + w * x)
     return np.asarray(p.amnesty_floor + (1.0 - p.amnesty_floor) * raw, dtype=np.float64)
 
 
@@ -96,6 +113,7 @@ def take_up(
     home_village: I64,
     params: PopulationParams,
     rng: np.random.Generator,
+    cut_off: F64 | None = None,
 ) -> AmnestyResult:
     """Surrenders of one day under an amnesty window.
 
@@ -123,6 +141,8 @@ def take_up(
         Village each band's men go home to, -1 if none.
     params : PopulationParams
     rng : numpy.random.Generator
+    cut_off : ndarray of float64, shape (n_bands,), optional
+        1 where the band is cut off from friendly villages and the sanctuary.
 
     Returns
     -------
@@ -137,7 +157,7 @@ def take_up(
     if nb == 0 or not np.any(c > 0.0):
         z = np.zeros(nb, dtype=np.int64)
         return AmnestyResult(bands, memory, z, np.zeros(nb, dtype=bool), 0, [])
-    prob = p.amnesty_rate * c * pull(bands, leader_far=leader_far, params=p)
+    prob = p.amnesty_rate * c * pull(bands, leader_far=leader_far, params=p, cut_off=cut_off)
     prob = prob * (1.0 + p.leaderless_amnesty * leaderless)
     prob = np.clip(np.where(act, prob, 0.0), 0.0, 1.0)
     k = rng.binomial(np.where(act, bands.fighters, 0), prob).astype(np.int64)
@@ -174,6 +194,7 @@ def aftermath(
     params: PopulationParams,
     rng: np.random.Generator,
     fairness: F64 | float = 0.0,
+    credibility: float = 0.0,
 ) -> tuple[Bands, VillageMemory, float, int, list[Events]]:
     """Destitution, arrest, hiding and relapse of returnees; trust in amnesty.
 
@@ -193,6 +214,9 @@ def aftermath(
     fairness : float or ndarray of float64, shape (n_villages,)
         In [0, 1]: how far returnees in each village are treated fairly (the
         ``fair_amnesty`` policy); destitution and arrest fall by this share.
+    credibility : float
+        Credibility of the amnesty window in force today (0 outside windows): arrests
+        are scaled by ``1 - credibility``.
 
     Returns
     -------
@@ -216,7 +240,7 @@ def aftermath(
     settled = settled - new_des
     hostility = np.clip(p.arrest_hostility_slope * (1.0 - villages.support), 0.0, 1.0)
     factor = p.repression_arrest_factor if repression else 1.0
-    arr_p = np.clip(p.arrest_rate * hostility * factor * unfair, 0.0, 1.0)
+    arr_p = np.clip(p.arrest_rate * (1.0 - credibility) * hostility * factor * unfair, 0.0, 1.0)
     arrested = rng.binomial(settled, arr_p).astype(np.int64)
     settled = settled - arrested
     hide = np.where(arrested > 0, rng.binomial(settled, p.arrest_flight), 0).astype(np.int64)

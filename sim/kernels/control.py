@@ -1,4 +1,11 @@
-"""Control of named towns and posts: who holds each place today."""
+"""Control of named towns and posts: who holds each place today, and columns' routes.
+
+A town's holder changes when one side enters it and the other is absent
+(``town_captured`` / ``town_retaken`` events). State units take and hold towns by
+their orders (``take``: march there, fight whoever is in it, then hold it; ``hold``:
+walk back to the post when elsewhere, so a town left empty is reoccupied), along an
+optional route of waypoints (:func:`steer`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from numpy.typing import NDArray
 from sim.events import Events, events
 from sim.state import Bands, Columns
 
-__all__ = ["INSURGENT", "STATE", "control_day"]
+__all__ = ["INSURGENT", "STATE", "control_day", "steer"]
 
 STATE = 1
 INSURGENT = -1
@@ -78,3 +85,42 @@ def control_day(
     if back.size:
         out.append(events("town_retaken", "state", unit=back, cell=town_cells[back], n=ct[back]))
     return new, bands, out
+
+
+def steer(
+    columns: Columns, routes: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Where each column heads today: its next waypoint, else its target.
+
+    A waypoint the column stands on is passed (dropped from its route).
+
+    Parameters
+    ----------
+    columns : Columns
+        Shape (n_columns,).
+    routes : ndarray of int64, shape (n_columns, k)
+        Waypoint cells in order, -1 where none (or passed).
+
+    Returns
+    -------
+    goal : ndarray of int64, shape (n_columns,)
+        The first waypoint not yet passed, or ``columns.target`` (-1: none).
+    routes : ndarray of int64, shape (n_columns, k)
+        With the waypoints reached today dropped.
+    """
+    routes = routes.copy()
+    n, k = routes.shape
+    rows = np.arange(n)
+    for _ in range(k):  # several waypoints may share a cell
+        has = routes >= 0
+        first = np.argmax(has, axis=1)
+        wp = np.where(has.any(axis=1), routes[rows, first], -1)
+        reached = (wp >= 0) & (wp == columns.cell) & columns.active
+        if not reached.any():
+            break
+        routes[rows[reached], first[reached]] = -1
+    has = routes >= 0
+    first = np.argmax(has, axis=1) if k else np.zeros(n, dtype=np.int64)
+    wp = np.where(has.any(axis=1), routes[rows, first], -1) if k else np.full(n, -1)
+    goal = np.where(wp >= 0, wp, columns.target).astype(np.int64)
+    return goal, routes

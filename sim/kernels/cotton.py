@@ -12,12 +12,17 @@ __all__ = ["cotton_villages"]
 
 
 def cotton_villages(
-    villages: Villages, *, land_cover: NDArray[np.uint8], afghan: NDArray[np.bool_]
+    villages: Villages,
+    *,
+    land_cover: NDArray[np.uint8],
+    afghan: NDArray[np.bool_],
+    in_force: bool = True,
 ) -> Villages:
-    """Villages on the irrigated fields of the Soviet side grow cotton from today on.
+    """Villages on the irrigated fields of the Soviet side grow cotton while the plan is in force.
 
     The plan took the irrigated fields (land cover CROPLAND) of the Soviet side; pasture
-    and mountain villages kept their own grain. A village that grows cotton keeps doing so.
+    and mountain villages kept their own grain. When the plan ends (``in_force`` False)
+    the fields go back to grain.
 
     Parameters
     ----------
@@ -25,6 +30,8 @@ def cotton_villages(
         n_villages rows.
     land_cover : ndarray of uint8, shape (rows, cols)
     afghan : ndarray of bool, shape (n_cells,)
+    in_force : bool
+        Whether the food-for-cotton plan is in force today.
 
     Returns
     -------
@@ -34,5 +41,5 @@ def cotton_villages(
     cell = villages.cell
     farms = (land_cover.reshape(-1)[cell] == LandCover.CROPLAND) & ~afghan[cell]
     new = villages.copy()
-    new.cotton = villages.cotton | farms
+    new.cotton = farms & in_force
     return new

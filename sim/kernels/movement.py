@@ -19,7 +19,9 @@ to such a post, it stops short and waits. Column orders: HOLD stays at its post 
 elsewhere; its mobile troops sortie against a known weaker band at the gates), PATROL wanders around its target area or else home, PURSUE chases the
 nearest visible band within pursuit range, else retakes the nearest town the
 insurgents hold within that range, else marches to the area it was sent to (its
-target) and patrols there, MARCH walks to its target.
+target) and patrols there, MARCH walks to its target, TAKE walks to its target town
+(fighting whoever is in it) and then holds it. Columns with a route pass its
+waypoints first.
 """
 
 from __future__ import annotations
@@ -84,6 +86,12 @@ class MoveContext:
     ambush_ground : ndarray of bool, shape (n_cells,), optional
         Cells concealing enough for a band to lie in wait (the combat kernel's
         ``ambush_min_concealment``); None: bands never choose to lie in wait.
+    column_goal : ndarray of int64, shape (n_columns,), optional
+        Where each column heads today (its next waypoint, else its target; see
+        :func:`sim.kernels.control.steer`); None: its target.
+    stock_days : ndarray of float64, shape (n_bands,), optional
+        Days each band can eat from its own food and herd; below ``stock_forage_days``
+        it goes where food is (friendly villages, or the sanctuary when it admits bands).
     """
 
     band_graph: Graph
@@ -98,6 +106,8 @@ class MoveContext:
     state_towns: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     insurgent_towns: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     ambush_ground: NDArray[np.bool_] | None = None
+    column_goal: I64 | None = None
+    stock_days: F64 | None = None
 
 
 def walk(
@@ -258,6 +268,9 @@ def choose_band_modes(
     # Posts too strong to raid are not fled (they do not follow) but avoided: see
     # :func:`move_bands`, which routes around them and waits where it cannot.
     mode[bands.hunger >= params.hunger_forage] = BandMode.FORAGE
+    if ctx.stock_days is not None:
+        # A band that lost its herd or stores goes where food is before it starves.
+        mode[bands.active & (ctx.stock_days < params.stock_forage_days)] = BandMode.FORAGE
     in_afghan = ctx.afghan[bands.cell]
     to_sanctuary = ctx.sanctuary_open & (bands.morale < params.sanctuary_morale)
     mode[to_sanctuary] = BandMode.SANCTUARY
@@ -311,8 +324,12 @@ def move_bands(
         advance(mode == BandMode.FLEE, _greedy_field(d_enemy, graph, maximise=True))
     advance(mode == BandMode.SANCTUARY, sanctuary_next)
     forage = mode == BandMode.FORAGE
-    food_cells = (np.unique(ctx.village_cell[ctx.village_forage]) if forage.any()
-                  else np.zeros(0, dtype=np.int64))
+    # Safe places with food: friendly villages, on the Afghan side only while the sanctuary
+    # admits bands, and the sanctuary itself (it feeds bands) when it does.
+    safe_village = ctx.village_forage & (ctx.sanctuary_open | ~ctx.afghan[ctx.village_cell])
+    food_cells = np.unique(ctx.village_cell[safe_village])
+    if ctx.sanctuary_open:
+        food_cells = np.union1d(food_cells, _border_cells(ctx))
     raiding = mode == BandMode.RAID
     if raiding.any():
         target, _ = raid_targets(bands, columns, ctx, params)
@@ -325,18 +342,38 @@ def move_bands(
         if rows_sel.size == 0:
             continue
         goals = bands.home[rows_sel] if goal_kind == "home" else np.full(rows_sel.size, -1)
+        if goal_kind == "home" and not ctx.sanctuary_open:
+            # A home across a closed or hostile border is no refuge: go to friends instead.
+            goals = np.where(ctx.afghan[goals], -1, goals)
         keys: dict[tuple[int, bytes], list[int]] = {}
         for i, g in zip(rows_sel, goals, strict=True):
             keys.setdefault((int(g), strong[i].tobytes()), []).append(int(i))
         for (g, _), members in keys.items():
             idx = np.asarray(members, dtype=np.int64)
             avoid = strong[idx[0]]
-            sources = food_cells if goal_kind == "food" else np.array([g], dtype=np.int64)
+            sources = food_cells if g < 0 else np.array([g], dtype=np.int64)
             if sources.size == 0:
                 continue
             field = _detour_field(graph, sources, avoid, ctx, params)
             cell[idx] = walk(cell[idx], field, graph.hours, budget[idx])
     return dataclasses.replace(bands, cell=cell, mode=mode)
+
+
+def _border_cells(ctx: MoveContext) -> I64:
+    """Afghan cells next to the Soviet side (where a band enters the sanctuary)."""
+    key = ("border", id(ctx.afghan))
+
+    def build() -> I64:
+        rows, cols = ctx.band_graph.shape
+        a = ctx.afghan.reshape(rows, cols)
+        edge = np.zeros_like(a)
+        edge[1:, :] |= a[1:, :] & ~a[:-1, :]
+        edge[:-1, :] |= a[:-1, :] & ~a[1:, :]
+        edge[:, 1:] |= a[:, 1:] & ~a[:, :-1]
+        edge[:, :-1] |= a[:, :-1] & ~a[:, 1:]
+        return np.flatnonzero(edge.reshape(-1)).astype(np.int64)
+
+    return _cached(ctx, key, build)
 
 
 def strong_posts(
@@ -523,6 +560,7 @@ def move_columns(
     """
     cell = columns.cell.copy()
     active = columns.active
+    goal = columns.target if ctx.column_goal is None else ctx.column_goal
     sw = switches or {}
     budget = np.full(len(columns), params.march_hours)
     # Volunteers and OGPU ride; regular cavalry rides free only under Pavlov's doctrine.
@@ -554,18 +592,18 @@ def move_columns(
                     cell[retake] = walk(cell[retake], tn, graph.hours, budget[retake])
                 idle &= ~retake
             # Nothing there either: a column sent to an area (a target) marches there first.
-            sent = idle & (columns.target >= 0) & (cell != columns.target)
-            for t in np.unique(columns.target[sent]):
-                sel = sent & (columns.target == t)
+            sent = idle & (goal >= 0) & (cell != goal)
+            for t in np.unique(goal[sent]):
+                sel = sent & (goal == t)
                 cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
             patrol = patrol | (idle & ~sent)
         if patrol.any():
             # Columns patrol around the area they were sent to, or else around home.
             base = np.where(columns.target >= 0, columns.target, columns.home)
             cell[patrol] = _patrol(cell[patrol], base[patrol], graph, params, rng=rng)
-        march = active & which & (order == Order.MARCH) & (columns.target >= 0)
-        for t in np.unique(columns.target[march]):
-            sel = march & (columns.target == t)
+        march = active & which & ((order == Order.MARCH) | (order == Order.TAKE)) & (goal >= 0)
+        for t in np.unique(goal[march]):
+            sel = march & (goal == t)
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
         # The mobile troops of a post strike a known band at its gates that is no stronger
         # than they are; otherwise (and the day after) they walk back to their post.
@@ -574,11 +612,14 @@ def move_columns(
         for t in np.unique(strike[strike >= 0]):
             sel = strike == t
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
-        back = hold & (strike < 0) & (columns.target >= 0) & (cell != columns.target)
-        for t in np.unique(columns.target[back]):
-            sel = back & (columns.target == t)
+        back = hold & (strike < 0) & (goal >= 0) & (cell != goal)
+        for t in np.unique(goal[back]):
+            sel = back & (goal == t)
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
-    return dataclasses.replace(columns, cell=cell)
+    # A column ordered to take a town holds it once it stands in it.
+    taken = active & (order == Order.TAKE) & (columns.target >= 0) & (cell == columns.target)
+    new_order = np.where(taken, Order.HOLD, order).astype(np.int64)
+    return dataclasses.replace(columns, cell=cell, order=new_order)
 
 
 def _sortie_targets(

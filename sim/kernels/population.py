@@ -202,6 +202,9 @@ class PopulationToday:
         Cells of today's engagements (villages in reach grow weary of war).
     state_losses : float
         State soldiers killed, wounded and captured today (for the momentum).
+    state_taken : ndarray of float64, shape (n_villages,), optional
+        Share of each village's food the state's columns requisitioned today (raises
+        grievance by ``requisition_grievance`` times it; zeros when omitted).
     """
 
     amnesty: F64 | float = 0.0
@@ -216,6 +219,7 @@ class PopulationToday:
     collateral: F64 | None = None
     fight_cells: I64 | None = None
     state_losses: float = 0.0
+    state_taken: F64 | None = None
 
 
 def add_volunteer_rows(columns: Columns, bands: Bands) -> tuple[Columns, I64]:
@@ -309,6 +313,29 @@ def _village_neighbours(cells: bytes, shape: tuple[int, int], radius: int) -> I6
                          centre=False)
     nbrs.setflags(write=False)
     return nbrs
+def cut_off(villages: Villages, reach: I64, *, sanctuary_open: bool) -> F64:
+    """1 for bands with no village leaning to them in reach and no open sanctuary, else 0.
+
+    Parameters
+    ----------
+    villages : Villages
+    reach : ndarray of int64, shape (n_bands, k)
+        Villages in reach of each band, -1 for none.
+    sanctuary_open : bool
+
+    Returns
+    -------
+    ndarray of float64, shape (n_bands,)
+    """
+    nb = reach.shape[0]
+    if sanctuary_open:
+        return np.zeros(nb)
+    ok = reach >= 0
+    if len(villages) == 0:
+        return np.ones(nb)
+    friendly = ok & (villages.support[np.where(ok, reach, 0)] > 0.5)
+    out: F64 = np.where(friendly.any(axis=1), 0.0, 1.0)
+    return out
 
 
 def _any_in_window(lookup: I64, window: I64) -> I64:
@@ -394,7 +421,7 @@ def population_day(
     roam = c_act & ((c.order == Order.PATROL) | (c.order == Order.PURSUE))
     raid_look[c.cell[roam]] = np.flatnonzero(roam)
     b_look = band_lookup(b)
-    state_taken = np.zeros(nv)  # the supply kernel already books state requisition on support
+    state_taken = today.state_taken if today.state_taken is not None else np.zeros(nv)
     mom = momentum(state.momentum, insurgent_losses=float(killed.sum() + wounded.sum()
                                                           + captured.sum()),
                    state_losses=today.state_losses, losing=today.losing, params=p)
@@ -479,6 +506,7 @@ def population_day(
             b, mem, credibility=today.amnesty, trust=state.amnesty_trust, leader_far=far,
             leaderless=leaderless, leader_here=leader_here, authority=authority,
             home_village=ctx.home_village, params=p, rng=rng,
+            cut_off=cut_off(v, reach, sanctuary_open=today.sanctuary in ("open", "tolerated")),
         )
         b, mem = res.bands, res.memory
         led.amnestied += int(res.surrendered.sum()) - res.unplaced
@@ -493,6 +521,7 @@ def population_day(
     b, mem, trust, arrested, ev = aftermath(
         b, mem, v, trust=state.amnesty_trust, band_in_reach=in_reach, repression=repressing,
         params=p, rng=rng,
+        credibility=float(np.max(today.amnesty)) if np.size(today.amnesty) else 0.0,
         fairness=np.clip(p.fair_amnesty_effect * np.asarray(today.village.fair_amnesty), 0.0, 1.0),
     )
     led.imprisoned += arrested

@@ -234,8 +234,29 @@ class CombatParams:
     rout_ratio: float = param(
         3.0,
         "A withdrawing side routs when the enemy's remaining effective fire exceeds this many"
-        " times its own.",
+        " times its own. For the state's side this applies only where it may rout at all"
+        " (see `rout_outnumbered`).",
         ge=0.01, le=1000.0, prior=(1.5, 6.0),
+    )
+    rout_outnumbered: float = param(
+        2.0,
+        "State morale and rout rule: regular units (infantry, cavalry, garrisons, OGPU) that"
+        " break off withdraw in order (or give up the post) and rout only when surprised (an"
+        " ambush, or a raid on a post without heliograph warning), outnumbered by at least"
+        " this many insurgents per man engaged, and cut off (their mean supply is at or below"
+        " `rout_cut_off_days`). Local volunteer units are more brittle: outnumbered so, they"
+        " rout when either surprised or cut off (a side counts as volunteer when volunteers"
+        " are at least half its men)."
+        " Judgement.",
+        ge=0.0, le=100.0,
+        prior=(1.0, 4.0),
+    )
+    rout_cut_off_days: float = param(
+        0.0,
+        "State units engaged whose strength-weighted mean supply is at or below this many days"
+        " are cut off (for the rout rule above). Judgement.",
+        ge=0.0, le=365.0,
+        prior=(0.0, 3.0),
     )
     rout_loss_insurgent: float = probability(
         0.1, "Share of a routed band's remaining men lost in the pursuit (bands melt away).", prior=(0.05, 0.2)

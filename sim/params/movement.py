@@ -90,6 +90,16 @@ class MovementParams:
     hunger_forage: float = param(
         0.2, "Hunger above which a band goes looking for food.", ge=0.0, le=1.0, prior=(0.1, 0.4)
     )
+    stock_forage_days: float = param(
+        0.0,
+        "A band whose own food and herd would last fewer days than this goes where food is"
+        " (friendly villages, or the sanctuary while it admits bands) before it goes hungry,"
+        " e.g. after its herd is seized. 0 (default): only hunger sends it (bands living off"
+        " the villages hold a day or two of food, so a positive value makes them forage"
+        " most of the time). Judgement.",
+        ge=0.0, le=365.0,
+        prior=(0.0, 5.0),
+    )
     support_forage: float = param(
         0.45,
         "Bands forage at villages whose support for them is at least this.",

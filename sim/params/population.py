@@ -318,10 +318,30 @@ class PopulationParams:
     amnesty_floor: float = probability(
         0.1, "Share of amnesty_rate that applies to a fed, winning band with its leader present.", prior=(0.05, 0.2)
     )
-    weight_hunger: float = param(1.0, "Weight of hunger in the pull of an amnesty.", ge=0.0, le=100.0, prior=(0.5, 2.0))
-    weight_losses: float = param(1.0, "Weight of recent losses in the pull of an amnesty.", ge=0.0, le=100.0, prior=(0.5, 2.0))
-    weight_morale: float = param(1.0, "Weight of low morale in the pull of an amnesty.", ge=0.0, le=100.0, prior=(0.5, 2.0))
-    weight_leader: float = param(1.0, "Weight of distance from the leader in the pull.", ge=0.0, le=100.0, prior=(0.5, 2.0))
+    weight_hunger: float = probability(
+        0.5,
+        "How far hunger is needed for the full pull of an amnesty (the pull is the product"
+        " over conditions of 1 - weight + weight * condition). Judgement.",
+        prior=(0.2, 0.8),
+    )
+    weight_losses: float = probability(
+        0.5, "How far recent losses are needed for the full pull of an amnesty. Judgement.",
+        prior=(0.2, 0.8),
+    )
+    weight_morale: float = probability(
+        0.5, "How far low morale is needed for the full pull of an amnesty. Judgement.",
+        prior=(0.2, 0.8),
+    )
+    weight_leader: float = probability(
+        0.5, "How far distance from the leader is needed for the full pull. Judgement.",
+        prior=(0.2, 0.8),
+    )
+    weight_cut_off: float = probability(
+        0.5,
+        "How far being cut off (no village leaning to the band in reach, no open sanctuary)"
+        " is needed for the full pull. Judgement.",
+        prior=(0.2, 0.8),
+    )
     losses_scale: float = param(
         0.2, "Share of a band lost recently at which the losses term is saturated.", ge=1e-06, le=1.0, prior=(0.1, 0.4)
     )

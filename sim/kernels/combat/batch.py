@@ -6,6 +6,11 @@ Outcome codes (``outcome`` column of the events)
 1 ``OUTCOME_INSURGENTS_WITHDREW``; 2 ``OUTCOME_STATE_WITHDREW`` (a garrison gave up its
 post); 3 ``OUTCOME_INSURGENTS_ROUTED``; 4 ``OUTCOME_STATE_ROUTED`` (column routed or
 post overrun).
+
+A side that breaks off routs when the enemy's remaining fire exceeds ``rout_ratio`` times
+its own; the state's regular units rout only where ``state_may_rout`` allows it
+(surprised, outnumbered and cut off, see :func:`sim.kernels.combat.day.state_may_rout`)
+and otherwise withdraw in order.
 """
 
 from __future__ import annotations
@@ -61,6 +66,10 @@ class EngagementBatch:
         Share of the state's men who are a garrison in its post.
     ambush, raid : bool
         A band lies in wait for a moving column; bands assault a post.
+    state_may_rout : bool or None
+        Whether the state's side can rout if it breaks off (see
+        :func:`sim.kernels.combat.day.state_may_rout`); where it cannot, breaking off
+        is a withdrawal. None: it always can (the law on its own).
     """
 
     insurgents: F64
@@ -73,6 +82,7 @@ class EngagementBatch:
     garrison_share: F64
     ambush: Bool
     raid: Bool
+    state_may_rout: Bool | None = None
 
     def __len__(self) -> int:
         return int(self.insurgents.shape[0])

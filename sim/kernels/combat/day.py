@@ -23,7 +23,7 @@ from sim.kernels.combat.losses import allocate, engagement_events, group_sum, le
 from sim.params.combat import CombatParams
 from sim.state import Bands, ColumnKind, Columns, Villages
 
-__all__ = ["combat_day"]
+__all__ = ["combat_day", "state_may_rout"]
 
 F64 = NDArray[np.float64]
 
@@ -121,6 +121,17 @@ def combat_day(
         garrison_share=group_sum(ce, s * is_gar, m) / state,
         ambush=ambush & ~eng.raid,
         raid=eng.raid,
+        state_may_rout=state_may_rout(
+            insurgents=ins,
+            state=state,
+            volunteer_share=group_sum(ce, s * (columns.kind[ci] == ColumnKind.VOLUNTEER), m)
+            / state,
+            supply_days=group_sum(ce, s * columns.supply[ci], m) / state,
+            ambush=ambush & ~eng.raid,
+            raid=eng.raid,
+            heliographs=bool(day_switches.get("heliographs", False)),
+            params=p,
+        ),
     )
     res = resolve_engagements(
         batch,
@@ -229,3 +240,43 @@ def combat_day(
         if r.size:
             evs.append(events("rout", side, unit=lead[r], cell=eng.cell[r], n=lost[r]))
     return new_b, new_c, new_v, evs
+
+
+def state_may_rout(
+    *,
+    insurgents: F64,
+    state: F64,
+    volunteer_share: F64,
+    supply_days: F64,
+    ambush: NDArray[np.bool_],
+    raid: NDArray[np.bool_],
+    heliographs: bool,
+    params: CombatParams,
+) -> NDArray[np.bool_]:
+    """Whether the state's side of each engagement can rout if it breaks off.
+
+    Regular columns and garrisons withdraw in order or give up the post; they rout only
+    when surprised (an ambush, or a raid without heliograph warning), outnumbered
+    (``insurgents >= rout_outnumbered * state``) and cut off (mean supply at or below
+    ``rout_cut_off_days``). Local volunteer units (at least half the men) are more
+    brittle: outnumbered, they rout when either surprised or cut off.
+
+    Parameters
+    ----------
+    insurgents, state, volunteer_share, supply_days : ndarray of float64, shape (m,)
+    ambush, raid : ndarray of bool, shape (m,)
+    heliographs : bool
+    params : CombatParams
+
+    Returns
+    -------
+    ndarray of bool, shape (m,)
+    """
+    p = params
+    surprised = ambush | (raid & (not heliographs))
+    outnumbered = insurgents >= p.rout_outnumbered * state
+    cut_off = supply_days <= p.rout_cut_off_days
+    volunteers = volunteer_share >= 0.5
+    may: NDArray[np.bool_] = outnumbered & np.where(volunteers, surprised | cut_off,
+                                                    surprised & cut_off)
+    return may

@@ -16,6 +16,7 @@ Schaffer, M. B. (1968). Lanchester models of guerrilla engagements. Operations R
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -112,8 +113,9 @@ def resolve_engagements(
            for f in dataclasses.fields(EngagementResult)}
     for lo in range(0, m, CHUNK):
         sl = slice(lo, lo + CHUNK)
-        sub = EngagementBatch(**{f.name: getattr(batch, f.name)[sl]
-                                 for f in dataclasses.fields(batch)})
+        fields: dict[str, Any] = {f.name: _rows(getattr(batch, f.name), sl)
+                                  for f in dataclasses.fields(batch)}
+        sub = EngagementBatch(**fields)
         part = resolve_numpy(sub, params, heliographs, aircraft, mode,
                         None if u is None else u[:, sl])
         for name, arr in out.items():
@@ -149,3 +151,8 @@ def _resolve_compiled(batch: EngagementBatch, params: CombatParams, heliographs:
         duration_h=out[6], outcome=outcome, mg_captured=out[7], rifles_captured=out[8],
         rifles_recovered=out[9], air_men=out[10], air_mg=out[11], band_hidden=hidden,
     )
+
+
+def _rows(a: NDArray[Any] | None, sl: slice) -> NDArray[Any] | None:
+    """A slice of an optional batch field."""
+    return None if a is None else a[sl]

@@ -85,6 +85,8 @@ def resolve_numpy(batch: EngagementBatch, params: CombatParams, heliographs: boo
     band_rout &= band_broke
     state_rout = fire_band >= p.rout_ratio * fire_state
     state_rout &= state_broke
+    if batch.state_may_rout is not None:
+        state_rout &= batch.state_may_rout
     # OUTCOME_* codes: withdrew = ended (1 or 2, 3 counts as time), routed = withdrew + 2
     outcome = band_broke.astype(np.int64)
     outcome += state_broke * np.int64(OUTCOME_STATE_WITHDREW)

@@ -1,0 +1,108 @@
+"""State morale and rout rule: regular units withdraw rather than rout unless surprised,
+outnumbered and cut off; volunteers can rout; every engine applies the rule the same way."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.kernels.combat import (
+    OUTCOME_STATE_ROUTED,
+    OUTCOME_STATE_WITHDREW,
+    EngagementBatch,
+    combat_day,
+    resolve_engagements,
+)
+from sim.kernels.combat.day import state_may_rout
+from sim.params.combat import CombatParams
+from sim.state import BandMode, Bands, ColumnKind, Columns, Order, Villages
+
+P = CombatParams()
+
+
+def _rule(ins: float, st: float, *, vol: float = 0.0, supply: float = 0.0, ambush: bool = False,
+          raid: bool = False, helio: bool = False) -> bool:
+    one = np.ones(1)
+    return bool(state_may_rout(insurgents=ins * one, state=st * one, volunteer_share=vol * one,
+                               supply_days=supply * one, ambush=np.array([ambush]),
+                               raid=np.array([raid]), heliographs=helio, params=P)[0])
+
+
+def test_rule_needs_surprise_numbers_and_isolation_for_regulars() -> None:
+    assert _rule(600, 100, ambush=True, supply=0.0)  # all three: may rout
+    assert not _rule(600, 100, ambush=False, supply=0.0)  # not surprised
+    assert not _rule(150, 100, ambush=True, supply=0.0)  # not outnumbered 2:1
+    assert not _rule(600, 100, ambush=True, supply=5.0)  # in supply, not cut off
+    assert _rule(600, 100, raid=True, supply=0.0)  # a raid without warning surprises a post
+    assert not _rule(600, 100, raid=True, supply=0.0, helio=True)  # heliographs warn
+    # Volunteers, outnumbered, rout when surprised or cut off (either will do).
+    assert _rule(250, 100, vol=0.6, supply=9.0, ambush=True)
+    assert _rule(250, 100, vol=0.6, supply=0.0)
+    assert not _rule(250, 100, vol=0.6, supply=9.0)  # neither
+    assert not _rule(150, 100, vol=0.6, supply=0.0, ambush=True)  # not outnumbered 2:1
+    assert not _rule(250, 100, vol=0.4, supply=0.0)  # mostly regulars: needs all three
+
+
+def _ambush_batch(may: bool) -> EngagementBatch:
+    return EngagementBatch(
+        insurgents=np.array([900.0]), state=np.array([60.0]), machine_guns=np.zeros(1),
+        guns=np.zeros(1), concealment=np.array([0.8]), state_concealment=np.zeros(1),
+        band_morale=np.ones(1), garrison_share=np.zeros(1), ambush=np.array([True]),
+        raid=np.array([False]), state_may_rout=np.array([may]),
+    )
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_the_same_broken_column_routs_only_where_it_may(engine: str) -> None:
+    res = {may: resolve_engagements(_ambush_batch(may), params=P, mode="deterministic",
+                                    engine=engine)  # type: ignore[arg-type]
+           for may in (True, False)}
+    assert res[True].outcome[0] == OUTCOME_STATE_ROUTED
+    assert res[False].outcome[0] == OUTCOME_STATE_WITHDREW
+    # A withdrawal loses fewer men than a rout.
+    lost = {k: r.state_killed[0] + r.state_captured[0] for k, r in res.items()}
+    assert lost[False] < lost[True]
+
+
+def _trace(kind: int, supply: float) -> int:
+    """900 insurgents lying in wait next to a marching column of 60; its outcome code."""
+    b = Bands.empty(1)
+    b.cell[:] = 8
+    b.fighters[:] = 900
+    b.mode[:] = BandMode.HOLD
+    b.morale[:] = 1.0
+    b.active[:] = True
+    b.leader[:] = -1
+    c = Columns.empty(1)
+    c.cell[:] = 7
+    c.strength[:] = 60
+    c.kind[:] = kind
+    c.order[:] = Order.MARCH
+    c.morale[:] = 0.7
+    c.supply[:] = supply
+    c.active[:] = True
+    *_, out = combat_day(b, c, Villages.empty(0), concealment=np.full(36, 0.8), ncols=6,
+                         day_switches={}, params=P, rng=np.random.default_rng(0),
+                         mode="deterministic")
+    eng = next(e for e in out if e.kind == "engagement")
+    return int(eng.extra["outcome"][0])
+
+
+def test_trace_ambushed_regulars_rout_only_when_cut_off_volunteers_whenever_broken() -> None:
+    assert _trace(ColumnKind.CAVALRY, supply=0.0) == OUTCOME_STATE_ROUTED
+    assert _trace(ColumnKind.CAVALRY, supply=6.0) == OUTCOME_STATE_WITHDREW
+    assert _trace(ColumnKind.VOLUNTEER, supply=6.0) == OUTCOME_STATE_ROUTED
+
+
+def test_mask_of_all_true_changes_nothing() -> None:
+    from sim.benchmarks.combat import random_batch
+
+    batch = random_batch(2_000, np.random.default_rng(3))
+    a = resolve_engagements(batch, params=P, mode="stochastic", rng=np.random.default_rng(1),
+                            engine="numpy")
+    ones = dataclasses.replace(batch, state_may_rout=np.ones(2_000, bool))
+    b = resolve_engagements(ones, params=P, mode="stochastic", rng=np.random.default_rng(1),
+                            engine="numpy")
+    np.testing.assert_array_equal(a.outcome, b.outcome)
