@@ -304,7 +304,12 @@ def parse_spec(
     if design == "morris" and len(parameters) < 2:
         v.problem("parameters", len(parameters), "at least 2 parameters for a Morris design")
 
-    outputs = _parse_outputs(v, v.table(data, "outputs"), scenario)
+    raw_outputs = dict(v.table(data, "outputs"))
+    ref_targets = raw_outputs.get("targets")
+    if isinstance(ref_targets, str) and ref_targets and base_dir is not None \
+            and (Path(base_dir) / ref_targets).is_file():
+        raw_outputs["targets"] = str(Path(base_dir) / ref_targets)  # relative to the spec file
+    outputs = _parse_outputs(v, raw_outputs, scenario)
     execution = _parse_execution(v, v.table(data, "execution"))
 
     sens = v.table(data, "sensitivity")
