@@ -401,3 +401,13 @@ def test_shipped_specs_are_valid(name: str) -> None:
     assert spec.campaigns == ("pavlov_1923", "attrition_1925", "budenny_1926", "raids_1929")
     assert all(p.low < p.high for p in spec.parameters)
     assert spec.abc.generations >= 1
+
+
+def test_shipped_screening_spec_scores_every_target_of_its_campaign() -> None:
+    from sim.experiments.spec import load_spec
+    from sim.scoring.targets import load_targets
+
+    spec = load_spec(Path(__file__).resolve().parents[1] / "calibration" / "screening_raids_1929.toml")
+    keys = [t.key for t in load_targets().for_scenario("raids_1929")]
+    assert spec.outputs.score and list(spec.outputs.score_keys) == keys
+    assert {f"score_distance[{k}]" for k in keys} <= set(spec.outputs.columns())
