@@ -12,7 +12,7 @@ import pandas as pd
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "02_calibration.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "05_calibration.ipynb"
 FITTED = ROOT / "calibration" / "fitted"
 
 
