@@ -16,6 +16,8 @@ ALLOWED = {
     "TINY", "R_MAX", "ARG_MIN", "SERIES", "HALF_PI", "VAR_EXACT",
     # engine tuning: block sizes and thresholds that change speed, not results
     "CHUNK", "COMPILED_MIN", "BLOCK", "THREAD_MIN", "SIZE_TABLE", "LANES", "INF",
+    # fast paths: row limit of the pairwise sum, work before numba pays, field cache size
+    "MAX_ROW", "THRESHOLD", "_WORK", "FIELD_CACHE",
     # codes
     "OUTCOME_TIME", "OUTCOME_INSURGENTS_WITHDREW", "OUTCOME_STATE_WITHDREW",
     "OUTCOME_INSURGENTS_ROUTED", "OUTCOME_STATE_ROUTED", "STATE", "INSURGENT",
