@@ -442,3 +442,25 @@ def test_killing_a_run_never_leaves_a_mixed_or_empty_set(tmp_path: Path) -> None
         assert str(next(iter(seeds))) == manifest["seed_entropy"]
         for entry in manifest["files"].values():
             assert (out / entry["file"]).stat().st_size == entry["bytes"]
+
+
+def test_parameter_and_calibration_files_are_read_with_the_same_limits(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"[combat]\nambush_bonus = 2.0\n\xff\n")
+    assert main(["run", "tiny", "--params", str(bad), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(bad) in err and "UTF-8" in err
+    from sim.calibration.spec import load_calibration_spec
+
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 100 + "]" * 100 + "\n")
+    with pytest.raises(ScenarioError, match="nested at most"):
+        load_calibration_spec(deep)
+
+
+def test_a_world_without_villages_runs_to_the_end(write_toml) -> None:
+    """``depopulation = 1.0`` leaves no village (once an IndexError in supply): a legitimate world."""
+    from fuzz_inputs import run_briefly
+
+    path = write_toml("empty_land.toml", f'extends = "{TINY.as_posix()}"\n[villages]\ndepopulation = 1.0\n')
+    run_briefly(path, days=10_000)  # every day of the scenario, tables finite and people conserved

@@ -18,12 +18,12 @@ kept apart for :func:`sim.lanchester_ode.ode_params`.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sim.scenario import Problem, Scenario, ScenarioError
+from sim.validation import read_toml
 
 __all__ = ["apply_params", "ode_values", "read_params"]
 
@@ -37,12 +37,7 @@ def read_params(path: str | Path) -> dict[str, Any]:
         If the file is missing, not TOML, or holds something other than tables of values.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ScenarioError([Problem(str(path), "", str(path), "an existing parameter TOML file")])
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(p), "", "<file>", f"valid TOML ({exc})")]) from None
+    data = read_toml(p, what="a parameter TOML file")  # size, UTF-8 and nesting limits
     out: dict[str, Any] = {}
     problems: list[Problem] = []
 

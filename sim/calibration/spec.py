@@ -44,12 +44,12 @@ import dataclasses
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sim.scenario import Problem, Scenario, ScenarioError, load_scenario
+from sim.validation import read_toml
 
 __all__ = [
     "METHODS",
@@ -244,12 +244,7 @@ def load_calibration_spec(path: str | Path) -> CalibrationSpec:
         Listing every problem with file, field, value and what is allowed.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ScenarioError([Problem(str(path), "", str(path), "an existing calibration spec TOML file")])
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(p), "", "<file>", f"valid TOML ({exc})")]) from None
+    data = read_toml(p, what="a calibration spec TOML file")  # size, UTF-8 and nesting limits
     return parse_calibration_spec(data, origin=str(p), base_dir=p.parent)
 
 
