@@ -36,7 +36,14 @@ from sim.params.population import PopulationParams
 from sim.params.supply import SupplyParams
 from sim.params.villages import VillageParams
 from sim.paths import scenarios_dir
-from sim.validation import NAME_ALLOWED, InputError, Problem, is_safe_name, number_problem
+from sim.validation import (
+    NAME_ALLOWED,
+    InputError,
+    Problem,
+    Shown,
+    is_safe_name,
+    number_problem,
+)
 
 __all__ = [
     "BandSpec",
@@ -463,11 +470,12 @@ def load_scenario(name_or_path: str | Path, *, allow_outside: bool = False) -> S
         For an inherited timeline entry that cannot take effect in the run's window.
     """
     path = find_scenario(name_or_path)
-    data, origin = read_merged(path, roots=(scenarios_dir(),), allow_outside=allow_outside)
+    roots = (path.resolve().parent, scenarios_dir().resolve())
+    data, origin = read_merged(path, roots=roots[1:], allow_outside=allow_outside)
     try:
         scenario = parse_scenario(data, origin=str(path))
     except InputError as exc:
-        raise ScenarioError([_relocate(p, origin) for p in exc.problems]) from None
+        raise ScenarioError([_hide_outside(_relocate(p, origin), roots) for p in exc.problems]) from None
     notes: list[Problem] = []
     _check_window(scenario, str(path), notes)
     errors: list[Problem] = []
@@ -484,6 +492,22 @@ def load_scenario(name_or_path: str | Path, *, allow_outside: bool = False) -> S
 
 class ScenarioWarning(UserWarning):
     """A scenario is valid but part of it (inherited from a parent) has no effect."""
+
+
+def _hide_outside(p: Problem, roots: tuple[Path, ...]) -> Problem:
+    """A problem of a file outside the scenario folders (``allow_outside``), its contents not shown."""
+    try:
+        inside = any(Path(p.file).resolve().is_relative_to(r) for r in roots)
+    except (OSError, ValueError):
+        inside = False
+    if inside:
+        return p
+    return Problem(
+        p.file,
+        "<a field>",
+        Shown("<not shown: the file is outside the scenario folders>"),
+        p.allowed.split(": ")[0] if p.allowed.startswith("a known field") else p.allowed,
+    )
 
 
 def _relocate(p: Problem, origin: Origin) -> Problem:
