@@ -512,5 +512,6 @@ class PopulationParams:
         "How many punitive raids a village burning counts as for the fear, grievance and"
         " support it moves.",
         ge=0.0,
+        le=100.0,
         ref="judgement", prior=(1.0, 4.0),
     )
