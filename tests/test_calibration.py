@@ -18,6 +18,7 @@ import pytest
 
 from sim.calibration.abc import abc_smc, coverage, predictive, weighted_quantile
 from sim.calibration.crossval import leave_one_out
+from sim.calibration.influence import influence
 from sim.calibration.objective import CampaignEval, TargetEval, objective
 from sim.calibration.search import (
     CalibrationInterrupted,
@@ -279,6 +280,23 @@ def test_leave_one_out_fits_on_the_others_and_predicts_the_held_out() -> None:
     assert objective(pool[0], campaigns=["a", "b"]) == pytest.approx(0.1)
 
 
+def test_influence_ranks_the_parameter_that_drives_the_fit_first() -> None:
+    rng = np.random.default_rng(7)
+    pool = {}
+    for t in range(40):
+        x, y, z = rng.uniform(size=3)
+        # campaign a falls with x (larger x fits better), b rises with y; z does nothing
+        values = {"p.x": x, "p.y": y, "p.z": z}
+        pool[t] = [CampaignEval(t, c, values, (_target(c, (0.0,), 0, 1, distance=d),), 0.0)
+                   for c, d in (("a", 1.0 - x), ("b", 0.3 * y))]
+    table = influence(pool, ["p.z", "p.y", "p.x"], ["a", "b"]).set_index("parameter")
+    assert table.loc["p.x", "rank"] == 1 and table.loc["p.x", "rho"] < -0.8
+    assert table.loc["p.x", "rho[a]"] == pytest.approx(-1.0)
+    assert table.loc["p.y", "rho[b]"] == pytest.approx(1.0)
+    assert abs(table.loc["p.z", "rho"]) < 0.4 and table.loc["p.z", "p_value"] > 0.01
+    assert table.loc["p.z", "rank"] == 3
+
+
 def test_uninformative_targets_leave_the_objective() -> None:
     ev = CampaignEval(0, "a", {}, (_target("x", (0.0,), 0, 1, distance=1.0),
                                    _target("y", (0.0,), 0, 1, distance=0.0, informative=False)), 0.0)
@@ -295,7 +313,8 @@ def test_calibrate_command_writes_the_shipped_layout(setup, tmp_path: Path, caps
     out = tmp_path / "fit"
     assert main(["calibrate", str(spec), "--out", str(out), "--quiet"]) == 0
     for name in ("point.toml", "posterior.parquet", "predictive.csv", "parameters.csv", "loco.csv",
-                 "summary.json", "report.md", "posterior_pairs.png", "predictive.png", "trace.png"):
+                 "summary.json", "report.md", "posterior_pairs.png", "predictive.png", "trace.png",
+                 "influence.csv"):
         assert (out / name).exists(), name
     summary = json.loads((out / "summary.json").read_text())
     assert summary["runs"] == 4 * 2 + 12 * 2

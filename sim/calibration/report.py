@@ -7,6 +7,7 @@
     predictive.csv     per target: documented, median, 90 % interval, hit, covered
     parameters.csv     per parameter: prior range, weighted posterior 5 / 50 / 95 %
     loco.csv           leave one campaign out (and the baseline's rows, when given)
+    influence.csv      rank correlation of each parameter with the fit over the prior draws
     summary.json       runs, wall time, hit rate, coverage, objective of the point
     report.md          all of the above as text
     posterior_pairs.png, predictive.png, trace.png
@@ -30,6 +31,7 @@ import pandas as pd
 
 from sim.calibration.abc import coverage, predictive, weighted_quantile
 from sim.calibration.crossval import leave_one_out
+from sim.calibration.influence import influence
 from sim.calibration.objective import CampaignEval, hit_rate, objective
 from sim.calibration.search import load_evaluations, point_toml
 from sim.calibration.spec import CalibrationSpec
@@ -158,6 +160,16 @@ def write_report(
             loco = pd.concat([loco, pd.read_csv(Path(baseline) / "loco.csv")], ignore_index=True)
             loco = loco[loco["model"].isin([spec.model, "ode"])]
         loco.to_csv(out / "loco.csv", index=False)
+        infl = influence({t: abc_trials[t] for t in gen0}, [p.path for p in spec.parameters], spec.campaigns)
+        infl.to_csv(out / "influence.csv", index=False)
+        summary["influence"] = infl[["parameter", "rho", "p_value"]].to_dict(orient="records")
+        lines += ["## Which parameters move the fit", "",
+                  f"Spearman rank correlation of each parameter with the objective over the {len(gen0)} prior"
+                  " draws (negative: larger values fit better); per campaign in `influence.csv`.", "",
+                  "| rank | parameter | rho | p-value |", "|---|---|---|---|"]
+        for r in infl.itertuples():
+            lines.append(f"| {r.rank} | {r.parameter} | {r.rho:+.2f} | {r.p_value:.3f} |")
+        lines.append("")
         summary["loco"] = loco.to_dict(orient="records")
         lines += ["## Leave one campaign out", "",
                   "Fit = best of the prior draws on the other campaigns; prediction = its runs of the held-out one.",
