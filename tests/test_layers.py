@@ -23,9 +23,9 @@ def imported(path: Path) -> set[str]:
 
 
 def test_kernels_import_no_mesa_pandas_matplotlib_or_random() -> None:
-    for path in sorted((SIM / "kernels").glob("*.py")):
+    for path in sorted((SIM / "kernels").rglob("*.py")):
         bad = imported(path) & FORBIDDEN_IN_KERNELS
-        assert not bad, f"{path.name} imports {bad}"
+        assert not bad, f"{path.relative_to(SIM)} imports {bad}"
 
 
 def test_only_model_and_agents_import_mesa() -> None:

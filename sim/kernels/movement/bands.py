@@ -1,0 +1,242 @@
+"""Band decisions: which mode each band is in today (flee, lie in wait, sanctuary,
+forage, raid, home) and its day's march, going around posts too strong for it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import uniform_filter
+
+from sim.kernels.movement.context import CELL_KM, F64, I64, MoveContext
+from sim.kernels.movement.paths import cached, detour_field, greedy_field, walk
+from sim.kernels.terrain import distance_field, distance_near, walk_reach
+from sim.params.movement import MovementParams
+from sim.state import BandMode, Bands, Columns, Order
+
+
+def raid_targets(
+    bands: Bands, columns: Columns, ctx: MoveContext, params: MovementParams
+) -> tuple[I64, F64]:
+    """The post each band would raid: the nearest one within reach that it is strong enough to take.
+
+    A post (state units holding a cell, or a town the state holds) is within reach when
+    it is at most ``raid_hours`` of marching away, and takeable when the band's fighters
+    exceed ``raid_ratio`` times the strength there (any band can take an unguarded town).
+    A band passes by the posts too strong for it and considers the next ones.
+
+    Returns
+    -------
+    target : ndarray of int64, shape (n_bands,)
+        Cell of the chosen post, -1 for none.
+    hours : ndarray of float64, shape (n_bands,)
+        Marching hours to it (``inf`` for none).
+    """
+    graph = ctx.band_graph
+    nb = len(bands)
+    posted = columns.active & (columns.order == Order.HOLD) & (columns.strength > 0)
+    target = np.full(nb, -1, dtype=np.int64)
+    best = np.full(nb, np.inf)
+    # Posts, and the towns the state holds (unguarded ones have strength 0 there).
+    cells = np.concatenate([columns.cell[posted], ctx.state_towns])
+    weights = np.concatenate([columns.strength[posted], np.zeros(ctx.state_towns.size)])
+    if cells.size == 0 or nb == 0:
+        return target, best
+    post_cells, inv = np.unique(cells, return_inverse=True)
+    strength = np.bincount(inv, weights=weights)
+    limit = float(params.raid_hours)
+    for j, pc in enumerate(post_cells):
+        src = np.array([pc], dtype=np.int64)
+
+        def reach(src: I64 = src) -> F64:
+            return distance_field(graph, src, limit=limit)[0]
+
+        hours = cached(ctx, ("reach", id(graph), int(pc), limit), reach)
+        h = hours[bands.cell]
+        ok = (h <= limit) & (bands.fighters > params.raid_ratio * strength[j]) & (h < best)
+        target[ok] = pc
+        best[ok] = h[ok]
+    return target, best
+
+
+def choose_band_modes(
+    bands: Bands,
+    columns: Columns,
+    ctx: MoveContext,
+    params: MovementParams,
+) -> I64:
+    """Today's :class:`BandMode` of every band (HOLD for inactive rows).
+
+    Parameters
+    ----------
+    bands, columns : Bands, Columns
+    ctx : MoveContext
+    params : MovementParams
+
+    Returns
+    -------
+    ndarray of int64, shape (n_bands,)
+    """
+    rows, cols = ctx.band_graph.shape
+    n_cells = rows * cols
+    mobile = columns.active & (columns.order != Order.HOLD)
+    state = np.bincount(columns.cell[mobile], weights=columns.strength[mobile], minlength=n_cells).astype(np.float64)
+    # Mobile state strength within threat range, approximated by a square window of cells
+    # whose half-width is the distance a horseman covers in ``threat_hours`` over typical
+    # broken ground (half the flat-ground speed), in cells of about 5 km.
+    radius = max(1, int(round(params.threat_hours * params.horse_kmh * 0.5 / CELL_KM)))
+    width = 2 * radius + 1
+    threat = uniform_filter(state.reshape(rows, cols), size=width, mode="constant") * width * width
+    threat_at = threat.reshape(-1)[bands.cell]
+
+    mode = np.full(len(bands), BandMode.HOME, dtype=np.int64)
+    target, _ = raid_targets(bands, columns, ctx, params)
+    mode[target >= 0] = BandMode.RAID
+    # Posts too strong to raid are not fled (they do not follow) but avoided: see
+    # :func:`move_bands`, which routes around them and waits where it cannot.
+    mode[bands.hunger >= params.hunger_forage] = BandMode.FORAGE
+    if ctx.stock_days is not None:
+        # A band that lost its herd or stores goes where food is before it starves.
+        mode[bands.active & (ctx.stock_days < params.stock_forage_days)] = BandMode.FORAGE
+    in_afghan = ctx.afghan[bands.cell]
+    to_sanctuary = ctx.sanctuary_open & (bands.morale < params.sanctuary_morale)
+    mode[to_sanctuary] = BandMode.SANCTUARY
+    mode[to_sanctuary & in_afghan] = BandMode.HOLD
+    flee = threat_at > params.flee_ratio * bands.fighters
+    mode[flee] = BandMode.FLEE
+    if ctx.ambush_ground is not None:
+        # On concealing ground a band not too outnumbered lies in wait for the column
+        # instead of running from it (mountain ambushes, BRIEF mechanism 1).
+        wait = flee & ctx.ambush_ground[bands.cell] & (
+            threat_at <= params.ambush_odds * bands.fighters
+        )
+        mode[wait] = BandMode.HOLD
+    mode[~bands.active] = BandMode.HOLD
+    return mode
+
+
+def move_bands(
+    bands: Bands,
+    columns: Columns,
+    ctx: MoveContext,
+    params: MovementParams,
+    *,
+    sanctuary_next: I64,
+) -> Bands:
+    """Choose each band's mode and march it one day.
+
+    Returns
+    -------
+    Bands
+        A copy with new ``cell`` and ``mode``.
+    """
+    graph = ctx.band_graph
+    mode = choose_band_modes(bands, columns, ctx, params)
+    cell = bands.cell.copy()
+    budget = np.full(len(bands), params.march_hours)
+
+    def advance(mask: NDArray[np.bool_], field: I64) -> None:
+        if mask.any():
+            cell[mask] = walk(cell[mask], field, graph.hours, budget[mask])
+
+    # Flee: climb away from state forces (distance to the nearest column grows).
+    state_cells = columns.cell[columns.active]
+    if (mode == BandMode.FLEE).any():
+        # Exact around the fleeing bands, as far as a day's walk and one step more can look.
+        fleeing = bands.cell[mode == BandMode.FLEE]
+        reach = walk_reach(graph, float(budget.max(initial=0.0))) + 1
+        d_enemy = distance_near(graph, state_cells, limit=4 * params.threat_hours,
+                                cells=fleeing, radius=reach)
+        d_enemy = np.where(np.isfinite(d_enemy), d_enemy, 4 * params.threat_hours)
+        advance(mode == BandMode.FLEE, greedy_field(d_enemy, graph, maximise=True))
+    advance(mode == BandMode.SANCTUARY, sanctuary_next)
+    forage = mode == BandMode.FORAGE
+    # Safe places with food: friendly villages, on the Afghan side only while the sanctuary
+    # admits bands, and the sanctuary itself (it feeds bands) when it does.
+    safe_village = ctx.village_forage & (ctx.sanctuary_open | ~ctx.afghan[ctx.village_cell])
+    food_cells = np.unique(ctx.village_cell[safe_village])
+    if ctx.sanctuary_open:
+        food_cells = np.union1d(food_cells, _border_cells(ctx))
+    raiding = mode == BandMode.RAID
+    if raiding.any():
+        target, _ = raid_targets(bands, columns, ctx, params)
+        for t in np.unique(target[raiding]):
+            advance(raiding & (target == t), ctx.home_field(graph, int(t)))
+    # Home and forage marches go around the posts too strong for the band to raid.
+    strong = strong_posts(bands, columns, params, shape=graph.shape)
+    for goal_kind, sel_all in (("food", forage), ("home", mode == BandMode.HOME)):
+        rows_sel = np.flatnonzero(sel_all)
+        if rows_sel.size == 0:
+            continue
+        goals = bands.home[rows_sel] if goal_kind == "home" else np.full(rows_sel.size, -1)
+        if goal_kind == "home" and not ctx.sanctuary_open:
+            # A home across a closed or hostile border is no refuge: go to friends instead.
+            goals = np.where(ctx.afghan[goals], -1, goals)
+        keys: dict[tuple[int, bytes], list[int]] = {}
+        for i, g in zip(rows_sel, goals, strict=True):
+            keys.setdefault((int(g), strong[i].tobytes()), []).append(int(i))
+        for (g, _), members in keys.items():
+            idx = np.asarray(members, dtype=np.int64)
+            avoid = strong[idx[0]]
+            sources = food_cells if g < 0 else np.array([g], dtype=np.int64)
+            if sources.size == 0:
+                continue
+            field = detour_field(graph, sources, avoid, ctx, params)
+            cell[idx] = walk(cell[idx], field, graph.hours, budget[idx])
+    return dataclasses.replace(bands, cell=cell, mode=mode)
+
+
+def _border_cells(ctx: MoveContext) -> I64:
+    """Afghan cells next to the Soviet side (where a band enters the sanctuary)."""
+    key = ("border", id(ctx.afghan))
+
+    def build() -> I64:
+        rows, cols = ctx.band_graph.shape
+        a = ctx.afghan.reshape(rows, cols)
+        edge = np.zeros_like(a)
+        edge[1:, :] |= a[1:, :] & ~a[:-1, :]
+        edge[:-1, :] |= a[:-1, :] & ~a[1:, :]
+        edge[:, 1:] |= a[:, 1:] & ~a[:, :-1]
+        edge[:, :-1] |= a[:, :-1] & ~a[:, 1:]
+        return np.flatnonzero(edge.reshape(-1)).astype(np.int64)
+
+    return cached(ctx, key, build)
+
+
+def strong_posts(
+    bands: Bands, columns: Columns, params: MovementParams, *, shape: tuple[int, int]
+) -> NDArray[np.bool_]:
+    """Per band, the cells it keeps out of: next to a post too strong for it to raid.
+
+    A post (state units holding a cell) is too strong for a band when the band's fighters
+    do not exceed ``raid_ratio`` times the strength there; the band keeps out of the
+    post's cell and the cells within ``post_avoid_cells`` (Chebyshev) of it.
+
+    Parameters
+    ----------
+    bands, columns : Bands, Columns
+    params : MovementParams
+    shape : (rows, cols)
+
+    Returns
+    -------
+    ndarray of bool, shape (n_bands, n_cells)
+    """
+    rows, cols = shape
+    posted = columns.active & (columns.order == Order.HOLD) & (columns.strength > 0)
+    out = np.zeros((len(bands), rows * cols), dtype=bool)
+    if not posted.any() or len(bands) == 0:
+        return out
+    post_cells, inv = np.unique(columns.cell[posted], return_inverse=True)
+    strength = np.bincount(inv, weights=columns.strength[posted])
+    too_strong = bands.fighters[:, None] <= params.raid_ratio * strength[None, :]
+    pr, pc = np.divmod(post_cells, cols)
+    k = int(params.post_avoid_cells)
+    for dr in range(-k, k + 1):
+        for dc in range(-k, k + 1):
+            r, c = pr + dr, pc + dc
+            ok = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
+            for j in np.flatnonzero(ok):
+                out[too_strong[:, j], r[j] * cols + c[j]] = True
+    return out

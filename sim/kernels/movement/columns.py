@@ -1,0 +1,231 @@
+"""Column decisions: which bands the state knows where to find, and each state unit's
+day's march under its order (hold and sortie, patrol, pursue, march, take)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import uniform_filter
+
+from sim.kernels.movement.context import CELL_KM, I64, MoveContext
+from sim.kernels.movement.paths import walk
+from sim.kernels.terrain import Graph, distance_field
+from sim.params.movement import MovementParams
+from sim.state import Bands, ColumnKind, Columns, Order
+
+
+def visible_bands(
+    bands: Bands,
+    columns: Columns,
+    *,
+    shape: tuple[int, int],
+    informed: NDArray[np.bool_],
+    beyond_reach: NDArray[np.bool_],
+    detection_cells: int,
+    report_success: float = np.inf,
+) -> NDArray[np.bool_]:
+    """Bands the state knows where to find today.
+
+    A band is known when a state unit stands within ``detection_cells`` of it, when
+    the villages around it inform on it, or when its recent successes (towns taken,
+    fights won: ``recent_success`` at least ``report_success``) have been reported and
+    its trail is followed; never when it is beyond reach (across the border while
+    pursuit there is not allowed).
+
+    Parameters
+    ----------
+    bands, columns : Bands, Columns
+    shape : (rows, cols)
+    informed : ndarray of bool, shape (n_bands,)
+        Villages inform on the band (intelligence below neutral).
+    beyond_reach : ndarray of bool, shape (n_bands,)
+    detection_cells : int
+    report_success : float
+        Recent success from which a band's whereabouts are reported (inf: never).
+
+    Returns
+    -------
+    ndarray of bool, shape (n_bands,)
+    """
+    rows, cols = shape
+    present = np.zeros(rows * cols)
+    present[columns.cell[columns.active]] = 1.0
+    width = 2 * detection_cells + 1
+    seen = uniform_filter(present.reshape(rows, cols), size=width, mode="constant") > 0.5 / width**2
+    reported = bands.recent_success >= report_success
+    known: NDArray[np.bool_] = (
+        bands.active & ~beyond_reach & (informed | reported | seen.reshape(-1)[bands.cell])
+    )
+    return known
+
+
+def move_columns(
+    columns: Columns,
+    bands: Bands,
+    ctx: MoveContext,
+    params: MovementParams,
+    *,
+    rng: np.random.Generator,
+    visible_bands: NDArray[np.bool_],
+    switches: Mapping[str, bool] | None = None,
+) -> Columns:
+    """March every state unit one day according to its order.
+
+    Parameters
+    ----------
+    columns, bands : Columns, Bands
+    ctx : MoveContext
+    params : MovementParams
+    rng : numpy.random.Generator
+        For patrol wandering.
+    visible_bands : ndarray of bool, shape (n_bands,)
+        Bands the state knows where to find (active, and not beyond the border
+        unless pursuit across it is allowed).
+    switches : mapping of str to bool, optional
+        Doctrine in force. Without ``independent_cavalry`` (Pavlov, P23-03) cavalry is
+        tied to the infantry and marches at its pace; with ``flying_columns`` (A26-17)
+        pursuing columns chase further and march longer.
+
+    Returns
+    -------
+    Columns
+        A copy with new ``cell``.
+    """
+    cell = columns.cell.copy()
+    active = columns.active
+    goal = columns.target if ctx.column_goal is None else ctx.column_goal
+    sw = switches or {}
+    budget = np.full(len(columns), params.march_hours)
+    # Volunteers and OGPU ride; regular cavalry rides free only under Pavlov's doctrine.
+    mounted = np.isin(columns.kind, (ColumnKind.VOLUNTEER, ColumnKind.OGPU))
+    if sw.get("independent_cavalry", False):
+        mounted |= columns.kind == ColumnKind.CAVALRY
+    pursuit_hours = params.pursuit_hours
+    if sw.get("flying_columns", False):
+        pursuit_hours *= params.flying_pursuit_factor
+        budget[columns.order == Order.PURSUE] *= params.flying_march_factor
+    graphs = ((ctx.horse_graph, mounted), (ctx.foot_graph, ~mounted))
+    order = columns.order
+    for graph, which in graphs:
+        pursue = active & which & (order == Order.PURSUE)
+        patrol = active & which & (order == Order.PATROL)
+        if pursue.any():
+            hours, nxt, _ = distance_field(
+                graph, bands.cell[visible_bands], limit=pursuit_hours
+            )
+            in_range = pursue & np.isfinite(hours[cell])
+            if in_range.any():
+                cell[in_range] = walk(cell[in_range], nxt, graph.hours, budget[in_range])
+            # No band to chase: retake the nearest town the insurgents hold, in range.
+            idle = pursue & ~in_range
+            if idle.any() and ctx.insurgent_towns.size:
+                th, tn, _ = distance_field(graph, ctx.insurgent_towns, limit=pursuit_hours)
+                retake = idle & np.isfinite(th[cell])
+                if retake.any():
+                    cell[retake] = walk(cell[retake], tn, graph.hours, budget[retake])
+                idle &= ~retake
+            # Nothing there either: a column sent to an area (a target) marches there first.
+            sent = idle & (goal >= 0) & (cell != goal)
+            for t in np.unique(goal[sent]):
+                sel = sent & (goal == t)
+                cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+            patrol = patrol | (idle & ~sent)
+        if patrol.any():
+            # Columns patrol around the area they were sent to, or else around home.
+            base = np.where(columns.target >= 0, columns.target, columns.home)
+            cell[patrol] = _patrol(cell[patrol], base[patrol], graph, params, rng=rng)
+        march = active & which & ((order == Order.MARCH) | (order == Order.TAKE)) & (goal >= 0)
+        for t in np.unique(goal[march]):
+            sel = march & (goal == t)
+            cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+        # The mobile troops of a post strike a known band at its gates that is no stronger
+        # than they are; otherwise (and the day after) they walk back to their post.
+        hold = active & which & (order == Order.HOLD)
+        strike = _sortie_targets(columns, bands, hold, visible_bands, graph, params)
+        for t in np.unique(strike[strike >= 0]):
+            sel = strike == t
+            cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+        back = hold & (strike < 0) & (goal >= 0) & (cell != goal)
+        for t in np.unique(goal[back]):
+            sel = back & (goal == t)
+            cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+    # A column ordered to take a town holds it once it stands in it.
+    taken = active & (order == Order.TAKE) & (columns.target >= 0) & (cell == columns.target)
+    new_order = np.where(taken, Order.HOLD, order).astype(np.int64)
+    return dataclasses.replace(columns, cell=cell, order=new_order)
+
+
+def _sortie_targets(
+    columns: Columns,
+    bands: Bands,
+    hold: NDArray[np.bool_],
+    visible: NDArray[np.bool_],
+    graph: Graph,
+    params: MovementParams,
+) -> I64:
+    """Cell of the band each holding mobile unit sorties against today, -1 for none.
+
+    A unit that is not a garrison and holds a post (standing at it) strikes the
+    largest known band within ``sortie_cells`` (Chebyshev) of it whose fighters do not
+    exceed ``sortie_ratio`` times the strength of the post's mobile units.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_columns,)
+    """
+    out = np.full(len(columns), -1, dtype=np.int64)
+    units = np.flatnonzero(
+        hold & (columns.kind != ColumnKind.GARRISON) & (columns.cell == columns.target)
+    )
+    prey = np.flatnonzero(visible & bands.active & (bands.fighters > 0))
+    if units.size == 0 or prey.size == 0 or params.sortie_cells <= 0:
+        return out
+    cols = graph.shape[1]
+    # Mobile strength of each post (all mobile units standing at it strike together).
+    _, inv = np.unique(columns.cell[units], return_inverse=True)
+    mobile_strength = np.bincount(inv, weights=columns.strength[units])[inv]
+    ur, uc = np.divmod(columns.cell[units], cols)
+    br, bc = np.divmod(bands.cell[prey], cols)
+    near = (np.abs(ur[:, None] - br[None, :]) <= params.sortie_cells) & (
+        np.abs(uc[:, None] - bc[None, :]) <= params.sortie_cells
+    )
+    weak = bands.fighters[prey][None, :] <= params.sortie_ratio * mobile_strength[:, None]
+    ok = near & weak
+    size = np.where(ok, bands.fighters[prey][None, :], -1.0)
+    pick = np.argmax(size, axis=1)
+    has = ok.any(axis=1)
+    out[units[has]] = bands.cell[prey][pick[has]]
+    return out
+
+
+def _patrol(
+    cell: I64, home: I64, graph: Graph, params: MovementParams, *, rng: np.random.Generator
+) -> I64:
+    """One random passable step per unit, turning back toward home beyond the patrol radius.
+
+    Parameters
+    ----------
+    cell, home : ndarray of int64, shape (k,)
+
+    Returns
+    -------
+    ndarray of int64, shape (k,)
+    """
+    cols = graph.shape[1]
+    nbr = graph.neighbours()[cell]
+    ok = (nbr >= 0) & np.isfinite(graph.hours[cell])
+    r, c = np.divmod(cell, cols)
+    hr, hc = np.divmod(home, cols)
+    nr, nc = np.divmod(np.where(nbr >= 0, nbr, cell[:, None]), cols)
+    far = np.abs(r - hr) + np.abs(c - hc) > params.patrol_radius_hours * params.horse_kmh / CELL_KM
+    # Score: random, or distance to home when too far out.
+    score = rng.random(nbr.shape)
+    home_d = np.abs(nr - hr[:, None]) + np.abs(nc - hc[:, None])
+    score = np.where(far[:, None], -home_d.astype(np.float64), score)
+    score = np.where(ok, score, -np.inf)
+    pick = np.argmax(score, axis=1)
+    chosen = nbr[np.arange(cell.size), pick]
+    return np.where(ok.any(axis=1), chosen, cell)

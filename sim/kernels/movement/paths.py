@@ -1,0 +1,161 @@
+"""Path helpers shared by bands and columns: walking a next-cell field within a day's
+budget, greedy and detour fields, and the cache of fields kept across days."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
+
+from sim.kernels.movement.context import F64, I64, MoveContext
+from sim.kernels.terrain import Graph, distance_field
+from sim.params.movement import MovementParams
+
+
+def walk(
+    cell: I64,
+    next_cell: I64,
+    hours: F64,
+    budget: F64,
+    *,
+    max_edges: int = 64,
+) -> I64:
+    """Follow a next-cell field while the marching budget lasts.
+
+    Parameters
+    ----------
+    cell : ndarray of int64, shape (n,)
+        Start cells.
+    next_cell : ndarray of int64, shape (n, n_cells) or (n_cells,)
+        Field to follow: a shared field, or one row per unit.
+    hours : ndarray of float64, shape (n_cells, 4)
+        Edge costs of the mover (see :class:`Graph`).
+    budget : ndarray of float64, shape (n,)
+        Marching hours available today.
+    max_edges : int
+        Safety bound on the number of edges walked in a day.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        End cells. A unit always takes its first edge if it has one to take.
+    """
+    cell = cell.copy()
+    left = budget.astype(np.float64).copy()
+    first = np.ones(cell.shape, dtype=bool)
+    ncols_guess = hours.shape[0]
+    for _ in range(max_edges):
+        nxt = next_cell[cell] if next_cell.ndim == 1 else next_cell[np.arange(cell.size), cell]
+        moving = (nxt >= 0) & (nxt != cell) & (left > 0)
+        if not moving.any():
+            break
+        cost = _edge_cost(cell, nxt, hours, ncols_guess)
+        go = moving & ((cost <= left) | first) & np.isfinite(cost)
+        if not go.any():
+            break
+        cell[go] = nxt[go]
+        left[go] -= cost[go]
+        first &= ~go
+        left[moving & ~go] = 0.0
+    return cell
+
+
+def _edge_cost(a: I64, b: I64, hours: F64, _n: int) -> F64:
+    """Cost of the edge from cell ``a`` to the neighbouring cell ``b`` (shape (n,))."""
+    diff = b - a
+    # Direction code: N=0 (b=a-cols), E=1 (b=a+1), S=2 (b=a+cols), W=3 (b=a-1).
+    d = np.where(diff == 1, 1, np.where(diff == -1, 3, np.where(diff > 0, 2, 0)))
+    return hours[a, d]
+
+
+def greedy_field(values: F64, graph: Graph, *, maximise: bool) -> I64:
+    """Next-cell field that steps to the passable neighbour with the best value.
+
+    Parameters
+    ----------
+    values : ndarray of float64, shape (n_cells,)
+
+    Returns
+    -------
+    ndarray of int64, shape (n_cells,)
+        Neighbour improving ``values`` most, or -1 where none improves it.
+    """
+    nbr = graph.neighbours()
+    ok = (nbr >= 0) & np.isfinite(graph.hours)
+    vals = np.where(ok, values[np.where(nbr >= 0, nbr, 0)], -np.inf if maximise else np.inf)
+    best = np.argmax(vals, axis=1) if maximise else np.argmin(vals, axis=1)
+    rows = np.arange(values.size)
+    best_val = vals[rows, best]
+    better = best_val > values if maximise else best_val < values
+    return np.where(better, nbr[rows, best], -1)
+
+
+def detour_field(
+    graph: Graph, sources: I64, avoid: NDArray[np.bool_], ctx: MoveContext, params: MovementParams
+) -> I64:
+    """Next-cell field toward ``sources`` that never steps into an avoided cell.
+
+    A unit inside the avoided zone may step to any neighbour that leads on toward the
+    goal, so that it can leave the zone. Goals inside the zone are replaced by the
+    nearest cells outside it (the band waits within reach of its goal); when the goal
+    cannot be reached without entering the zone, the unit walks the ordinary field and
+    stops at the edge of the zone.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_cells,)
+    """
+    if not avoid.any():
+        if sources.size == 1:
+            return ctx.home_field(graph, int(sources[0]))
+        return cached(ctx, ("plain", id(graph), sources.tobytes()),
+                       lambda: distance_field(graph, sources)[1])
+    key = ("detour", id(graph), sources.tobytes(), np.flatnonzero(avoid).tobytes())
+
+    def build() -> I64:
+        nbr = graph.neighbours()
+        into = np.where(nbr >= 0, avoid[np.maximum(nbr, 0)], False)
+        blocked = dataclasses.replace(graph, hours=np.where(into, np.inf, graph.hours))
+        blocked = with_matrix(blocked)
+        goals = sources[~avoid[sources]]
+        if goals.size < sources.size:
+            # Goals next to a strong post: wait at the nearest cells outside its zone.
+            hours, _, _ = distance_field(graph, sources)
+            outside = np.flatnonzero(~avoid & np.isfinite(hours))
+            if outside.size:
+                near = outside[hours[outside] <= hours[outside].min() + params.march_hours]
+                goals = np.unique(np.concatenate([goals, near]))
+        _, det, _ = distance_field(blocked, goals)
+        # Where the detour cannot reach, follow the ordinary field but stop before the zone.
+        _, plain, _ = distance_field(graph, goals if goals.size else sources)
+        stop = (plain >= 0) & avoid[np.maximum(plain, 0)] & ~avoid
+        fallback = np.where(stop, -1, plain)
+        return np.where(det >= 0, det, fallback)
+
+    return cached(ctx, key, build)
+
+
+def cached(
+    ctx: MoveContext, key: tuple[object, ...], build: Callable[[], NDArray[Any]]
+) -> NDArray[Any]:
+    """Memoise a field in the caller's cache (bounded: cleared when it grows large)."""
+    cache = ctx.field_cache
+    if key not in cache:
+        if len(cache) > 512:
+            cache.clear()
+        cache[key] = build()
+    return cache[key]
+
+
+def with_matrix(graph: Graph) -> Graph:
+    """The graph with its sparse (reversed) matrix rebuilt from ``hours``."""
+    n = graph.hours.shape[0]
+    nbr = graph.neighbours()
+    ok = np.isfinite(graph.hours) & (nbr >= 0)
+    src = np.broadcast_to(np.arange(n)[:, None], nbr.shape)[ok]
+    matrix = csr_matrix((graph.hours[ok], (nbr[ok], src)), shape=(n, n))
+    return dataclasses.replace(graph, matrix=matrix)
