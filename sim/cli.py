@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sim.cli_args import UsageError, seed_int
-from sim.scoring.targets import TargetError
 from sim.validation import InputError
 
 __all__ = ["UsageError", "main"]
@@ -341,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except InputError as exc:
             print(str(exc), file=sys.stderr)
             code = EXIT_USAGE
-        except (UsageError, TargetError, OutsideTheatreError) as exc:
+        except (UsageError, OutsideTheatreError) as exc:
             print(f"basmachi: {exc}", file=sys.stderr)
             code = EXIT_USAGE
     for w in caught:

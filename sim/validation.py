@@ -20,6 +20,7 @@ Showing
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import reprlib
 import tomllib
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "FIRST_DATE",
+    "LAST_DATE",
     "MAX_BYTES",
     "MAX_KEY_PARTS",
     "MAX_NESTING",
@@ -49,6 +52,10 @@ MAX_NESTING = 16
 """Deepest nesting of arrays and inline tables in an input file."""
 MAX_KEY_PARTS = 10
 """Most parts of one dotted key (``a.b.c`` has 3)."""
+FIRST_DATE = dt.date(1918, 1, 1)
+"""Earliest date of the simulator's historical period (the revolt of 1918)."""
+LAST_DATE = dt.date(1935, 12, 31)
+"""Latest date of the historical period (the last Basmachi raids, mid-1930s)."""
 SHOW_CHARS = 80
 """Longest shown value in a message."""
 NAME_ALLOWED = (
@@ -341,12 +348,20 @@ class Checker:
         key = path.rsplit(".", 1)[-1]
         if key not in data:
             return default
-        value = data[key]
+        return self.value(path, data[key], typ, default, **bounds)
+
+    def value(self, path: str, value: Any, typ: type, default: Any, **bounds: float) -> Any:
+        """``value`` (found at ``path``) checked for type and bounds; ``default`` if bad.
+
+        Problems show the value as written (an integer given for a float stays an integer).
+        """
+        written = value
         ok = isinstance(value, typ) and not (typ is not bool and isinstance(value, bool))
         if typ is float and isinstance(value, int) and not isinstance(value, bool):
-            value, ok = float(value), abs(value) < 2**1023
+            ok = abs(value) < 2**1023  # float() of a larger integer overflows
+            value = float(value) if ok else value
         if not ok:
-            self.problem(path, value, _TYPE_NAMES.get(typ, typ.__name__))
+            self.problem(path, written, _TYPE_NAMES.get(typ, typ.__name__))
             return default
         if typ in (int, float):
             bad = number_problem(
@@ -357,7 +372,7 @@ class Checker:
                 lt=bounds.get("lt"),
             )
             if bad is not None:
-                self.problem(path, value, bad)
+                self.problem(path, written, bad.replace("a finite number", "an integer") if typ is int else bad)
                 return default
         return value
 
@@ -365,7 +380,7 @@ class Checker:
         """A string value that must be one of ``choices``."""
         value = self.get(data, path, str, default)
         if value not in choices:
-            self.problem(path, value, "one of " + ", ".join(choices))
+            self.problem(path, value, "one of " + ", ".join(c or "''" for c in choices))
             return default
         return str(value)
 

@@ -424,7 +424,7 @@ def test_shipped_specs_are_valid(name: str) -> None:
 
 def test_shipped_screening_spec_scores_every_target_of_its_campaign() -> None:
     from sim.experiments.spec import load_spec
-    from sim.scoring.targets import load_targets
+    from sim.scoring.target_file import load_targets
 
     spec = load_spec(Path(__file__).resolve().parents[1] / "calibration" / "screening_raids_1929.toml")
     keys = [t.key for t in load_targets().for_scenario("raids_1929")]

@@ -14,7 +14,7 @@ import pytest
 from sim.paths import scenarios_dir
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
-from sim.scoring.targets import (
+from sim.scoring.target_file import (
     default_outcomes_path,
     load_targets,
     missing_train_rows,

@@ -12,7 +12,7 @@ from sim.runner import NULL_PHASES, run, simulate
 from sim.scenario import load_scenario
 from sim.scoring.evaluate import evaluate
 from sim.scoring.runs import run_replicates
-from sim.scoring.targets import load_targets
+from sim.scoring.target_file import load_targets
 
 CAMPAIGNS = ["pavlov_1923", "attrition_1925", "budenny_1926", "raids_1929", "continuous_1923_1929"]
 

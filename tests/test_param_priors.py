@@ -15,7 +15,7 @@ import pytest
 import sim.params
 from sim.cli import main
 from sim.params.fields import ParamMeta, meta_of
-from sim.scoring.targets import read_outcomes
+from sim.scoring.target_file import read_outcomes
 
 README = Path(__file__).resolve().parents[1] / "calibration" / "README.md"
 ROW = re.compile(r"\b([A-Z]{1,3}\d{2}-\d{2})\b")

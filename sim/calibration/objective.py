@@ -160,7 +160,7 @@ def evaluate_task(task: EvalTask) -> CampaignEval:
     import time
 
     from sim.scoring.evaluate import evaluate
-    from sim.scoring.targets import load_targets
+    from sim.scoring.target_file import load_targets
 
     t0 = time.perf_counter()
     targets = load_targets(task.targets_file or None).for_scenario(task.campaign)

@@ -26,7 +26,8 @@ __all__ = ["run_scored", "score_columns", "score_keys"]
 
 
 def _targets(scenario: Scenario, targets_file: str) -> tuple[Any, ...]:
-    from sim.scoring.targets import TargetError, load_targets
+    from sim.scoring.target_file import load_targets
+    from sim.scoring.targets import TargetError
 
     try:
         return load_targets(targets_file or None).for_scenario(scenario.name)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from sim.scenario import Scenario
 from sim.scoring.evaluate import Evaluation, evaluate
-from sim.scoring.targets import Target, TargetSet, load_targets
+from sim.scoring.target_file import load_targets
+from sim.scoring.targets import Target, TargetSet
 
 __all__ = ["score", "targets_of"]
 
@@ -26,7 +27,7 @@ def targets_of(scenario: str | Scenario, targets: TargetSet | None = None) -> tu
         A name or path (``extends`` is followed through the files), or a loaded scenario
         (matched by name only).
     targets : TargetSet, optional
-        Default :func:`sim.scoring.targets.load_targets`.
+        Default :func:`sim.scoring.target_file.load_targets`.
 
     Returns
     -------

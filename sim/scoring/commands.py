@@ -2,7 +2,7 @@
 
 ``sim.cli`` calls :func:`register` with its subparsers. Bad input raises
 :class:`sim.scenario.ScenarioError` (scenario files) or :class:`sim.scoring.targets.TargetError`
-(targets file); the latter is re-raised as :class:`sim.cli_args.UsageError` (exit code 2).
+(targets file), both :class:`sim.validation.InputError` (exit code 2 at the command line).
 """
 
 from __future__ import annotations
@@ -67,13 +67,9 @@ def targets_for(scenario_arg: str, scenario: Scenario, targets_file: str | None)
     Returns the targets and the name of the scenario they were written for.
     """
     from sim.scoring.api import targets_of
-    from sim.scoring.targets import TargetError, load_targets
+    from sim.scoring.target_file import load_targets
 
-    try:
-        ts = load_targets(targets_file)
-    except TargetError as exc:
-        raise _usage(str(exc)) from None
-    return targets_of(scenario_arg, ts)
+    return targets_of(scenario_arg, load_targets(targets_file))
 
 
 def _replicates(

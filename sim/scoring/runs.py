@@ -25,6 +25,7 @@ from sim.results import RunResult
 from sim.runner import run
 from sim.scenario import Scenario
 from sim.scoring.targets import NEAR_RADIUS, Target, TargetError, tracked
+from sim.validation import Problem
 
 __all__ = ["TargetProbe", "run_replicate", "run_replicates", "seeds_for"]
 
@@ -63,10 +64,10 @@ class TargetProbe:
             try:
                 r, c = w.theatre.place(name)
             except KeyError as exc:  # UnknownPlaceError is a KeyError
-                raise TargetError(
-                    f"scenario {model.scenario.name!r}: a target names place {name!r}, which is "
-                    f"not a place of its map ({exc})"
-                ) from None
+                raise TargetError([Problem(
+                    f"scenario {model.scenario.name!r}", "target place", name,
+                    f"a place of the scenario's map ({exc})",
+                )]) from None
             self.places[name] = (int(r), int(c))
         self.leaders = list(w.leader_names)
         n_days = model.scenario.days
