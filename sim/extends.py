@@ -24,7 +24,7 @@ from typing import Any
 
 from sim.validation import InputError, Problem, Shown, read_toml
 
-__all__ = ["MAX_CHAIN", "Origin", "read_merged"]
+__all__ = ["MAX_CHAIN", "Origin", "extends_chain", "read_merged"]
 
 MAX_CHAIN = 16
 """Longest ``extends`` chain followed."""
@@ -126,6 +126,32 @@ def read_merged(
     """
     allowed = (path.resolve().parent, *(r.resolve() for r in roots))
     return _read(path.resolve(), (), allowed, allow_outside, str(path))
+
+
+def extends_chain(
+    path: Path, *, roots: tuple[Path, ...], allow_outside: bool = False
+) -> list[tuple[Path, dict[str, Any]]]:
+    """The files of a scenario's ``extends`` chain, child first, each with its own table.
+
+    Resolved and read as :func:`read_merged` does (same folders, limits and errors),
+    without merging.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_merged`.
+    """
+    allowed = (path.resolve().parent, *(r.resolve() for r in roots))
+    out: list[tuple[Path, dict[str, Any]]] = []
+    current, name = path.resolve(), str(path)
+    while True:
+        data = read_toml(current, what="a scenario TOML file", file=name)
+        out.append((current, data))
+        parent = data.get("extends")
+        if parent is None:
+            return out
+        current = _resolve(parent, current, tuple(p for p, _ in out[:-1]), allowed, allow_outside, name)
+        name = _display(current)
 
 
 def _read(

@@ -150,3 +150,18 @@ def test_the_shipped_targets_file_is_valid() -> None:
     ts = load_targets()
     assert len(ts.targets) >= 30
     assert len({t.key for t in ts.targets}) == len(ts.targets)
+
+
+def test_a_what_if_variant_is_scored_on_the_targets_of_the_scenario_it_extends(tmp_path: Path) -> None:
+    from sim.scoring.api import targets_of
+
+    ts = load_targets(write(tmp_path, GOOD))
+    from sim.paths import scenarios_dir
+
+    raids = (scenarios_dir() / "raids_1929.toml").as_posix()
+    write(tmp_path, f'extends = "{raids}"\nname = "raids_variant"\n', "variant.toml")
+    write(tmp_path, 'extends = "variant.toml"\nname = "raids_variant_2"\n', "variant2.toml")
+    found, written_for = targets_of(str(tmp_path / "variant2.toml"), ts)
+    assert written_for == "raids_1929" and [t.key for t in found] == ["garm"]
+    alone, name = targets_of("tiny", ts)
+    assert alone == () and name == "tiny"

@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sim.scenario import Scenario
 from sim.scoring.evaluate import Evaluation, evaluate
 from sim.scoring.target_file import load_targets
@@ -34,26 +32,21 @@ def targets_of(scenario: str | Scenario, targets: TargetSet | None = None) -> tu
     targets, name
         The targets and the name of the scenario they were written for.
     """
-    import tomllib
-
+    from sim.extends import extends_chain
+    from sim.paths import scenarios_dir
     from sim.scenario import find_scenario, load_scenario
 
     ts = load_targets() if targets is None else targets
     if isinstance(scenario, Scenario):
         return ts.for_scenario(scenario.name), scenario.name
     name = load_scenario(scenario).name
-    path: Path | None = find_scenario(scenario)
-    seen: set[Path] = set()
-    while True:
-        found = ts.for_scenario(name)
-        if found or path is None or path in seen:
-            return found, name
-        seen.add(path)
-        parent = tomllib.loads(path.read_text(encoding="utf-8")).get("extends")
-        if not isinstance(parent, str):
-            return found, name
-        path = (path.parent / parent).resolve()
-        name = str(tomllib.loads(path.read_text(encoding="utf-8")).get("name", path.stem))
+    chain = extends_chain(find_scenario(scenario), roots=(scenarios_dir(),))
+    for i, (path, data) in enumerate(chain):
+        written_for = name if i == 0 else str(data.get("name", path.stem))
+        found = ts.for_scenario(written_for)
+        if found:
+            return found, written_for
+    return (), name
 
 
 def score(
