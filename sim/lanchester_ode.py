@@ -51,27 +51,41 @@ __all__ = ["OdeRun", "ode_params", "rhs", "run_ode", "simulate_ode"]
 F64 = NDArray[np.float64]
 
 
-def ode_params(values: Mapping[str, Any] | None = None) -> OdeParams:
+def ode_params(values: Mapping[str, Any] | None = None, *, origin: str = "<ode parameters>") -> OdeParams:
     """:class:`OdeParams` with ``values`` (keys ``name`` or ``ode.name``) overlaid.
+
+    Parameters
+    ----------
+    values
+        Coefficients by name.
+    origin
+        The file named in problems (e.g. the ``--params`` file).
 
     Raises
     ------
-    ValueError
-        For an unknown name or a value outside the declared bounds.
+    sim.validation.InputError
+        Listing every unknown name and every value that is not a finite number within the
+        declared bounds.
     """
     from sim.params.fields import meta_of
+    from sim.validation import Checker
 
+    v = Checker(origin)
     out: dict[str, float] = {}
     fields = {f.name: f for f in dataclasses.fields(OdeParams)}
     for key, value in (values or {}).items():
         name = key.removeprefix("ode.")
         if name not in fields:
-            raise ValueError(f"ode.{name}: unknown ODE parameter; allowed: {', '.join(sorted(fields))}")
+            v.problem(f"ode.{name}", value, "an ODE parameter: one of " + ", ".join(sorted(fields)))
+            continue
         meta = meta_of(fields[name])
-        x = float(value)
-        if meta is not None and ((meta.ge is not None and x < meta.ge) or (meta.le is not None and x > meta.le)):
-            raise ValueError(f"ode.{name} = {x!r}: expected {meta.allowed()}")
-        out[name] = x
+        bounds = {} if meta is None else {
+            k: b for k, b in (("ge", meta.ge), ("le", meta.le), ("gt", meta.gt)) if b is not None
+        }
+        x = v.value(f"ode.{name}", value, float, None, **bounds)
+        if x is not None:
+            out[name] = x
+    v.raise_if_any()
     return dataclasses.replace(OdeParams(), **out)
 
 

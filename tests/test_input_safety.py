@@ -157,57 +157,6 @@ def test_memory_budget_is_estimated_up_front(write_toml, capsys, monkeypatch) ->
     assert code == 2 and "memory budget" in err and "BASMACHI_MEMORY_BUDGET" in err
 
 
-def test_duplicate_names_and_ids(write_toml, capsys) -> None:
-    text = f"""extends = "{TINY.as_posix()}"
-[[depots]]
-name = "d"
-cell = [1, 1]
-[[depots]]
-name = "d"
-cell = [2, 2]
-[[timeline]]
-id = "same"
-date = 1926-03-05
-kind = "sanctuary"
-status = "open"
-[[timeline]]
-id = "same"
-date = 1926-03-06
-kind = "sanctuary"
-status = "closed"
-"""
-    path = write_toml("dup.toml", text)
-    code, err = validate(path, capsys)
-    assert code == 2
-    assert 'depots[name="d"].name' in err and 'timeline[id="same"].id' in err
-
-
-def test_band_and_column_names_share_one_namespace(write_toml, capsys) -> None:
-    text = f"""extends = "{TINY.as_posix()}"
-[[bands]]
-name = "twin"
-cell = [1, 1]
-[[columns]]
-name = "twin"
-cell = [2, 2]
-"""
-    code, err = validate(write_toml("twin.toml", text), capsys)
-    assert code == 2 and "twin" in err and "not used elsewhere" in err
-
-
-def test_timeline_entry_after_the_end_is_an_error_where_written(write_toml, capsys) -> None:
-    text = f"""extends = "{TINY.as_posix()}"
-[[timeline]]
-id = "too-late"
-date = 1927-01-01
-kind = "sanctuary"
-status = "open"
-"""
-    path = write_toml("late.toml", text)
-    code, err = validate(path, capsys)
-    assert code == 2 and 'timeline[id="too-late"].date' in err and str(path) in err
-
-
 def test_inherited_entry_outside_a_shorter_window_is_a_warning(write_toml) -> None:
     write_toml(
         "parent.toml",
@@ -218,15 +167,37 @@ def test_inherited_entry_outside_a_shorter_window_is_a_warning(write_toml) -> No
         load_scenario(child)
 
 
-def test_remove_of_a_missing_id_is_an_error(write_toml, capsys) -> None:
-    text = f"""extends = "{TINY.as_posix()}"
-[[timeline]]
-id = "reinforcementz"
-remove = true
-"""
-    path = write_toml("typo.toml", text)
+# Silent no-ops and duplicates of a child of tiny: (entries, what the message must name).
+NO_OPS = {
+    "duplicate_names_and_ids": (
+        '[[depots]]\nname = "d"\ncell = [1, 1]\n[[depots]]\nname = "d"\ncell = [2, 2]\n'
+        '[[timeline]]\nid = "same"\ndate = 1926-03-05\nkind = "sanctuary"\nstatus = "open"\n'
+        '[[timeline]]\nid = "same"\ndate = 1926-03-06\nkind = "sanctuary"\nstatus = "closed"\n',
+        ('depots[name="d"].name', 'timeline[id="same"].id'),
+    ),
+    "band_and_column_share_a_name": (
+        '[[bands]]\nname = "twin"\ncell = [1, 1]\n[[columns]]\nname = "twin"\ncell = [2, 2]\n',
+        ("twin", "not used elsewhere"),
+    ),
+    "timeline_entry_after_the_end": (
+        '[[timeline]]\nid = "too-late"\ndate = 1927-01-01\nkind = "sanctuary"\nstatus = "open"\n',
+        ('timeline[id="too-late"].date',),
+    ),
+    "remove_of_a_missing_id": (
+        '[[timeline]]\nid = "reinforcementz"\nremove = true\n',
+        ('timeline[id="reinforcementz"].remove', "reinforcements"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NO_OPS))
+def test_silent_no_ops_and_duplicates_are_errors_naming_the_entry(case: str, write_toml, capsys) -> None:
+    entries, needles = NO_OPS[case]
+    path = write_toml(f"{case}.toml", f'extends = "{TINY.as_posix()}"\n{entries}')
     code, err = validate(path, capsys)
-    assert code == 2 and 'timeline[id="reinforcementz"].remove' in err and "reinforcements" in err
+    assert code == 2 and str(path) in err, err
+    for needle in needles:
+        assert needle in err, (needle, err)
 
 
 def test_errors_in_a_parent_name_the_parent_and_the_users_entry(write_toml, capsys) -> None:
@@ -465,3 +436,77 @@ def test_a_world_without_villages_runs_to_the_end(write_toml) -> None:
 
     path = write_toml("empty_land.toml", f'extends = "{TINY.as_posix()}"\n[villages]\ndepopulation = 1.0\n')
     run_briefly(path, days=10_000)  # every day of the scenario, tables finite and people conserved
+
+
+def _numeric_fields() -> list[tuple[str, object]]:
+    """Every numeric field of the schema: the parameter sections and every scenario table."""
+    import dataclasses
+    import importlib
+    import pkgutil
+    import types
+    import typing
+
+    import sim.params
+    from sim.params.fields import meta_of
+    from sim.scenario import Scenario
+
+    out: list[tuple[str, object]] = []
+
+    def walk(cls: type, prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            tp = hints[f.name]
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            inner = args[0] if typing.get_origin(tp) in (tuple, typing.Union, types.UnionType) else tp
+            if dataclasses.is_dataclass(inner):
+                walk(inner, f"{prefix}{f.name}.")  # type: ignore[arg-type]
+            elif inner in (int, float):
+                out.append((f"{prefix}{f.name}", meta_of(f)))
+
+    walk(Scenario, "")
+    for info in pkgutil.iter_modules(sim.params.__path__):
+        if info.name == "fields":  # the declarations' own metadata, not parameters
+            continue
+        mod = importlib.import_module(f"sim.params.{info.name}")
+        for obj in vars(mod).values():
+            if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__:
+                walk(obj, f"{info.name}:")
+    return out
+
+
+# Numbers whose range is checked against something else than fixed bounds.
+CHECKED_ELSEWHERE = {
+    "timeline.value": "checked against the bounds of the parameter its `path` names",
+    "map.bbox": "checked against the theatre's extent",
+    "bands.cell": "checked against the map's rows and columns",
+    "columns.cell": "checked against the map's rows and columns",
+    "columns.target_cell": "checked against the map's rows and columns",
+    "depots.cell": "checked against the map's rows and columns",
+    "timeline.target_cell": "checked against the map's rows and columns",
+    "timeline.bands.cell": "checked against the map's rows and columns",
+    "timeline.columns.cell": "checked against the map's rows and columns",
+    "timeline.columns.target_cell": "checked against the map's rows and columns",
+}
+
+
+def test_every_number_of_the_schema_has_finite_bounds_holding_its_prior() -> None:
+    """No numeric field accepts an unbounded value; every prior range lies within the bounds."""
+    import math
+
+    fields = _numeric_fields()
+    assert len(fields) > 200
+    loose, outside = [], []
+    for name, meta in fields:
+        if name in CHECKED_ELSEWHERE:
+            continue
+        lower = None if meta is None else (meta.ge if meta.ge is not None else meta.gt)  # type: ignore[attr-defined]
+        upper = None if meta is None else meta.le  # type: ignore[attr-defined]
+        if lower is None or upper is None or not (math.isfinite(lower) and math.isfinite(upper)):
+            loose.append(name)
+            continue
+        prior = meta.prior  # type: ignore[attr-defined]
+        if prior is not None and not (lower <= prior[0] <= prior[1] <= upper):
+            outside.append(f"{name}: prior {prior} outside [{lower}, {upper}]")
+    assert loose == [], "numbers without a finite lower and upper bound"
+    assert outside == []
+    assert set(CHECKED_ELSEWHERE) <= {name for name, _ in fields}  # no stale exception

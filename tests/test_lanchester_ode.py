@@ -107,7 +107,10 @@ def test_output_is_shaped_for_the_scorer() -> None:
 
 
 def test_unknown_or_out_of_bounds_coefficients_are_refused() -> None:
-    with pytest.raises(ValueError, match=r"ode\.nope: unknown ODE parameter"):
+    with pytest.raises(ValueError, match=r"ode\.nope = 1\.0: expected an ODE parameter"):
         ode_params({"ode.nope": 1.0})
-    with pytest.raises(ValueError, match=r"ode\.exit_fraction = 2\.0: expected >= 0 and <= 1"):
+    with pytest.raises(ValueError, match=r"ode\.exit_fraction = 2\.0: expected a finite number >= 0 and <= 1"):
         ode_params({"ode.exit_fraction": 2.0})
+    with pytest.raises(ValueError, match="p.toml") as info:  # every problem, NaN and text included
+        ode_params({"area_fire": float("nan"), "recruitment": "x", "amnesty": True}, origin="p.toml")
+    assert [p.path for p in info.value.problems] == ["ode.area_fire", "ode.recruitment", "ode.amnesty"]  # type: ignore[attr-defined]

@@ -318,6 +318,7 @@ class CombatParams:
         "Men engaged (both sides) at which a fight lasts its base duration; the duration"
         " scales with (men / duration_size_norm) ** duration_size_exponent.",
         unit="men",
-        gt=0.0,
+        ge=1.0,
+        le=100_000.0,
         ref="judgement", prior=(200.0, 800.0),
     )

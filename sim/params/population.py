@@ -485,7 +485,7 @@ class PopulationParams:
     )
     volunteer_supply_days: float = param(
         5.0, "Days of supply a state volunteer detachment carries when it is raised.",
-        unit="d", ge=0.0, ref="judgement", prior=(2.5, 10.0),
+        unit="d", ge=0.0, le=365.0, ref="judgement", prior=(2.5, 10.0),
     )
     famine_days: float = param(
         1.0,
@@ -493,6 +493,7 @@ class PopulationParams:
         " at full fear).",
         unit="d",
         ge=0.0,
+        le=365.0,
         ref="judgement", prior=(0.5, 2.0),
     )
     arrest_hostility_slope: float = param(
@@ -501,11 +502,12 @@ class PopulationParams:
         " (1 - support), capped at 1: at the default a village at support 0.5 or below is"
         " fully hostile.",
         ge=0.0,
+        le=100.0,
         ref="judgement", prior=(1.0, 4.0),
     )
     repression_arrest_factor: float = param(
         2.0, "How much more often returned insurgents are arrested while repression is on.",
-        ge=1.0, ref="judgement", prior=(1.0, 4.0),
+        ge=1.0, le=100.0, ref="judgement", prior=(1.0, 4.0),
     )
     burning_raid_weight: float = param(
         2.0,

@@ -156,6 +156,7 @@ class SupplyParams:
         2.0,
         "Village stock, in multiples of its hidden reserve, below which requisition angers more:"
         " scarcity rises linearly from 1 at this stock to scarcity_multiplier at an empty store.",
-        gt=0.0,
+        ge=0.01,
+        le=100.0,
         ref="judgement", prior=(1.0, 4.0),
     )

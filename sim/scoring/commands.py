@@ -127,10 +127,7 @@ def _ode_run(scenario: Scenario, params: str | None) -> RunResult:
     from sim.calibration.overlay import ode_values, read_params
     from sim.lanchester_ode import ode_params, run_ode
 
-    try:
-        p = ode_params(ode_values(read_params(params)) if params else None)
-    except ValueError as exc:
-        raise _usage(f"--params {params}: {exc}") from None
+    p = ode_params(ode_values(read_params(params)) if params else None, origin=str(params))
     return run_ode(scenario, p)
 
 
