@@ -11,6 +11,7 @@ from sim.kernels.dispatch import compiled_paths
 from sim.kernels.population import _any_in_window, window_max
 from sim.kernels.terrain import Graph, build_graph, distance_field, grid_neighbours
 from sim.kernels.villages import (
+    NeighbourTable,
     in_window,
     neighbour_mean,
     neighbour_mean_numpy,
@@ -200,3 +201,41 @@ def test_compiled_paths_follow_the_announced_work() -> None:
         assert dispatch.enabled()
     finally:
         dispatch._WORK[0] = saved
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.integers(1, 12), cols=st.integers(1, 12), radius=st.integers(1, 6),
+    density=st.floats(0.0, 1.0), centre=st.booleans(), seed=st.integers(0, 2**32 - 1),
+    uniform=st.booleans(),
+)
+def test_neighbour_table_equals_numpy(
+    rows: int, cols: int, radius: int, density: float, centre: bool, seed: int, uniform: bool
+) -> None:
+    """The fixed-structure table gives the reference's means and weights to the last bit,
+    for rows shorter than eight, between eight and 128, and longer (radius 6: 168)."""
+    rng = np.random.default_rng(seed)
+    n_cells = rows * cols
+    cells = np.flatnonzero(rng.random(n_cells) < density).astype(np.int64)
+    if cells.size == 0:
+        cells = np.array([0], dtype=np.int64)
+    voc = np.full(n_cells, -1, dtype=np.int64)
+    voc[cells] = np.arange(cells.size)
+    nbrs = neighbourhood(cells, village_of_cell=voc, shape=(rows, cols), radius=radius,
+                         centre=centre)
+    values = rng.random(cells.size) * 10.0 ** rng.integers(-6, 6, cells.size)
+    weights = None if uniform else rng.integers(0, 5000, cells.size).astype(np.float64)
+    weighed = NeighbourTable.of(nbrs).weigh(weights)
+    mean, tot = neighbour_mean_numpy(values, nbrs, weights=weights)
+    np.testing.assert_array_equal(weighed.total, tot)
+    got = weighed.mean(values)
+    assert got.dtype == mean.dtype and got.shape == mean.shape
+    np.testing.assert_array_equal(got, mean)
+
+
+def test_neighbour_table_known_answer() -> None:
+    """Two neighbours of weights 1 and 3 holding 0 and 1: mean 0.75; a lone row gives 0."""
+    nbrs = np.array([[1, 2, -1], [-1, -1, -1]], dtype=np.int64)
+    weighed = NeighbourTable.of(nbrs).weigh(np.array([9.0, 1.0, 3.0]))
+    np.testing.assert_array_equal(weighed.mean(np.array([0.5, 0.0, 1.0])), [0.75, 0.0])
+    np.testing.assert_array_equal(weighed.total, [4.0, 0.0])

@@ -32,6 +32,7 @@ from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, le
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
 from sim.kernels.repression import RepressionPolicies, band_reprisals, repression_day
 from sim.kernels.villages import (
+    NeighbourTable,
     VillagePolicies,
     in_window,
     momentum,
@@ -111,6 +112,9 @@ class PopulationContext:
     town : ndarray of bool, shape (n_villages,), optional
         Villages that are towns or posts of the gazetteer (see
         :func:`sim.kernels.villages.village_day`).
+    neighbour_table : NeighbourTable, optional
+        ``village_nbrs`` as a fixed structure for the daily means (built from
+        ``village_nbrs`` each day when omitted).
     """
 
     shape: tuple[int, int]
@@ -127,6 +131,7 @@ class PopulationContext:
     town_hours: F64 | None = None
     border_hours: F64 | None = None
     town: Bool | None = None
+    neighbour_table: NeighbourTable | None = None
 
     def village_window(self, village_cells: I64, radius: int) -> I64:
         """Cells within ``radius`` of each village, shape (n_villages, k), -1 off the map.
@@ -169,13 +174,13 @@ class PopulationContext:
         voc[village_cells] = np.arange(village_cells.size)
         near = nearest_village_cell[band_home] if band_home.size else np.zeros(0, np.int64)
         home_village = np.where(near >= 0, voc[np.maximum(near, 0)], -1).astype(np.int64)
-        nbrs = _village_neighbours(np.asarray(village_cells, dtype=np.int64).tobytes(),
-                                   (int(shape[0]), int(shape[1])), int(neighbour_cells))
+        table = _village_neighbours(np.asarray(village_cells, dtype=np.int64).tobytes(),
+                                    (int(shape[0]), int(shape[1])), int(neighbour_cells))
         r = np.asarray(rivals, dtype=bool)
         return cls(shape=shape, village_of_cell=voc, afghan=afghan, nearest_afghan=nearest_afghan,
-                   village_nbrs=nbrs, home_village=home_village, origin_home=band_home.copy(),
+                   village_nbrs=table.nbrs, home_village=home_village, origin_home=band_home.copy(),
                    volunteer_row=volunteer_row, rivals=r | r.T, town_hours=town_hours,
-                   border_hours=border_hours, town=town)
+                   border_hours=border_hours, town=town, neighbour_table=table)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -303,7 +308,7 @@ def ledger_from_events(ledger: Ledger, batches: Iterable[Events]) -> Ledger:
 
 
 @functools.lru_cache(maxsize=4)
-def _village_neighbours(cells: bytes, shape: tuple[int, int], radius: int) -> I64:
+def _village_neighbours(cells: bytes, shape: tuple[int, int], radius: int) -> NeighbourTable:
     """Neighbouring villages of each village (read-only; built once per map and radius,
     shared by the replicates of a scenario run in one process)."""
     village_cells = np.frombuffer(cells, dtype=np.int64)
@@ -312,7 +317,7 @@ def _village_neighbours(cells: bytes, shape: tuple[int, int], radius: int) -> I6
     nbrs = neighbourhood(village_cells, village_of_cell=voc, shape=shape, radius=radius,
                          centre=False)
     nbrs.setflags(write=False)
-    return nbrs
+    return NeighbourTable.of(nbrs)
 def cut_off(villages: Villages, reach: I64, *, sanctuary_open: bool) -> F64:
     """1 for bands with no village leaning to them in reach and no open sanctuary, else 0.
 
@@ -442,7 +447,8 @@ def population_day(
     border_days = (None if ctx.border_hours is None
                    else ctx.border_hours / p.flight_day_hours)
     v, mem, fled, ev = village_day(
-        v, mem, nbrs=ctx.village_nbrs, band_present=b_look[v.cell] >= 0,
+        v, mem, nbrs=ctx.village_nbrs if ctx.neighbour_table is None else ctx.neighbour_table,
+        band_present=b_look[v.cell] >= 0,
         state_present=col_look[v.cell] >= 0, state_taken=state_taken, collateral=collateral,
         policies=policies, params=p, rng=rng, fighting=fighting, momentum=mom,
         border_days=border_days, town=ctx.town,

@@ -61,8 +61,8 @@ from sim.params.population import PopulationParams
 from sim.state import VillageMemory, Villages
 
 __all__ = [
-    "VillagePolicies", "momentum", "neighbour_mean", "neighbour_mean_numpy", "neighbourhood",
-    "village_day",
+    "NeighbourTable", "NeighbourWeights", "VillagePolicies", "momentum", "neighbour_mean",
+    "neighbour_mean_numpy", "neighbourhood", "village_day",
 ]
 
 F64 = NDArray[np.float64]
@@ -195,6 +195,123 @@ def neighbour_mean_numpy(values: F64, nbrs: I64, *, weights: F64 | None = None
     return np.divide(s, tot, out=np.zeros_like(s), where=tot > 0), tot
 
 
+#: Longest neighbour row summed with one block of numpy's pairwise summation.
+_MAX_PAIRWISE = 128
+
+
+def _pairwise_sum(table: F64) -> F64:
+    """Sum of a (k, n) table over its first axis, in the order numpy's pairwise summation
+    adds a row of ``k <= 128`` entries (eight accumulators, then a fixed tree), so that
+    ``_pairwise_sum(a.T) == a.sum(axis=1)`` bit for bit for a C-contiguous (n, k) ``a``.
+
+    Parameters
+    ----------
+    table : ndarray of float64, shape (k, n)
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+    """
+    k, n = table.shape
+    if k < 8:
+        res = np.zeros(n)
+        for i in range(k):
+            res += table[i]
+        return res
+    r = table[:8].copy()
+    full = k - k % 8
+    for i in range(8, full, 8):
+        r += table[i:i + 8]
+    res = (r[0] + r[1]) + (r[2] + r[3])
+    res += (r[4] + r[5]) + (r[6] + r[7])
+    for i in range(full, k):
+        res += table[i]
+    return res
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class NeighbourTable:
+    """The fixed neighbour structure of a set of villages, built once (villages do not
+    move) and used for every weighted mean of a run.
+
+    It holds the neighbour table transposed, one contiguous row per neighbour slot, so a
+    mean is ``k`` vector operations over the villages instead of a gather of short rows
+    and a reduction along them; the sums keep numpy's order (see :func:`_pairwise_sum`),
+    so :meth:`NeighbourWeights.mean` equals :func:`neighbour_mean_numpy` bit for bit.
+
+    Attributes
+    ----------
+    nbrs : ndarray of int64, shape (n, k)
+        Village rows, -1 for none.
+    index : ndarray of int64, shape (k, n)
+        ``nbrs.T`` with -1 replaced by 0.
+    present : ndarray of bool, shape (k, n)
+        ``nbrs.T >= 0``.
+    """
+
+    nbrs: I64
+    index: I64
+    present: Bool
+
+    @classmethod
+    def of(cls, nbrs: I64) -> NeighbourTable:
+        """Table of a neighbour array such as :func:`neighbourhood` returns."""
+        t = np.ascontiguousarray(np.asarray(nbrs, dtype=np.int64).T)
+        index, present = np.maximum(t, 0), t >= 0
+        for a in (index, present):
+            a.setflags(write=False)
+        return cls(nbrs=nbrs, index=index, present=present)
+
+    def weigh(self, weights: F64 | None = None) -> NeighbourWeights:
+        """Gather the neighbours' weights once for several means with the same weights.
+
+        Parameters
+        ----------
+        weights : ndarray of float64, shape (n_villages,), optional
+            E.g. population; uniform if omitted.
+        """
+        n, k = self.nbrs.shape
+        if k > _MAX_PAIRWISE:
+            w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+            return NeighbourWeights(self, w, neighbour_mean_numpy(w, self.nbrs, weights=w)[1])
+        if weights is None:
+            gathered = self.present.astype(np.float64)
+        else:
+            gathered = np.asarray(weights, dtype=np.float64)[self.index] if n else np.zeros((k, 0))
+            gathered[~self.present] = 0.0
+        return NeighbourWeights(self, gathered, _pairwise_sum(gathered))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class NeighbourWeights:
+    """A :class:`NeighbourTable` with its neighbours' weights gathered.
+
+    Attributes
+    ----------
+    table : NeighbourTable
+    weight : ndarray of float64, shape (k, n)
+        Weight of each neighbour slot, 0 where there is none (for rows longer than
+        128, where numpy sums in another order, the villages' own weights, shape (n,),
+        and :meth:`mean` uses :func:`neighbour_mean_numpy`).
+    total : ndarray of float64, shape (n,)
+        Neighbours' total weight of each village.
+    """
+
+    table: NeighbourTable
+    weight: F64
+    total: F64
+
+    def mean(self, values: F64) -> F64:
+        """Weighted mean of ``values`` (shape (n_villages,)) over each village's
+        neighbours, 0 where it has none: the ``mean`` of :func:`neighbour_mean_numpy`."""
+        if self.total.size == 0 or values.size == 0:
+            return np.zeros(self.total.size)
+        if self.table.nbrs.shape[1] > _MAX_PAIRWISE:  # weight holds the villages' weights
+            return neighbour_mean_numpy(values, self.table.nbrs, weights=self.weight)[0]
+        s = _pairwise_sum(self.weight * np.asarray(values, dtype=np.float64)[self.table.index])
+        return np.divide(s, self.total, out=np.zeros_like(s), where=self.total > 0)
+
+
 @dataclasses.dataclass(frozen=True)
 class VillagePolicies:
     """Intensity of each village-level policy in force today (0 when not in force).
@@ -265,7 +382,7 @@ def village_day(
     villages: Villages,
     memory: VillageMemory,
     *,
-    nbrs: I64,
+    nbrs: I64 | NeighbourTable,
     band_present: Bool,
     state_present: Bool,
     state_taken: F64,
@@ -286,8 +403,9 @@ def village_day(
         Today's table, shape (n_villages,) (not modified).
     memory : VillageMemory
         Shape (n_villages,) (not modified).
-    nbrs : ndarray of int64, shape (n_villages, k)
-        Neighbouring villages of each village (-1 for none), e.g. from :func:`neighbourhood`.
+    nbrs : ndarray of int64, shape (n_villages, k), or NeighbourTable
+        Neighbouring villages of each village (-1 for none), e.g. from :func:`neighbourhood`;
+        a :class:`NeighbourTable` of it (built once per run) saves rebuilding it daily.
     band_present, state_present : ndarray of bool, shape (n_villages,)
         Whether an active band / state unit stands in the village's cell.
     state_taken : ndarray of float64, shape (n_villages,)
@@ -371,13 +489,17 @@ def village_day(
 
     # ---------------------------------------------------------------- spread
     if n:
+        # Mean of the village and its neighbours, weighted by people: a town moves its
+        # hamlets more than they move it. The neighbours' weights are the same for the
+        # three means, so they are gathered once.
+        table = nbrs if isinstance(nbrs, NeighbourTable) else NeighbourTable.of(nbrs)
+        weighed = table.weigh(pop)
+        tot = weighed.total
+        whole = pop + tot
+        share = np.divide(tot, whole, out=np.zeros_like(tot), where=whole > 0)
 
         def spread(x: F64) -> F64:
-            # Mean of the village and its neighbours, weighted by people: a town moves its
-            # hamlets more than they move it.
-            m, tot = neighbour_mean(x, nbrs, weights=pop)
-            share = np.divide(tot, pop + tot, out=np.zeros_like(tot), where=(pop + tot) > 0)
-            return np.asarray(np.clip(x + p.spread * share * (m - x), 0.0, 1.0))
+            return np.asarray(np.clip(x + p.spread * share * (weighed.mean(x) - x), 0.0, 1.0))
 
         s2, g2, f2 = spread(s2), spread(g2), spread(f2)
 
