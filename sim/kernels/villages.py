@@ -222,7 +222,7 @@ def _pairwise_sum(table: F64) -> F64:
     full = k - k % 8
     for i in range(8, full, 8):
         r += table[i:i + 8]
-    res = (r[0] + r[1]) + (r[2] + r[3])
+    res = np.asarray((r[0] + r[1]) + (r[2] + r[3]), dtype=np.float64)
     res += (r[4] + r[5]) + (r[6] + r[7])
     for i in range(full, k):
         res += table[i]
