@@ -18,6 +18,12 @@ Every struck village gains fear and grievance and loses active support
 (``x' = x + a (1 - x)`` for fear and grievance, ``support' = support - b``).
 Each intensity may be a per-village array (a window limited to a region).
 
+Random draws are made for the villages they concern only: the uniforms of raids and
+burnings for the villages a raiding unit stands in, the losses for the villages struck,
+the uniforms of reprisals for the informing villages in a band's reach. (Until November
+2026 every village drew them and most draws were thrown away; seeded runs with raids,
+burnings or reprisals differ from those of earlier versions.)
+
 :func:`band_reprisals` is the insurgents' repression: a band punishes villages in
 reach that inform on it (support below ``inform_threshold``) with daily probability
 ``reprisal_rate``, killing ``reprisal_kill_share`` of them; the punished village
@@ -33,6 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels.draws import sparse_binomial
 from sim.params.population import PopulationParams
 from sim.state import Villages
 
@@ -120,24 +127,28 @@ def repression_day(
     pop = villages.population.copy()
     lean = np.clip(2.0 * (villages.support - 0.5), 0.0, 1.0)
     near = state_near & (lean > 0)
-    shot = rng.binomial(pop, np.clip(p.execution_rate * policies.executions * lean * near, 0.0, 1.0))
+    shot = sparse_binomial(rng, pop, np.clip(p.execution_rate * policies.executions * lean * near,
+                                       0.0, 1.0))
     pop = pop - shot
-    tried = rng.binomial(pop, np.clip(p.trial_rate * policies.show_trials * lean * near, 0.0, 1.0))
-    death = rng.binomial(tried, p.trial_death_share)
+    tried = sparse_binomial(rng, pop, np.clip(p.trial_rate * policies.show_trials * lean * near,
+                                        0.0, 1.0))
+    death = sparse_binomial(rng, tried, p.trial_death_share)
     pop = pop - tried
     hit = (shot > 0) | (tried > 0)
 
-    target = raiders & (villages.support > p.side_high)
-    u = rng.random(n)
+    # Raids and burnings: uniforms and losses are drawn for the struck villages only.
+    target = np.flatnonzero(raiders & (villages.support > p.side_high))
+    u = np.full(n, np.inf)
+    u[target] = rng.random(target.size)
     burning = np.asarray(policies.village_burning, dtype=np.float64)
     raids = np.asarray(policies.punitive_raids, dtype=np.float64)
-    burn = target & (u < np.minimum(1.0, burning / 2.0))
-    raid = target & ~burn & (u < np.minimum(1.0, (burning + raids) / 2.0))
+    burn = u < np.minimum(1.0, burning / 2.0)
+    raid = ~burn & (u < np.minimum(1.0, (burning + raids) / 2.0))
     raid = raid & (raids > 0)
-    r_killed = np.where(raid, rng.binomial(pop, p.raid_kill_share), 0)
-    b_killed = np.where(burn, rng.binomial(pop, p.burning_kill_share), 0)
+    r_killed = sparse_binomial(rng, np.where(raid, pop, 0), p.raid_kill_share)
+    b_killed = sparse_binomial(rng, np.where(burn, pop, 0), p.burning_kill_share)
     pop = pop - r_killed - b_killed
-    fled = np.where(burn, rng.binomial(pop, p.burning_flight), 0)
+    fled = sparse_binomial(rng, np.where(burn, pop, 0), p.burning_flight)
     pop = pop - fled
     food = np.where(raid, villages.food * (1.0 - p.raid_food_share), villages.food)
     food = np.where(burn, 0.0, food)
@@ -210,11 +221,12 @@ def band_reprisals(
     n = len(villages)
     if n == 0:
         return villages, 0, []
-    informers = (band_near >= 0) & (villages.support < p.inform_threshold)
-    hit = informers & (rng.random(n) < p.reprisal_rate)
+    informers = np.flatnonzero((band_near >= 0) & (villages.support < p.inform_threshold))
+    hit = np.zeros(n, dtype=bool)
+    hit[informers] = rng.random(informers.size) < p.reprisal_rate
     if not hit.any():
         return villages, 0, []
-    killed = np.where(hit, rng.binomial(villages.population, p.reprisal_kill_share), 0)
+    killed = sparse_binomial(rng, np.where(hit, villages.population, 0), p.reprisal_kill_share)
     f = villages.fear
     new_v = dataclasses.replace(
         villages,

@@ -57,6 +57,7 @@ from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.kernels import dispatch
+from sim.kernels.draws import sparse_binomial
 from sim.params.population import PopulationParams
 from sim.state import VillageMemory, Villages
 
@@ -510,7 +511,8 @@ def village_day(
     if border_days is not None:
         carried = np.minimum(villages.food / np.maximum(pop, 1.0), p.flight_carry_days)
         pressure = pressure * np.clip((1.0 + carried) / np.maximum(border_days, 1.0), 0.0, 1.0)
-    fled = rng.binomial(villages.population, np.clip(p.flight_rate * pressure, 0.0, 1.0))
+    fled = sparse_binomial(rng, villages.population,
+                           np.clip(p.flight_rate * pressure, 0.0, 1.0))
     fled = np.minimum(fled, villages.population).astype(np.int64)
 
     # ---------------------------------------------------------------- sides

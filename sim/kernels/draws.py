@@ -1,0 +1,41 @@
+"""Random draws made only where they can come out non-zero."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["sparse_binomial"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+
+def sparse_binomial(rng: np.random.Generator, n: I64, prob: F64 | float) -> I64:
+    """``rng.binomial(n, prob)`` drawn only where ``n > 0`` and ``prob > 0``, 0 elsewhere.
+
+    numpy's binomial returns 0 without drawing where ``n == 0`` or ``prob == 0``, so this
+    is the same draw, in the same stream, without looping over every village.
+
+    Parameters
+    ----------
+    n : ndarray of int64, shape (m,)
+    prob : float or ndarray of float64, shape (m,)
+
+    Returns
+    -------
+    ndarray of int64, shape (m,)
+
+    Raises
+    ------
+    ValueError
+        Where numpy's binomial would: ``n < 0``, ``prob`` outside [0, 1] or NaN.
+    """
+    pr = np.broadcast_to(np.asarray(prob, dtype=np.float64), n.shape)
+    if np.any((n < 0) | ~(pr >= 0)):  # numpy would refuse them too
+        raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
+    out = np.zeros(n.shape, dtype=np.int64)
+    live = np.flatnonzero((n > 0) & (pr > 0))
+    if live.size:
+        out[live] = rng.binomial(n[live], pr[live])
+    return out
