@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.kernels.dispatch import compiled_paths
-from sim.kernels.population import _any_in_window, window_max
+from sim.kernels.population import _any_in_window, _window_max_sparse, window_max
 from sim.kernels.terrain import Graph, build_graph, distance_field, grid_neighbours
 from sim.kernels.villages import (
     NeighbourTable,
@@ -79,6 +79,10 @@ def test_window_max_equals_window_gather(
     got = window_max(lookup, cells, shape=(rows, cols), radius=radius)
     assert got.dtype == np.int64
     np.testing.assert_array_equal(got, ref)
+    # the path for few units on a large map, whatever the density
+    sparse = _window_max_sparse(lookup, cells, shape=(rows, cols), radius=radius)
+    assert sparse.dtype == np.int64
+    np.testing.assert_array_equal(sparse, ref)
     np.testing.assert_array_equal(
         got, in_window(lookup, window_cells(cells, shape=(rows, cols), radius=radius)).max(axis=1))
 

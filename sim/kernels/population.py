@@ -128,6 +128,8 @@ class PopulationContext:
     rivals: Bool
     _windows: dict[tuple[int, int], I64] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
+    _reach: dict[float, F64] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
     town_hours: F64 | None = None
     border_hours: F64 | None = None
     town: Bool | None = None
@@ -143,6 +145,16 @@ class PopulationContext:
         if key not in self._windows:
             self._windows[key] = window_cells(village_cells, shape=self.shape, radius=radius)
         return self._windows[key]
+
+    def policy_reach(self, hours: float) -> F64:
+        """``exp(-town_hours / hours)``, computed once per value of ``hours`` (read-only)."""
+        assert self.town_hours is not None
+        key = float(hours)
+        if key not in self._reach:
+            r = np.exp(-self.town_hours / hours)
+            r.setflags(write=False)
+            self._reach[key] = r
+        return self._reach[key]
 
     @classmethod
     def build(
@@ -369,8 +381,29 @@ def window_max(lookup: I64, cells: I64, *, shape: tuple[int, int], radius: int) 
     -------
     ndarray of int64, shape (n,)
     """
+    occupied = np.flatnonzero(lookup >= 0)
+    if occupied.size * (2 * radius + 1) ** 2 * _SPARSE_FACTOR < lookup.size:
+        return _window_max_sparse(lookup, cells, shape=shape, radius=radius)
     grid = maximum_filter(lookup.reshape(shape), size=2 * radius + 1, mode="constant", cval=-1)
     return np.asarray(grid.reshape(-1)[cells], dtype=np.int64)
+
+
+#: :func:`window_max` marks the windows of the occupied cells instead of filtering the
+#: whole grid while they cover less than 1/_SPARSE_FACTOR of it (a speed choice only).
+_SPARSE_FACTOR = 8
+
+
+def _window_max_sparse(lookup: I64, cells: I64, *, shape: tuple[int, int], radius: int) -> I64:
+    """:func:`window_max` by marking the window of every occupied cell (few units on a
+    large map): the windows are symmetric, so a cell's window holds an occupied cell
+    exactly when that cell's window holds it."""
+    occupied = np.flatnonzero(lookup >= 0)
+    win = window_cells(occupied, shape=shape, radius=radius)
+    vals = np.broadcast_to(lookup[occupied][:, None], win.shape)
+    ok = win >= 0
+    grid = np.full(lookup.size, -1, dtype=np.int64)
+    np.maximum.at(grid, win[ok], vals[ok])
+    return np.asarray(grid[cells], dtype=np.int64)
 
 
 def population_day(
@@ -432,17 +465,16 @@ def population_day(
                    state_losses=today.state_losses, losing=today.losing, params=p)
     fighting: Bool | None = None
     if today.fight_cells is not None and today.fight_cells.size and nv:
-        fought = np.zeros(n_cells + 1, dtype=np.int64)
-        fought[today.fight_cells] = 1
-        win = ctx.village_window(v.cell, p.reach_cells)
-        fighting = np.asarray(fought[np.where(win >= 0, win, n_cells)].any(axis=1), dtype=bool)
+        fought = np.full(n_cells, -1, dtype=np.int64)
+        fought[today.fight_cells] = 0
+        fighting = window_max(fought, v.cell, shape=ctx.shape, radius=p.reach_cells) >= 0
     policies = today.village
     if ctx.town_hours is not None and nv:
         # The state's policies act where its administration reaches (food-for-cotton acts
         # on the fields it was planted in, wherever they are).
-        reach = np.exp(-ctx.town_hours / p.policy_reach_hours)
+        admin = ctx.policy_reach(p.policy_reach_hours)
         policies = dataclasses.replace(policies, **{
-            f.name: getattr(policies, f.name) * reach for f in dataclasses.fields(policies)
+            f.name: getattr(policies, f.name) * admin for f in dataclasses.fields(policies)
             if f.name != "food_for_cotton"})
     border_days = (None if ctx.border_hours is None
                    else ctx.border_hours / p.flight_day_hours)
