@@ -18,6 +18,8 @@ ALLOWED = {
     "CHUNK", "COMPILED_MIN", "BLOCK", "THREAD_MIN", "SIZE_TABLE", "LANES", "INF",
     # fast paths: row limit of the pairwise sum, work before numba pays, field cache size
     "MAX_ROW", "THRESHOLD", "_WORK", "FIELD_CACHE",
+    # ... and the share of the map below which window_max marks windows instead of filtering
+    "SPARSE_FACTOR",
     # codes
     "OUTCOME_TIME", "OUTCOME_INSURGENTS_WITHDREW", "OUTCOME_STATE_WITHDREW",
     "OUTCOME_INSURGENTS_ROUTED", "OUTCOME_STATE_ROUTED", "STATE", "INSURGENT",

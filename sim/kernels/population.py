@@ -382,15 +382,15 @@ def window_max(lookup: I64, cells: I64, *, shape: tuple[int, int], radius: int) 
     ndarray of int64, shape (n,)
     """
     occupied = np.flatnonzero(lookup >= 0)
-    if occupied.size * (2 * radius + 1) ** 2 * _SPARSE_FACTOR < lookup.size:
+    if occupied.size * (2 * radius + 1) ** 2 * SPARSE_FACTOR < lookup.size:
         return _window_max_sparse(lookup, cells, shape=shape, radius=radius)
     grid = maximum_filter(lookup.reshape(shape), size=2 * radius + 1, mode="constant", cval=-1)
     return np.asarray(grid.reshape(-1)[cells], dtype=np.int64)
 
 
 #: :func:`window_max` marks the windows of the occupied cells instead of filtering the
-#: whole grid while they cover less than 1/_SPARSE_FACTOR of it (a speed choice only).
-_SPARSE_FACTOR = 8
+#: whole grid while they cover less than 1/SPARSE_FACTOR of it (a speed choice only).
+SPARSE_FACTOR = 8
 
 
 def _window_max_sparse(lookup: I64, cells: I64, *, shape: tuple[int, int], radius: int) -> I64:

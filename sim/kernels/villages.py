@@ -51,6 +51,7 @@ food was taken today.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -197,36 +198,55 @@ def neighbour_mean_numpy(values: F64, nbrs: I64, *, weights: F64 | None = None
 
 
 #: Longest neighbour row summed with one block of numpy's pairwise summation.
-_MAX_PAIRWISE = 128
+MAX_ROW = 128
 
 
-def _pairwise_sum(table: F64) -> F64:
-    """Sum of a (k, n) table over its first axis, in the order numpy's pairwise summation
-    adds a row of ``k <= 128`` entries (eight accumulators, then a fixed tree), so that
-    ``_pairwise_sum(a.T) == a.sum(axis=1)`` bit for bit for a C-contiguous (n, k) ``a``.
+def _pairwise_sum(term: Callable[[int], F64], k: int, n: int) -> F64:
+    """Sum of ``k`` terms, each an array of shape (n,), in the order numpy's pairwise
+    summation adds a row of ``k <= 128`` entries (eight accumulators, then a fixed tree):
+    ``_pairwise_sum(lambda j: a[:, j].copy(), k, n) == a.sum(axis=1)`` bit for bit for
+    a C-contiguous (n, k) ``a``.
+
+    Terms are made one at a time by ``term(j)`` (a fresh array the sum may overwrite) and
+    folded in at once, so at most four arrays of shape (n,) are alive: no temporary of
+    shape (k, n), whose allocation and release cost more than the arithmetic.
 
     Parameters
     ----------
-    table : ndarray of float64, shape (k, n)
+    term : callable
+        ``term(j)`` for ``j`` in ``range(k)``, a new ndarray of float64, shape (n,).
+    k, n : int
 
     Returns
     -------
     ndarray of float64, shape (n,)
     """
-    k, n = table.shape
     if k < 8:
         res = np.zeros(n)
-        for i in range(k):
-            res += table[i]
+        for j in range(k):
+            res += term(j)
         return res
-    r = table[:8].copy()
     full = k - k % 8
-    for i in range(8, full, 8):
-        r += table[i:i + 8]
-    res = np.asarray((r[0] + r[1]) + (r[2] + r[3]), dtype=np.float64)
-    res += (r[4] + r[5]) + (r[6] + r[7])
-    for i in range(full, k):
-        res += table[i]
+
+    def acc(j: int) -> F64:  # numpy's j-th accumulator: entries j, j + 8, j + 16, ...
+        a = term(j)
+        for i in range(8 + j, full, 8):
+            a += term(i)
+        return a
+
+    res = acc(0)
+    res += acc(1)
+    mid = acc(2)
+    mid += acc(3)
+    res += mid
+    mid = acc(4)
+    mid += acc(5)
+    hi = acc(6)
+    hi += acc(7)
+    mid += hi
+    res += mid
+    for j in range(full, k):
+        res += term(j)
     return res
 
 
@@ -235,33 +255,35 @@ class NeighbourTable:
     """The fixed neighbour structure of a set of villages, built once (villages do not
     move) and used for every weighted mean of a run.
 
-    It holds the neighbour table transposed, one contiguous row per neighbour slot, so a
-    mean is ``k`` vector operations over the villages instead of a gather of short rows
-    and a reduction along them; the sums keep numpy's order (see :func:`_pairwise_sum`),
-    so :meth:`NeighbourWeights.mean` equals :func:`neighbour_mean_numpy` bit for bit.
+    It holds the neighbour table by columns, one contiguous array per neighbour slot, so
+    a mean is ``k`` vector operations over the villages instead of a gather of short
+    rows and a reduction along them; the sums keep numpy's order (see
+    :func:`_pairwise_sum`), so :meth:`NeighbourWeights.mean` equals
+    :func:`neighbour_mean_numpy` bit for bit.
 
     Attributes
     ----------
     nbrs : ndarray of int64, shape (n, k)
         Village rows, -1 for none.
-    index : ndarray of int64, shape (k, n)
-        ``nbrs.T`` with -1 replaced by 0.
-    present : ndarray of bool, shape (k, n)
-        ``nbrs.T >= 0``.
+    index : tuple of k ndarrays of int64, shape (n,)
+        Column ``j`` of ``nbrs`` with -1 replaced by 0.
+    absent : tuple of k ndarrays of int64, shape (m_j,)
+        Rows where column ``j`` of ``nbrs`` is -1.
     """
 
     nbrs: I64
-    index: I64
-    present: Bool
+    index: tuple[I64, ...]
+    absent: tuple[I64, ...]
 
     @classmethod
     def of(cls, nbrs: I64) -> NeighbourTable:
         """Table of a neighbour array such as :func:`neighbourhood` returns."""
-        t = np.ascontiguousarray(np.asarray(nbrs, dtype=np.int64).T)
-        index, present = np.maximum(t, 0), t >= 0
-        for a in (index, present):
+        t = np.asarray(nbrs, dtype=np.int64)
+        index = tuple(np.ascontiguousarray(np.maximum(t[:, j], 0)) for j in range(t.shape[1]))
+        absent = tuple(np.flatnonzero(t[:, j] < 0) for j in range(t.shape[1]))
+        for a in (*index, *absent):
             a.setflags(write=False)
-        return cls(nbrs=nbrs, index=index, present=present)
+        return cls(nbrs=nbrs, index=index, absent=absent)
 
     def weigh(self, weights: F64 | None = None) -> NeighbourWeights:
         """Gather the neighbours' weights once for several means with the same weights.
@@ -272,15 +294,16 @@ class NeighbourTable:
             E.g. population; uniform if omitted.
         """
         n, k = self.nbrs.shape
-        if k > _MAX_PAIRWISE:
-            w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-            return NeighbourWeights(self, w, neighbour_mean_numpy(w, self.nbrs, weights=w)[1])
-        if weights is None:
-            gathered = self.present.astype(np.float64)
-        else:
-            gathered = np.asarray(weights, dtype=np.float64)[self.index] if n else np.zeros((k, 0))
-            gathered[~self.present] = 0.0
-        return NeighbourWeights(self, gathered, _pairwise_sum(gathered))
+        w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+        if k > MAX_ROW:
+            return NeighbourWeights(self, (w,), neighbour_mean_numpy(w, self.nbrs, weights=w)[1])
+        cols = []
+        for j in range(k):
+            c = w.take(self.index[j]) if n else np.zeros(0)
+            c[self.absent[j]] = 0.0
+            cols.append(c)
+        weight = tuple(cols)
+        return NeighbourWeights(self, weight, _pairwise_sum(lambda j: weight[j].copy(), k, n))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -290,26 +313,35 @@ class NeighbourWeights:
     Attributes
     ----------
     table : NeighbourTable
-    weight : ndarray of float64, shape (k, n)
+    weight : tuple of k ndarrays of float64, shape (n,)
         Weight of each neighbour slot, 0 where there is none (for rows longer than
-        128, where numpy sums in another order, the villages' own weights, shape (n,),
-        and :meth:`mean` uses :func:`neighbour_mean_numpy`).
+        128, where numpy sums in another order, the villages' own weights alone, and
+        :meth:`mean` uses :func:`neighbour_mean_numpy`).
     total : ndarray of float64, shape (n,)
         Neighbours' total weight of each village.
     """
 
     table: NeighbourTable
-    weight: F64
+    weight: tuple[F64, ...]
     total: F64
 
     def mean(self, values: F64) -> F64:
         """Weighted mean of ``values`` (shape (n_villages,)) over each village's
         neighbours, 0 where it has none: the ``mean`` of :func:`neighbour_mean_numpy`."""
-        if self.total.size == 0 or values.size == 0:
-            return np.zeros(self.total.size)
-        if self.table.nbrs.shape[1] > _MAX_PAIRWISE:  # weight holds the villages' weights
-            return neighbour_mean_numpy(values, self.table.nbrs, weights=self.weight)[0]
-        s = _pairwise_sum(self.weight * np.asarray(values, dtype=np.float64)[self.table.index])
+        n, k = self.table.nbrs.shape
+        if n == 0 or values.size == 0:
+            return np.zeros(n)
+        if k > MAX_ROW:
+            return neighbour_mean_numpy(values, self.table.nbrs, weights=self.weight[0])[0]
+        x = np.asarray(values, dtype=np.float64)
+        index, weight = self.table.index, self.weight
+
+        def term(j: int) -> F64:  # weight * value, as the reference multiplies them
+            t = x.take(index[j])
+            t *= weight[j]
+            return t
+
+        s = _pairwise_sum(term, k, n)
         return np.divide(s, self.total, out=np.zeros_like(s), where=self.total > 0)
 
 
