@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.sparse import csr_matrix
 
 from sim.kernels.dispatch import compiled_paths
+from sim.kernels.movement.paths import greedy_field
 from sim.kernels.population import _any_in_window, _window_max_sparse, window_max
 from sim.kernels.terrain import Graph, build_graph, distance_field, grid_neighbours
 from sim.kernels.villages import (
@@ -243,3 +245,24 @@ def test_neighbour_table_known_answer() -> None:
     weighed = NeighbourTable.of(nbrs).weigh(np.array([9.0, 1.0, 3.0]))
     np.testing.assert_array_equal(weighed.mean(np.array([0.5, 0.0, 1.0])), [0.75, 0.0])
     np.testing.assert_array_equal(weighed.total, [4.0, 0.0])
+@settings(max_examples=50, deadline=None)
+@given(rows=st.integers(1, 14), cols=st.integers(1, 14), radius=st.integers(0, 4),
+       n_cells=st.integers(1, 4), seed=st.integers(0, 2**32 - 1), maximise=st.booleans())
+def test_greedy_field_near_cells_equals_whole_map(
+    rows: int, cols: int, radius: int, n_cells: int, seed: int, maximise: bool
+) -> None:
+    """Within the radius of the given cells the local field is the whole-map field; -1
+    elsewhere."""
+    rng = np.random.default_rng(seed)
+    hours = np.where(rng.random((rows * cols, 4)) < 0.2, np.inf, rng.random((rows * cols, 4)))
+    graph = Graph(shape=(rows, cols), hours=hours, matrix=csr_matrix((1, 1)))
+    values = np.where(rng.random(rows * cols) < 0.1, np.inf, rng.random(rows * cols))
+    cells = rng.integers(0, rows * cols, n_cells).astype(np.int64)
+    whole = greedy_field(values, graph, maximise=maximise)
+    local = greedy_field(values, graph, maximise=maximise, near=(cells, radius))
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    cr, cc = np.divmod(cells, cols)
+    inside = ((np.abs(r[:, None] - cr[None, :]) <= radius)
+              & (np.abs(c[:, None] - cc[None, :]) <= radius)).any(axis=1)
+    np.testing.assert_array_equal(local[inside], whole[inside])
+    assert (local[~inside] == -1).all()

@@ -149,7 +149,8 @@ def move_bands(
         d_enemy = distance_near(graph, state_cells, limit=4 * params.threat_hours,
                                 cells=fleeing, radius=reach)
         d_enemy = np.where(np.isfinite(d_enemy), d_enemy, 4 * params.threat_hours)
-        advance(mode == BandMode.FLEE, greedy_field(d_enemy, graph, maximise=True))
+        advance(mode == BandMode.FLEE,
+                greedy_field(d_enemy, graph, maximise=True, near=(fleeing, reach - 1)))
     advance(mode == BandMode.SANCTUARY, sanctuary_next)
     forage = mode == BandMode.FORAGE
     # Safe places with food: friendly villages, on the Afghan side only while the sanctuary

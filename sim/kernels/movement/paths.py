@@ -72,26 +72,44 @@ def _edge_cost(a: I64, b: I64, hours: F64, _n: int) -> F64:
     return hours[a, d]
 
 
-def greedy_field(values: F64, graph: Graph, *, maximise: bool) -> I64:
+def greedy_field(values: F64, graph: Graph, *, maximise: bool,
+                 near: tuple[I64, int] | None = None) -> I64:
     """Next-cell field that steps to the passable neighbour with the best value.
 
     Parameters
     ----------
     values : ndarray of float64, shape (n_cells,)
+    near : (cells, radius), optional
+        Compute the field only within Chebyshev ``radius`` of these cells (-1
+        elsewhere): a walk of at most ``radius`` edges from them reads nothing else.
 
     Returns
     -------
     ndarray of int64, shape (n_cells,)
         Neighbour improving ``values`` most, or -1 where none improves it.
     """
-    nbr = graph.neighbours()
-    ok = (nbr >= 0) & np.isfinite(graph.hours)
+    nbr_all = graph.neighbours()
+    if near is None:
+        rows = np.arange(values.size)
+    else:
+        cells, radius = near
+        n_rows, n_cols = graph.shape
+        mask = np.zeros((n_rows, n_cols), dtype=bool)
+        r, c = np.divmod(np.asarray(cells, dtype=np.int64), n_cols)
+        for rr, cc in zip(r.tolist(), c.tolist(), strict=True):
+            mask[max(rr - radius, 0):rr + radius + 1, max(cc - radius, 0):cc + radius + 1] = True
+        rows = np.flatnonzero(mask)
+    nbr = nbr_all[rows]
+    ok = (nbr >= 0) & np.isfinite(graph.hours[rows])
     vals = np.where(ok, values[np.where(nbr >= 0, nbr, 0)], -np.inf if maximise else np.inf)
     best = np.argmax(vals, axis=1) if maximise else np.argmin(vals, axis=1)
-    rows = np.arange(values.size)
-    best_val = vals[rows, best]
-    better = best_val > values if maximise else best_val < values
-    return np.where(better, nbr[rows, best], -1)
+    at = np.arange(rows.size)
+    best_val = vals[at, best]
+    here = values[rows]
+    better = best_val > here if maximise else best_val < here
+    out = np.full(values.size, -1, dtype=np.int64)
+    out[rows] = np.where(better, nbr[at, best], -1)
+    return out
 
 
 def detour_field(
