@@ -191,6 +191,12 @@ class Columns(_Table):
     active: Bool
 
 
+NEUTRAL_SUPPORT = 0.5
+"""The middle of the support scale of :class:`Villages` (0: all for the state, 1: all for the
+insurgents): a definition of the scale, not a tunable value. A village leans to the insurgents
+above it; ``2 * (support - NEUTRAL_SUPPORT)`` clipped to [0, 1] is how far it leans."""
+
+
 @dataclasses.dataclass
 class Villages(_Table):
     """Villages and towns, shape ``(n_villages,)``.

@@ -45,6 +45,17 @@ def test_rule_needs_surprise_numbers_and_isolation_for_regulars() -> None:
     assert not _rule(250, 100, vol=0.4, supply=0.0)  # mostly regulars: needs all three
 
 
+def test_volunteer_share_decides_which_rule_a_mixed_side_follows() -> None:
+    # 40% volunteers, outnumbered 2.5:1, cut off, not surprised: regulars hold together ...
+    assert not _rule(250, 100, vol=0.4, supply=0.0)
+    # ... unless a side counts as volunteers from a third of its men.
+    one = np.ones(1)
+    lower = dataclasses.replace(P, rout_volunteer_share=0.3)
+    assert state_may_rout(insurgents=250 * one, state=100 * one, volunteer_share=0.4 * one,
+                          supply_days=0 * one, ambush=np.array([False]), raid=np.array([False]),
+                          heliographs=False, params=lower)[0]
+
+
 def _ambush_batch(may: bool) -> EngagementBatch:
     return EngagementBatch(
         insurgents=np.array([900.0]), state=np.array([60.0]), machine_guns=np.zeros(1),

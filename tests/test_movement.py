@@ -413,3 +413,27 @@ def test_a_band_that_lost_its_stores_goes_where_food_is() -> None:
     assert d_border[moved.cell[0]] < d_border[bands.cell[0]]  # the open sanctuary feeds it
     fed = dataclasses.replace(ctx, stock_days=np.array([30.0]))
     assert choose_band_modes(bands, column_table([], []), fed, p)[0] == BandMode.HOME
+
+
+def test_walk_is_limited_by_its_budget_not_by_a_count_of_edges() -> None:
+    # A 1 x 200 corridor of cheap edges eastward (1/32 h each, exact in binary): 8 h reach
+    # the far end, 3 h take exactly 96 edges.
+    n = 200
+    hours = np.full((n, 4), np.inf)
+    hours[:-1, 1] = 1 / 32
+    nxt = np.append(np.arange(1, n), -1)
+    assert walk(np.array([0]), nxt, hours, np.array([8.0]))[0] == n - 1
+    assert walk(np.array([0]), nxt, hours, np.array([3.0]))[0] == 96
+    assert walk(np.array([0]), nxt, hours, np.array([8.0]), max_edges=64)[0] == 64
+
+
+def test_threat_window_reaches_further_with_a_larger_threat_speed_share() -> None:
+    # A column 12 cells (about 60 km) from a weaker band: outside the default window of
+    # 16 h * 5 km/h * 0.5 = 40 km (8 cells), inside the window at full flat-ground speed.
+    t = synthetic_theatre(40, 40)
+    ctx = context(t)
+    bands = band_table([20 * 40 + 20], [50])
+    cols = column_table([20 * 40 + 32], [400], order=Order.PURSUE)
+    assert choose_band_modes(bands, cols, ctx, P)[0] != BandMode.FLEE
+    wide = dataclasses.replace(P, threat_speed_share=1.0)
+    assert choose_band_modes(bands, cols, ctx, wide)[0] == BandMode.FLEE

@@ -1,5 +1,11 @@
-"""Every behavioural number is a parameter: no module-level numeric constant hides in the
-kernels except the documented mathematical, numerical, coding and engine constants below."""
+"""Every behavioural number is a parameter: no numeric literal hides in the kernels except
+the documented mathematical, numerical, coding and engine constants below.
+
+Two scans of ``sim/kernels``: module-level names bound to numbers (allowed by name), and
+every number written inside the kernels' code (allowed per module, function and value, each
+with the reason it is not a behavioural default). A new literal fails until it becomes a
+parameter in ``sim/params/*`` or is listed here with its reason; an entry no longer found
+fails too, so the list stays the list of what is in the code."""
 
 from __future__ import annotations
 
@@ -71,3 +77,130 @@ def test_no_behavioural_constant_in_the_kernels() -> None:
         if name not in ALLOWED
     }
     assert not hidden, f"declare these in sim/params/* instead: {sorted(hidden)}"
+
+
+#: Numbers written anywhere in kernel code without a justification below: 0, 1, 2 and -1
+#: used mathematically (identities, sign, halves and doubles of a formula, sentinel -1).
+PLAIN = {0, 1, 2, -1}
+
+#: Every other number in the kernels' code (not module-level constants, docstrings or
+#: subscripts), by (module, function, value), with why it is not a behavioural default.
+JUSTIFIED: dict[tuple[str, str, float], str] = {
+    # --- compiled combat engine: mirrors of the numpy engine, same justifications ----------
+    ("combat/compiled.py", "_size_table", 16): "lru_cache size: speed only",
+    ("combat/compiled.py", "_resolve_range", 0.5): "round half up of captured rifles",
+    ("combat/compiled.py", "_resolve_range", 1e-09): "guard of a zero base before a power",
+    ("combat/compiled.py", "_resolve_range", 6): "the six expected-loss rows (3 per side)",
+    ("combat/compiled.py", "_size_table", 1e-09): "guard of a zero base before a power",
+    ("combat/compiled.py", "compiled_resolve", 12): "number of output rows",
+    ("combat/compiled.py", "compiled_resolve", 5): "number of pre-drawn uniforms per fight",
+    ("combat/compiled.py", "compiled_resolve", 10): "number of input arrays before the optional one",
+    ("combat/compiled_base.py", "rint_float", 0.5): "round half to even",
+    ("combat/compiled_draws.py", "binomial_start", 0.5): "round half up",
+    ("combat/compiled_draws.py", "binomial_start", 6.0): "Cornish-Fisher skew term z^2-1 over 6",
+    ("combat/compiled_draws.py", "ndtri_scalar", 0.5): "symmetry of the normal quantile",
+    ("combat/compiled_draws.py", "ndtri_scalar", 8.0): "Cephes ndtri branch point",
+    ("combat/compiled_law.py", "_linear_time", 0.5): "series term and branch of log1p",
+    ("combat/compiled_law.py", "_linear_time", 1e300): "overflow guard",
+    ("combat/compiled_law.py", "_linear_value", 0.5): "series term of expm1(x)/x",
+    ("combat/compiled_law.py", "_riccati", 0.5): "half-angle form of tanh",
+    ("combat/compiled_law.py", "law", 0.5): "half-angle form of tanh",
+    ("combat/compiled_law.py", "law", 4.0): "sech^2 = 4 / (e^x + e^-x)^2",
+    ("combat/compiled_law.py", "law", 3): "code of the law (linear)",
+    ("combat/compiled_law.py", "law", 6): "code of the law (circular, state hidden)",
+    ("combat/compiled_law.py", "law_code", 5): "code of the law (circular, band hidden)",
+    ("combat/compiled_law.py", "law_code", 6): "code of the law (circular, state hidden)",
+    # --- numpy combat ----------------------------------------------------------------------
+    ("combat/day.py", "combat_day", 1e12): "sort key: a garrison leads before any column",
+    ("combat/engine.py", "resolve_engagements", 5): "number of pre-drawn uniforms per fight",
+    ("combat/outcome.py", "resolve_numpy", 0.5): "round half up of captured rifles",
+    ("combat/sampling.py", "_binomial", 0.5): "round half up; symmetry p > 1/2",
+    ("combat/sampling.py", "_binomial", 6.0): "Cornish-Fisher skew term z^2-1 over 6",
+    ("combat/terms.py", "engagement_terms", 1e-09): "guard of a zero base before a power",
+    ("lanchester.py", "_linear_time", 0.5): "series term and branch of log1p",
+    ("lanchester.py", "_linear_time", 1e300): "overflow guard",
+    ("lanchester.py", "_linear_value", 0.5): "series term of expm1(x)/x",
+    ("lanchester.py", "_mixed", 0.5): "half-angle form of tanh",
+    ("lanchester.py", "_mixed", 4.0): "sech^2 = 4 / (e^x + e^-x)^2",
+    ("lanchester.py", "_riccati", 0.5): "half-angle form of tanh",
+    ("lanchester.py", "lanchester_mixed", 3): "code of the law (linear)",
+    ("lanchester.py", "lanchester_mixed", 5): "code of the law (circular, band hidden)",
+    ("lanchester.py", "lanchester_mixed", 6): "code of the law (circular, state hidden)",
+    # --- fast paths ---------------------------------------------------------------------------
+    ("compiled.py", "_row_sum", 8): "numpy's pairwise summation unrolls by eight",
+    ("villages.py", "neighbour_mean", 128): "compiled row sum's limit (compiled.MAX_ROW): speed",
+    # --- movement -------------------------------------------------------------------------------
+    ("movement/columns.py", "visible_bands", 0.5): "any unit in the window: k/w^2 > 0.5/w^2",
+    ("movement/paths.py", "_edge_cost", 3): "direction code W of the four edges",
+    ("movement/paths.py", "cached", 512): "field cache bound: cleared fields are rebuilt equal",
+    # --- population, supply, geometry ---------------------------------------------------------
+    ("population.py", "_village_neighbours", 4): "lru_cache size: speed only",
+    ("recruitment.py", "intelligence", 1e-09): "guard of a division by zero",
+    ("supply.py", "supply_day", 1e-09): "guard of a division by zero",
+    ("villages.py", "village_day", 1e-09): "guard of a division by zero",
+    ("tally.py", "losses_of_day", 3): "the three kinds of losses (killed, wounded, captured)",
+    ("terrain.py", "grid_neighbours", 8): "lru_cache size: speed only",
+    ("terrain.py", "build_graph", 4): "four edges of a grid cell",
+    ("terrain.py", "grid_neighbours", 4): "four edges of a grid cell",
+    ("terrain.py", "build_graph.edge", 0.5): "mean of the two cells' cover multipliers",
+    ("terrain.py", "build_graph.edge", 1000.0): "metres per kilometre",
+    ("terrain.py", "cell_km", 0.5): "latitude of a cell's centre",
+}
+
+
+def _in_code(path: Path) -> set[tuple[str, float]]:
+    """(function, value) of every number in ``path``'s code outside module-level
+    assignments, docstrings and subscripts, and not in :data:`PLAIN` (a decorator's
+    numbers belong to the function it decorates)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)):
+            skip.add(id(body[0].value))
+        if isinstance(node, ast.Subscript):
+            skip |= {id(n) for n in ast.walk(node.slice)}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            skip |= {id(n) for n in ast.walk(node.value)}
+    found: set[tuple[str, float]] = set()
+
+    def visit(node: ast.AST, scope: str) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            scope = f"{scope}.{node.name}" if scope else node.name
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+              and not isinstance(node.value, bool) and id(node) not in skip
+              and node.value not in PLAIN):
+            found.add((scope or "<module>", node.value))
+        for child in ast.iter_child_nodes(node):
+            visit(child, scope)
+
+    visit(tree, "")
+    return found
+
+
+def test_the_literal_scan_sees_a_planted_number(tmp_path: Path) -> None:
+    f = tmp_path / "k.py"
+    f.write_text(
+        'LIMIT = 3.0\n'
+        'def rule(x, *, bound=64):\n'
+        '    """Docstring 0.7."""\n'
+        '    return x[3] * 0.5 + 2 * x[0] - 1 + 4 * bound\n'
+    )
+    assert _in_code(f) == {("rule", 64), ("rule", 0.5), ("rule", 4)}
+
+
+def test_every_number_in_kernel_code_is_a_parameter_or_justified() -> None:
+    found = {
+        (p.relative_to(KERNELS).as_posix(), scope, value)
+        for p in KERNELS.rglob("*.py")
+        for scope, value in _in_code(p)
+    }
+    hidden = sorted(found - JUSTIFIED.keys(), key=str)
+    assert not hidden, (
+        f"numbers in kernel code: make them parameters in sim/params/* or justify them: {hidden}"
+    )
+    stale = sorted(JUSTIFIED.keys() - found, key=str)
+    assert not stale, f"justified numbers no longer in the code: {stale}"

@@ -174,3 +174,19 @@ def test_inputs_are_not_mutated() -> None:
     for before, after in zip(copies, (b, c, v), strict=True):
         for f in dataclasses.fields(before):
             np.testing.assert_array_equal(getattr(before, f.name), getattr(after, f.name))
+
+
+def test_a_band_regains_morale_only_once_its_hunger_falls_below_recovery_hunger() -> None:
+    # Well fed today, but yesterday's hunger (0.3) lingers at 0.3 * (1 - hunger_memory) = 0.21.
+    def morale_after(recovery_hunger: float) -> float:
+        b, c, v = tables(fighters=100, food=1e4, village_food=1e5)
+        b.hunger[:] = 0.3
+        nb, _, _, _ = day(b, c, v, params=dataclasses.replace(P, recovery_hunger=recovery_hunger,
+                                                               hunger_desertion=0.0))
+        assert 0.05 < nb.hunger[0] < 0.5
+        return float(nb.morale[0])
+
+    still_hungry = morale_after(P.recovery_hunger)  # default 0.05: not yet counted as fed
+    fed = morale_after(0.5)
+    assert still_hungry < 0.7 < fed
+    assert np.isclose(fed - still_hungry, P.morale_recovery * (1.0 - 0.21))

@@ -42,6 +42,7 @@ from sim.kernels.villages import (
 )
 from sim.params.population import PopulationParams
 from sim.state import (
+    NEUTRAL_SUPPORT,
     Bands,
     ColumnKind,
     Columns,
@@ -350,7 +351,7 @@ def cut_off(villages: Villages, reach: I64, *, sanctuary_open: bool) -> F64:
     ok = reach >= 0
     if len(villages) == 0:
         return np.ones(nb)
-    friendly = ok & (villages.support[np.where(ok, reach, 0)] > 0.5)
+    friendly = ok & (villages.support[np.where(ok, reach, 0)] > NEUTRAL_SUPPORT)
     out: F64 = np.where(friendly.any(axis=1), 0.0, 1.0)
     return out
 

@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.params.population import PopulationParams
-from sim.state import Bands, Villages
+from sim.state import NEUTRAL_SUPPORT, Bands, Villages
 
 __all__ = ["intelligence", "momentum", "momentum_gain", "recruit", "sanctuary_recruit"]
 
@@ -56,7 +56,7 @@ Bool = NDArray[np.bool_]
 def willingness(villages: Villages, params: PopulationParams) -> F64:
     """Daily joining probability per man, before the band's success (shape (n_villages,))."""
     p = params
-    lean = np.clip(2.0 * (villages.support - 0.5), 0.0, 1.0)
+    lean = np.clip(2.0 * (villages.support - NEUTRAL_SUPPORT), 0.0, 1.0)
     return np.clip(
         p.recruit_rate * lean * villages.grievance * (1.0 - p.fear_deterrence * villages.fear),
         0.0,

@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from sim.events import Events, events
 from sim.kernels.draws import sparse_binomial
 from sim.params.population import PopulationParams
-from sim.state import Villages
+from sim.state import NEUTRAL_SUPPORT, Villages
 
 __all__ = ["RepressionPolicies", "RepressionResult", "band_reprisals", "repression_day"]
 
@@ -125,7 +125,7 @@ def repression_day(
     if n == 0 or not policies.any():
         return RepressionResult(villages, 0, 0, 0, 0, [])
     pop = villages.population.copy()
-    lean = np.clip(2.0 * (villages.support - 0.5), 0.0, 1.0)
+    lean = np.clip(2.0 * (villages.support - NEUTRAL_SUPPORT), 0.0, 1.0)
     near = state_near & (lean > 0)
     shot = sparse_binomial(rng, pop, np.clip(p.execution_rate * policies.executions * lean * near,
                                        0.0, 1.0))

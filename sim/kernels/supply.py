@@ -145,7 +145,7 @@ def supply_day(
     morale = np.clip(
         bands.morale
         - p.hunger_morale * hunger
-        + p.morale_recovery * (1.0 - hunger) * (hunger < 0.05),
+        + p.morale_recovery * (1.0 - hunger) * (hunger < p.recovery_hunger),
         0.0,
         1.0,
     )

@@ -308,12 +308,15 @@ def _search(graph: Graph, src: NDArray[np.int64], limit: float) -> Field:
     return dist.astype(np.float64), next_cell, np.where(nearest < 0, -1, nearest).astype(np.int64)
 
 
-def walk_reach(graph: Graph, budget: float, *, max_edges: int = 64) -> int:
+def walk_reach(graph: Graph, budget: float, *, max_edges: int | None = None) -> int:
     """Most edges a walk with ``budget`` marching hours can take on ``graph`` in a day.
 
     The first edge is always taken; every further one costs at least the cheapest edge
-    of the graph (see :func:`sim.kernels.movement.walk`).
+    of the graph (see :func:`sim.kernels.movement.walk`). ``max_edges`` caps the answer
+    as it caps the walk (default: the number of cells, which no walk exceeds).
     """
+    if max_edges is None:
+        max_edges = graph.hours.shape[0]
     finite = graph.hours[np.isfinite(graph.hours)]
     if finite.size == 0:
         return 0

@@ -550,8 +550,9 @@ def village_day(
     # ---------------------------------------------------------------- sides
     side = memory.side.copy()
     side = np.where(s2 > p.side_high, 1, np.where(s2 < p.side_low, -1, side))
-    # Back to neutral once support returns to the middle from the far side.
-    side = np.where((side == 1) & (s2 < 0.5), 0, np.where((side == -1) & (s2 > 0.5), 0, side))
+    # Back to neutral once support returns past ``side_reset`` (the middle) from the far side.
+    reset = p.side_reset
+    side = np.where((side == 1) & (s2 < reset), 0, np.where((side == -1) & (s2 > reset), 0, side))
     side = side.astype(np.int64)
 
     out: list[Events] = []

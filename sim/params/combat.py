@@ -246,10 +246,16 @@ class CombatParams:
         " this many insurgents per man engaged, and cut off (their mean supply is at or below"
         " `rout_cut_off_days`). Local volunteer units are more brittle: outnumbered so, they"
         " rout when either surprised or cut off (a side counts as volunteer when volunteers"
-        " are at least half its men)."
+        " are at least `rout_volunteer_share` of its men)."
         " Judgement.",
         ge=0.0, le=100.0,
         prior=(1.0, 4.0),
+    )
+    rout_volunteer_share: float = param(
+        0.5,
+        "A state side counts as volunteer units for the rout rule above when volunteers are at"
+        " least this share of its men engaged (0.5: the majority). Judgement.",
+        gt=0.0, le=1.0, prior=(0.25, 0.75),
     )
     rout_cut_off_days: float = param(
         0.0,
@@ -296,6 +302,13 @@ class CombatParams:
         0.5, "Morale lost per share of the unit's men lost in the fight.", ge=0.0, le=100.0, prior=(0.25, 1.0)
     )
     morale_rout: float = probability(0.2, "Further morale lost by a routed side.", prior=(0.1, 0.4))
+    draw_success: float = probability(
+        0.5,
+        "Success (in won fights) credited to a band for a fight that ends undecided at"
+        " nightfall in which the state lost more men than the band (a won fight counts 1; see"
+        " movement.report_success). Judgement.",
+        prior=(0.25, 1.0),
+    )
     # --- evasion -----------------------------------------------------------------------------
     evasion: float = probability(
         0.8,

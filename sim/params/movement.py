@@ -58,6 +58,21 @@ class MovementParams:
         unit="h",
         ge=0.1, le=240.0, prior=(8.0, 32.0),
     )
+    threat_speed_share: float = param(
+        0.5,
+        "Share of the flat-ground horse speed a horseman keeps over typical broken ground, for"
+        " the window within which a band counts state strength: the window reaches"
+        " threat_hours * horse_kmh * this km each way (square, in 5-km cells, at least one"
+        " cell). Judgement.",
+        gt=0.0, le=1.0, prior=(0.25, 1.0),
+    )
+    flee_horizon: float = param(
+        4.0,
+        "A fleeing band measures its distance to state units up to this many times"
+        " threat_hours; further ones count as that far (it climbs away from the near ones"
+        " and is indifferent between far ones). Judgement.",
+        ge=1.0, le=20.0, prior=(2.0, 8.0),
+    )
     flee_ratio: float = param(
         1.0,
         "A band flees when the state strength within threat range exceeds its own"

@@ -211,6 +211,14 @@ class PopulationParams:
     )
     side_high: float = probability(0.6, "Support above which a village sides with the insurgents.", prior=(0.3, 1.0))
     side_low: float = probability(0.4, "Support below which a village sides with the state.", prior=(0.2, 0.8))
+    side_reset: float = probability(
+        0.5,
+        "A village that sided with the insurgents turns neutral again when its support falls"
+        " below this, one that sided with the state when its support rises above it (0.5: the"
+        " middle of the scale; between side_low and side_high the side it took sticks)."
+        " Judgement.",
+        prior=(0.4, 0.6),
+    )
     flight_rate: float = param(
         0.002,
         "Daily share of a village that flees abroad at full fear or in famine (A26-02: 200,000"

@@ -97,6 +97,12 @@ class SupplyParams:
         0.03, "Daily morale loss of a band at full hunger.", ge=0.0, le=1.0, prior=(0.015, 0.06)
     )
     morale_recovery: float = param(0.01, "Daily morale regained by a fed band.", ge=0.0, le=1.0, prior=(0.005, 0.02))
+    recovery_hunger: float = param(
+        0.05,
+        "A band counts as fed (and regains morale_recovery, scaled by 1 - hunger) while its"
+        " hunger is below this. Judgement.",
+        gt=0.0, le=1.0, prior=(0.025, 0.1),
+    )
     column_supply_days: float = param(
         10.0, "Days of rations a column carries when full.", unit="d", ge=0.1, le=365.0, prior=(5.0, 20.0)
     )

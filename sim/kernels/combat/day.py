@@ -191,7 +191,7 @@ def combat_day(
     new_b.morale[bi] = np.clip(bands.morale[bi] + dm_b[be], 0.0, 1.0)
     new_c.morale[ci] = np.clip(columns.morale[ci] + dm_s[ce], 0.0, 1.0)
     success = np.where(band_won, 1.0, np.where((out == OUTCOME_TIME) & (state_lost > band_lost),
-                                                0.5, 0.0))
+                                                p.draw_success, 0.0))
     new_b.recent_losses[bi] = bands.recent_losses[bi] + loss_b
     new_b.recent_success[bi] = bands.recent_success[bi] + success[be]
 
@@ -258,7 +258,7 @@ def state_may_rout(
     Regular columns and garrisons withdraw in order or give up the post; they rout only
     when surprised (an ambush, or a raid without heliograph warning), outnumbered
     (``insurgents >= rout_outnumbered * state``) and cut off (mean supply at or below
-    ``rout_cut_off_days``). Local volunteer units (at least half the men) are more
+    ``rout_cut_off_days``). Local volunteer units (at least ``rout_volunteer_share`` of the men) are more
     brittle: outnumbered, they rout when either surprised or cut off.
 
     Parameters
@@ -276,7 +276,7 @@ def state_may_rout(
     surprised = ambush | (raid & (not heliographs))
     outnumbered = insurgents >= p.rout_outnumbered * state
     cut_off = supply_days <= p.rout_cut_off_days
-    volunteers = volunteer_share >= 0.5
+    volunteers = volunteer_share >= p.rout_volunteer_share
     may: NDArray[np.bool_] = outnumbered & np.where(volunteers, surprised | cut_off,
                                                     surprised & cut_off)
     return may

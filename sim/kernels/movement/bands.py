@@ -84,8 +84,9 @@ def choose_band_modes(
     state = np.bincount(columns.cell[mobile], weights=columns.strength[mobile], minlength=n_cells).astype(np.float64)
     # Mobile state strength within threat range, approximated by a square window of cells
     # whose half-width is the distance a horseman covers in ``threat_hours`` over typical
-    # broken ground (half the flat-ground speed), in cells of about 5 km.
-    radius = max(1, int(round(params.threat_hours * params.horse_kmh * 0.5 / CELL_KM)))
+    # broken ground (``threat_speed_share`` of the flat-ground speed), in cells of about 5 km.
+    km = params.threat_hours * params.horse_kmh * params.threat_speed_share
+    radius = max(1, int(round(km / CELL_KM)))
     width = 2 * radius + 1
     threat = uniform_filter(state.reshape(rows, cols), size=width, mode="constant") * width * width
     threat_at = threat.reshape(-1)[bands.cell]
@@ -146,9 +147,9 @@ def move_bands(
         # Exact around the fleeing bands, as far as a day's walk and one step more can look.
         fleeing = bands.cell[mode == BandMode.FLEE]
         reach = walk_reach(graph, float(budget.max(initial=0.0))) + 1
-        d_enemy = distance_near(graph, state_cells, limit=4 * params.threat_hours,
-                                cells=fleeing, radius=reach)
-        d_enemy = np.where(np.isfinite(d_enemy), d_enemy, 4 * params.threat_hours)
+        horizon = params.flee_horizon * params.threat_hours
+        d_enemy = distance_near(graph, state_cells, limit=horizon, cells=fleeing, radius=reach)
+        d_enemy = np.where(np.isfinite(d_enemy), d_enemy, horizon)
         advance(mode == BandMode.FLEE,
                 greedy_field(d_enemy, graph, maximise=True, near=(fleeing, reach - 1)))
     advance(mode == BandMode.SANCTUARY, sanctuary_next)

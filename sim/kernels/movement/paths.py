@@ -22,7 +22,7 @@ def walk(
     hours: F64,
     budget: F64,
     *,
-    max_edges: int = 64,
+    max_edges: int | None = None,
 ) -> I64:
     """Follow a next-cell field while the marching budget lasts.
 
@@ -36,8 +36,12 @@ def walk(
         Edge costs of the mover (see :class:`Graph`).
     budget : ndarray of float64, shape (n,)
         Marching hours available today.
-    max_edges : int
-        Safety bound on the number of edges walked in a day.
+    max_edges : int, optional
+        Safety bound on the number of edges walked in a day. Default: the number of
+        cells. A next-cell field (a shortest-path tree, or a greedy field that strictly
+        improves its values) has no cycle, so a walk along it passes each cell at most
+        once and this bound never cuts it short: it only guards against a malformed
+        field. How far a unit gets is set by its budget and the edge costs alone.
 
     Returns
     -------
@@ -48,7 +52,7 @@ def walk(
     left = budget.astype(np.float64).copy()
     first = np.ones(cell.shape, dtype=bool)
     ncols_guess = hours.shape[0]
-    for _ in range(max_edges):
+    for _ in range(hours.shape[0] if max_edges is None else max_edges):
         nxt = next_cell[cell] if next_cell.ndim == 1 else next_cell[np.arange(cell.size), cell]
         moving = (nxt >= 0) & (nxt != cell) & (left > 0)
         if not moving.any():
