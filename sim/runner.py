@@ -58,6 +58,7 @@ def simulate(
     progress: Callable[[int], None] | None = None,
     probes: Sequence[Probe] = (),
     null: bool = False,
+    shared: bool = False,
 ) -> BasmachiModel:
     """Build a model and step it to the end of the scenario; return the model.
 
@@ -73,9 +74,18 @@ def simulate(
         Called at the start and after every day (see :class:`Probe`).
     null : bool
         Run the null world (see the module docstring).
+    shared : bool
+        Run on a replicate of the process's shared build of the scenario
+        (:func:`sim.batch.shared_build`): replicates of one scenario in one process
+        build the world and search the static distance fields once. Same tables.
     """
+    world = None
+    if shared:
+        from sim.batch import shared_build
+
+        world = shared_build(scenario).world.replicate()
     model = BasmachiModel(
-        scenario, seed=seed, agents=agents, phases=NULL_PHASES if null else None
+        scenario, seed=seed, agents=agents, phases=NULL_PHASES if null else None, world=world
     )
     for p in probes:
         p.start(model)
@@ -96,6 +106,7 @@ def run(
     progress: Callable[[int], None] | None = None,
     probes: Sequence[Probe] = (),
     null: bool = False,
+    shared: bool = False,
 ) -> RunResult:
     """Run one scenario with one seed and return its tables.
 
@@ -114,13 +125,17 @@ def run(
     null : bool
         Run the null world (see the module docstring); the ``runs`` table says so in a
         ``null`` column.
+    shared : bool
+        Share the world with the other runs of this scenario in this process (see
+        :func:`simulate`): for replicates; the tables are the same.
 
     Returns
     -------
     RunResult
     """
     ss = as_seed_sequence(seed)
-    model = simulate(scenario, seed=ss, progress=progress, probes=probes, null=null)
+    model = simulate(scenario, seed=ss, progress=progress, probes=probes, null=null,
+                     shared=shared)
     result = result_of(model, run_id=run_id)
     if null:
         result.runs["null"] = True

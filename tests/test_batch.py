@@ -61,3 +61,21 @@ def test_process_build_is_reused_per_scenario() -> None:
     ref = simulate(s1, seed=3)
     for k, v in ref.recorder.steps_arrays().items():
         np.testing.assert_array_equal(m.recorder.steps_arrays()[k], v)
+
+
+def test_shared_runs_equal_fresh_runs_with_probes_and_null() -> None:
+    """``run(shared=True)`` and the scoring replicates (shared by default) give the tables
+    of fresh builds, with the targets' probe and in the null world; the shared initial
+    state is never advanced."""
+    from sim.scoring.runs import run_replicate
+
+    scenario = _short("raids_1929", 12)
+    for seed in (3, 4):
+        for null in (False, True):
+            fresh = run_replicate(scenario, seed=seed, null=null, shared=False)
+            got = run_replicate(scenario, seed=seed, null=null)
+            for name in ("runs", "steps", "events"):
+                pd.testing.assert_frame_equal(getattr(got, name), getattr(fresh, name))
+    pd.testing.assert_frame_equal(run(scenario, seed=5, shared=True).steps,
+                                  run(scenario, seed=5).steps)
+    assert shared_build(scenario).world.state.day == 0

@@ -125,9 +125,16 @@ def run_replicate(
     run_id: int = 0,
     targets: Iterable[Target] = (),
     null: bool = False,
+    shared: bool = True,
 ) -> RunResult:
-    """Run one replicate through :func:`sim.runner.run` with a :class:`TargetProbe`."""
-    return run(scenario, seed=seed, run_id=run_id, probes=[TargetProbe(list(targets))], null=null)
+    """Run one replicate through :func:`sim.runner.run` with a :class:`TargetProbe`.
+
+    ``shared`` (default): on the process's shared build of the scenario (see
+    :func:`sim.batch.shared_build`), so the replicates and campaigns a calibration worker
+    runs again and again build their worlds once; the tables are the same either way.
+    """
+    return run(scenario, seed=seed, run_id=run_id, probes=[TargetProbe(list(targets))],
+               null=null, shared=shared)
 
 
 def run_replicates(
