@@ -45,7 +45,8 @@ def test_compiled_engine_equals_numpy_engine(mode: str, aircraft: bool) -> None:
     """20,000 random engagements: the same counts from the same uniforms."""
     batch = random_batch(20_000, np.random.default_rng(21))
     may = np.random.default_rng(22).random(20_000) < 0.5  # the state's rout rule
-    batch = dataclasses.replace(batch, state_may_rout=may)
+    band_may = np.random.default_rng(23).random(20_000) < 0.5  # the bands' rout rule
+    batch = dataclasses.replace(batch, state_may_rout=may, band_may_rout=band_may)
     a, b = _both(batch, mode, 4, heliographs=True, aircraft=aircraft)
     _assert_agree(a, b, mode)
 

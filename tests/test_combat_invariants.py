@@ -42,6 +42,10 @@ def batches(draw: st.DrawFn, n_max: int = 8) -> EngagementBatch:
             st.none(),
             st.lists(st.booleans(), min_size=n, max_size=n).map(lambda x: np.array(x, bool)),
         )),
+        band_may_rout=draw(st.one_of(
+            st.none(),
+            st.lists(st.booleans(), min_size=n, max_size=n).map(lambda x: np.array(x, bool)),
+        )),
     )
 
 

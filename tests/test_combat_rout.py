@@ -1,5 +1,6 @@
 """State morale and rout rule: regular units withdraw rather than rout unless surprised,
-outnumbered and cut off; volunteers can rout; every engine applies the rule the same way."""
+outnumbered and cut off; volunteers can rout; bands melt away unless caught in the open by
+horsemen; every engine applies the rules the same way."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import numpy as np
 import pytest
 
 from sim.kernels.combat import (
+    OUTCOME_INSURGENTS_ROUTED,
+    OUTCOME_INSURGENTS_WITHDREW,
     OUTCOME_STATE_ROUTED,
     OUTCOME_STATE_WITHDREW,
     EngagementBatch,
     combat_day,
     resolve_engagements,
 )
-from sim.kernels.combat.day import state_may_rout
+from sim.kernels.combat.day import band_may_rout, state_may_rout
 from sim.params.combat import CombatParams
 from sim.state import BandMode, Bands, ColumnKind, Columns, Order, Villages
 
@@ -117,3 +120,82 @@ def test_mask_of_all_true_changes_nothing() -> None:
     b = resolve_engagements(ones, params=P, mode="stochastic", rng=np.random.default_rng(1),
                             engine="numpy")
     np.testing.assert_array_equal(a.outcome, b.outcome)
+
+
+# ---------------------------------------------------------------- the bands' rout rule
+
+
+def test_band_rule_needs_open_ground_horsemen_and_no_ambush() -> None:
+    def rule(conc: float, mounted: float, ambush: bool = False) -> bool:
+        return bool(band_may_rout(band_concealment=np.array([conc]),
+                                  mounted_share=np.array([mounted]),
+                                  ambush=np.array([ambush]), params=P)[0])
+
+    assert rule(0.1, 1.0)  # open ground, cavalry: may rout
+    assert not rule(0.6, 1.0)  # ground that hides it: melts away
+    assert not rule(0.1, 0.2)  # infantry and garrisons cannot ride it down
+    assert not rule(0.1, 1.0, ambush=True)  # it chose the ground and the way out
+
+
+def _band_broken(kind: int, conc: float) -> tuple[int, float]:
+    """120 insurgents meet a column of 400 with 8 machine guns; outcome and band losses."""
+    b = Bands.empty(1)
+    b.cell[:] = 8
+    b.fighters[:] = 120
+    b.mode[:] = BandMode.HOLD
+    b.morale[:] = 0.2
+    b.active[:] = True
+    b.leader[:] = -1
+    c = Columns.empty(1)
+    c.cell[:] = 8
+    c.strength[:] = 400
+    c.machine_guns[:] = 8
+    c.kind[:] = kind
+    c.order[:] = Order.PURSUE
+    c.morale[:] = 0.7
+    c.supply[:] = 8.0
+    c.active[:] = True
+    *_, out = combat_day(b, c, Villages.empty(0), concealment=np.full(36, conc), ncols=6,
+                         day_switches={}, params=P, rng=np.random.default_rng(0),
+                         mode="deterministic")
+    eng = next(e for e in out if e.kind == "engagement")
+    x = eng.extra
+    lost = float(x["insurgents_killed"][0] + x["insurgents_wounded"][0]
+                 + x["insurgents_captured"][0])
+    return int(x["outcome"][0]), lost
+
+
+def test_trace_a_beaten_band_routs_only_in_the_open_before_horsemen() -> None:
+    cav_open, lost_routed = _band_broken(ColumnKind.CAVALRY, conc=0.1)
+    inf_open, lost_withdrew = _band_broken(ColumnKind.INFANTRY, conc=0.1)
+    cav_hills, _ = _band_broken(ColumnKind.CAVALRY, conc=0.3)  # just hidden enough
+    assert cav_open == OUTCOME_INSURGENTS_ROUTED
+    assert inf_open == OUTCOME_INSURGENTS_WITHDREW
+    assert cav_hills == OUTCOME_INSURGENTS_WITHDREW
+    # Breaking off in order costs fewer men than being ridden down.
+    assert lost_withdrew < lost_routed
+
+
+def test_engagement_events_record_the_rules_and_their_conditions() -> None:
+    b = Bands.empty(1)
+    b.cell[:] = 8
+    b.fighters[:] = 900
+    b.mode[:] = BandMode.HOLD
+    b.morale[:] = 1.0
+    b.active[:] = True
+    b.leader[:] = -1
+    c = Columns.empty(1)
+    c.cell[:] = 7
+    c.strength[:] = 60
+    c.kind[:] = ColumnKind.CAVALRY
+    c.order[:] = Order.MARCH
+    c.supply[:] = 0.0
+    c.morale[:] = 0.7
+    c.active[:] = True
+    *_, out = combat_day(b, c, Villages.empty(0), concealment=np.full(36, 0.8), ncols=6,
+                         day_switches={}, params=P, rng=np.random.default_rng(0),
+                         mode="deterministic")
+    x = next(e for e in out if e.kind == "engagement").extra
+    assert x["surprised"][0] == 1 and x["outnumbered"][0] == 1 and x["cut_off"][0] == 1
+    assert x["state_may_rout"][0] == 1 and x["pursued"][0] == 1
+    assert x["band_may_rout"][0] == 0  # lying in ambush in cover

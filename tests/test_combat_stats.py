@@ -109,7 +109,8 @@ def test_vectorised_equals_scalar_reference(mode: str, sw: dict[str, bool], engi
     batch = random_batch(3_000, np.random.default_rng(11))
     if masked:  # the state's rout rule: about half the engagements may not rout
         may = np.random.default_rng(12).random(3_000) < 0.5
-        batch = dataclasses.replace(batch, state_may_rout=may)
+        band_may = np.random.default_rng(13).random(3_000) < 0.5
+        batch = dataclasses.replace(batch, state_may_rout=may, band_may_rout=band_may)
     a = resolve_engagements(batch, params=P, mode=mode, rng=np.random.default_rng(5),  # type: ignore[arg-type]
                             engine=engine, **sw)  # type: ignore[arg-type]
     r = resolve_reference(batch, params=P, mode=mode, rng=np.random.default_rng(5), **sw)

@@ -271,6 +271,7 @@ def resolve_reference(
     amb_l = batch.ambush.tolist()
     raid_l = batch.raid.tolist()
     may_l = [True] * m if batch.state_may_rout is None else batch.state_may_rout.tolist()
+    bmay_l = [True] * m if batch.band_may_rout is None else batch.band_may_rout.tolist()
     if mode == "stochastic":
         if rng is None:
             msg = "stochastic mode needs rng"
@@ -327,7 +328,7 @@ def resolve_reference(
         mg_tot = mgs + air_mg
         fire_state = s_end * firepower * p.aimed_lethality_state
         fire_band = b_end * p.aimed_lethality_insurgent / fort
-        band_rout = ended == 1 and fire_state >= p.rout_ratio * fire_band
+        band_rout = ended == 1 and bmay_l[i] and fire_state >= p.rout_ratio * fire_band
         state_rout = ended == 2 and may_l[i] and fire_band >= p.rout_ratio * fire_state
         if band_rout:
             out = OUTCOME_INSURGENTS_ROUTED

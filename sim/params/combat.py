@@ -264,6 +264,15 @@ class CombatParams:
         ge=0.0, le=365.0,
         prior=(0.0, 3.0),
     )
+    band_rout_mounted_share: float = probability(
+        0.5,
+        "Band rout rule: a band that breaks off melts away (withdraws) unless it is caught on"
+        " ground that does not hide it (concealment below `conceal_threshold`), was not lying"
+        " in ambush, and horsemen (cavalry or volunteer units) make up at least this share of"
+        " the state's men engaged, so there is someone to ride it down; then it routs when the"
+        " state's remaining fire exceeds `rout_ratio` times its own. Judgement.",
+        prior=(0.25, 1.0),
+    )
     rout_loss_insurgent: float = probability(
         0.1, "Share of a routed band's remaining men lost in the pursuit (bands melt away).", prior=(0.05, 0.2)
     )

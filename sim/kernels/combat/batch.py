@@ -10,7 +10,9 @@ post overrun).
 A side that breaks off routs when the enemy's remaining fire exceeds ``rout_ratio`` times
 its own; the state's regular units rout only where ``state_may_rout`` allows it
 (surprised, outnumbered and cut off, see :func:`sim.kernels.combat.day.state_may_rout`)
-and otherwise withdraw in order.
+and otherwise withdraw in order; bands rout only where ``band_may_rout`` allows it
+(caught on open ground by horsemen who can pursue them, see
+:func:`sim.kernels.combat.day.band_may_rout`) and otherwise melt away (withdraw).
 """
 
 from __future__ import annotations
@@ -70,6 +72,11 @@ class EngagementBatch:
         Whether the state's side can rout if it breaks off (see
         :func:`sim.kernels.combat.day.state_may_rout`); where it cannot, breaking off
         is a withdrawal. None: it always can (the law on its own).
+    band_may_rout : bool or None
+        Whether the bands can rout if they break off (see
+        :func:`sim.kernels.combat.day.band_may_rout`): where they cannot (ground that hides
+        them, their own ambush, no horsemen to pursue them) breaking off is a withdrawal.
+        None: they always can.
     """
 
     insurgents: F64
@@ -83,6 +90,7 @@ class EngagementBatch:
     ambush: Bool
     raid: Bool
     state_may_rout: Bool | None = None
+    band_may_rout: Bool | None = None
 
     def __len__(self) -> int:
         return int(self.insurgents.shape[0])

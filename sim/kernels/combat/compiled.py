@@ -146,7 +146,7 @@ _N_CODES = 7
 @jit
 def _resolve_range(ins: F64, st: F64, mgs: F64, guns: F64, conc: F64, sconc: F64,
                    morale: F64, gshare: F64, ambush: Bool, raid_a: Bool, may_rout: Bool,
-                   pr: F64, u: F64,
+                   band_may: Bool, pr: F64, u: F64,
                    stochastic: bool, var_exact: float, out: F64, outcome: I64,
                    hidden: Bool, size_pow: F64, lo: int, hi: int) -> None:
     aircraft = pr[_AIRCRAFT] != 0.0
@@ -287,7 +287,8 @@ def _resolve_range(ins: F64, st: F64, mgs: F64, guns: F64, conc: F64, sconc: F64
             fire_band = b_end * pr[_AIMED_I] / fort_a[j]
             band_broke = ended == 1
             state_broke = ended == 2
-            band_rout = band_broke and fire_state >= pr[_ROUT_RATIO] * fire_band
+            band_rout = (band_broke and band_may[i]
+                         and fire_state >= pr[_ROUT_RATIO] * fire_band)
             state_rout = (state_broke and may_rout[i]
                           and fire_band >= pr[_ROUT_RATIO] * fire_state)
             outcome[i] = (1 if band_broke else 0) + (2 if state_broke else 0) \
@@ -420,7 +421,7 @@ def compiled_resolve(arrays: tuple[NDArray[Any], ...], pr: F64, u: F64 | None,
     arrays : tuple of ndarray
         The :class:`~sim.kernels.combat.EngagementBatch` fields in field order,
         shape (m,) each (eight float64, then ambush and raid as bool, then
-        state_may_rout as bool or None for all True).
+        state_may_rout and band_may_rout as bool or None for all True).
     pr : ndarray of float64, shape (39,)
         From :func:`param_vector`.
     u : ndarray of float64, shape (5, m), or None
@@ -443,6 +444,9 @@ def compiled_resolve(arrays: tuple[NDArray[Any], ...], pr: F64, u: F64 | None,
     may = arrays[10] if len(arrays) > 10 else None
     may_rout = (np.ones(m, dtype=np.bool_) if may is None
                 else np.ascontiguousarray(may, dtype=np.bool_))
+    bmay = arrays[11] if len(arrays) > 11 else None
+    band_may = (np.ones(m, dtype=np.bool_) if bmay is None
+                else np.ascontiguousarray(bmay, dtype=np.bool_))
     stochastic = u is not None
     uu = np.ascontiguousarray(u, dtype=np.float64) if u is not None else np.zeros((5, 0))
     out = np.empty((12, m))
@@ -453,8 +457,8 @@ def compiled_resolve(arrays: tuple[NDArray[Any], ...], pr: F64, u: F64 | None,
     var = float(var_exact)
 
     def run(lo: int, hi: int) -> None:
-        _resolve_range(ins, st, mgs, guns, conc, sconc, morale, gshare, amb, raid, may_rout, pr, uu,
-                       stochastic, var, out, outcome, hidden, size_pow, lo, hi)
+        _resolve_range(ins, st, mgs, guns, conc, sconc, morale, gshare, amb, raid, may_rout,
+                       band_may, pr, uu, stochastic, var, out, outcome, hidden, size_pow, lo, hi)
 
     n_threads = threads_for(m)
     if n_threads == 1:

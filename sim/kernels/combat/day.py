@@ -23,7 +23,7 @@ from sim.kernels.combat.losses import allocate, engagement_events, group_sum, le
 from sim.params.combat import CombatParams
 from sim.state import Bands, ColumnKind, Columns, Villages
 
-__all__ = ["combat_day", "state_may_rout"]
+__all__ = ["band_may_rout", "combat_day", "rout_conditions", "state_may_rout"]
 
 F64 = NDArray[np.float64]
 
@@ -110,6 +110,22 @@ def combat_day(
     s = columns.strength[ci].astype(np.float64)
     is_gar = columns.kind[ci] == ColumnKind.GARRISON
     state = group_sum(ce, s, m)
+    kind = columns.kind[ci]
+    heliographs = bool(day_switches.get("heliographs", False))
+    rule = rout_conditions(
+        insurgents=ins,
+        state=state,
+        volunteer_share=group_sum(ce, s * (kind == ColumnKind.VOLUNTEER), m) / state,
+        mounted_share=group_sum(
+            ce, s * ((kind == ColumnKind.CAVALRY) | (kind == ColumnKind.VOLUNTEER)), m
+        ) / state,
+        supply_days=group_sum(ce, s * columns.supply[ci], m) / state,
+        band_concealment=conc_band,
+        ambush=ambush & ~eng.raid,
+        raid=eng.raid,
+        heliographs=heliographs,
+        params=p,
+    )
     batch = EngagementBatch(
         insurgents=ins,
         state=state,
@@ -121,22 +137,13 @@ def combat_day(
         garrison_share=group_sum(ce, s * is_gar, m) / state,
         ambush=ambush & ~eng.raid,
         raid=eng.raid,
-        state_may_rout=state_may_rout(
-            insurgents=ins,
-            state=state,
-            volunteer_share=group_sum(ce, s * (columns.kind[ci] == ColumnKind.VOLUNTEER), m)
-            / state,
-            supply_days=group_sum(ce, s * columns.supply[ci], m) / state,
-            ambush=ambush & ~eng.raid,
-            raid=eng.raid,
-            heliographs=bool(day_switches.get("heliographs", False)),
-            params=p,
-        ),
+        state_may_rout=rule["state_may_rout"],
+        band_may_rout=rule["band_may_rout"],
     )
     res = resolve_engagements(
         batch,
         params=p,
-        heliographs=bool(day_switches.get("heliographs", False)),
+        heliographs=heliographs,
         aircraft=bool(day_switches.get("aircraft", False)),
         mode=mode,
         rng=rng,
@@ -231,6 +238,7 @@ def combat_day(
         "civilians_killed": civ,
         "lead_column": lead_col,
         "band_hidden": res.band_hidden,
+        **{k: v.astype(np.float64) for k, v in rule.items()},
     }
     evs = [engagement_events(lead_band, cols, m, cell=eng.cell,
                               n=band_lost + state_lost)]
@@ -280,3 +288,78 @@ def state_may_rout(
     may: NDArray[np.bool_] = outnumbered & np.where(volunteers, surprised | cut_off,
                                                     surprised & cut_off)
     return may
+
+
+def band_may_rout(
+    *,
+    band_concealment: F64,
+    mounted_share: F64,
+    ambush: NDArray[np.bool_],
+    params: CombatParams,
+) -> NDArray[np.bool_]:
+    """Whether the bands of each engagement can rout if they break off.
+
+    Bands melt away when pressed: a band that breaks off withdraws, scattering into ground
+    it knows, unless it is caught on ground that does not hide it (fighter-weighted
+    concealment below ``conceal_threshold``), was not itself lying in ambush (it chose the
+    ground and the way out) and horsemen (cavalry or volunteer units) are at least
+    ``band_rout_mounted_share`` of the state's men engaged, so there is someone to ride it
+    down. Whether it then routs depends on the fire left on both sides (``rout_ratio``).
+
+    Parameters
+    ----------
+    band_concealment, mounted_share : ndarray of float64, shape (m,)
+    ambush : ndarray of bool, shape (m,)
+        The bands lay in wait (not a raid).
+    params : CombatParams
+
+    Returns
+    -------
+    ndarray of bool, shape (m,)
+    """
+    p = params
+    exposed = band_concealment < p.conceal_threshold
+    pursued = mounted_share >= p.band_rout_mounted_share
+    may: NDArray[np.bool_] = exposed & pursued & ~ambush
+    return may
+
+
+def rout_conditions(
+    *,
+    insurgents: F64,
+    state: F64,
+    volunteer_share: F64,
+    mounted_share: F64,
+    supply_days: F64,
+    band_concealment: F64,
+    ambush: NDArray[np.bool_],
+    raid: NDArray[np.bool_],
+    heliographs: bool,
+    params: CombatParams,
+) -> dict[str, NDArray[np.bool_]]:
+    """Both rout rules and the conditions they rest on, for the engine and the events.
+
+    Returns
+    -------
+    dict of str to ndarray of bool, shape (m,)
+        ``surprised``, ``outnumbered``, ``cut_off``, ``volunteers`` (the state's side),
+        ``pursued`` (horsemen can ride the bands down), ``state_may_rout`` and
+        ``band_may_rout``.
+    """
+    p = params
+    return {
+        "surprised": ambush | (raid & (not heliographs)),
+        "outnumbered": insurgents >= p.rout_outnumbered * state,
+        "cut_off": supply_days <= p.rout_cut_off_days,
+        "volunteers": volunteer_share >= 0.5,
+        "pursued": mounted_share >= p.band_rout_mounted_share,
+        "state_may_rout": state_may_rout(
+            insurgents=insurgents, state=state, volunteer_share=volunteer_share,
+            supply_days=supply_days, ambush=ambush, raid=raid, heliographs=heliographs,
+            params=p,
+        ),
+        "band_may_rout": band_may_rout(
+            band_concealment=band_concealment, mounted_share=mounted_share, ambush=ambush,
+            params=p,
+        ),
+    }

@@ -86,6 +86,8 @@ EVENT_COLUMNS = (
     "insurgents_captured", "state_killed", "state_wounded", "state_captured", "duration_h",
     "outcome", "ambush", "raid", "n_bands", "n_columns", "mg_captured", "rifles_captured",
     "rifles_recovered", "air_reinforcement", "civilians_killed", "lead_column", "band_hidden",
+    "surprised", "outnumbered", "cut_off", "volunteers", "pursued", "state_may_rout",
+    "band_may_rout",
 )
 
 

@@ -83,6 +83,8 @@ def resolve_numpy(batch: EngagementBatch, params: CombatParams, heliographs: boo
     state_broke = ended == 2
     band_rout = fire_state >= p.rout_ratio * fire_band
     band_rout &= band_broke
+    if batch.band_may_rout is not None:
+        band_rout &= batch.band_may_rout
     state_rout = fire_band >= p.rout_ratio * fire_state
     state_rout &= state_broke
     if batch.state_may_rout is not None:
