@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,7 @@ from sim.kernels.terrain import Graph, build_graph, distance_field
 from sim.regions import region_area
 from sim.scenario import COLUMN_KINDS, ORDERS, BandSpec, ColumnSpec, Scenario
 from sim.settlements import settlement_population
-from sim.state import Bands, Columns, Leaders, Villages, WorldState
+from sim.state import Bands, Columns, Depots, Leaders, PackTrains, Villages, WorldState
 
 __all__ = ["World", "build_world", "make_theatre"]
 
@@ -251,6 +251,34 @@ def _expand(
                 yield f"{spec.name}-{k + 1}", spec
 
 
+def _supply_tables(
+    s: Scenario, flat: Callable[[str, tuple[int, ...]], int], column_names: list[str]
+) -> tuple[Depots, PackTrains]:
+    """The depots (dates as day numbers, followed column rows, stocks) and pack trains."""
+    depots = Depots.empty(len(s.depots))
+    for i, d in enumerate(s.depots):
+        depots.cell[i] = flat(d.at, d.cell)
+        if d.opens is not None:
+            depots.opens[i] = (d.opens - s.start).days
+        if d.closes is not None:
+            depots.closes[i] = (d.closes - s.start).days
+        if d.follows:
+            depots.follows[i] = column_names.index(d.follows)
+        if d.stock is not None:
+            depots.stock[i] = d.stock
+    names = [d.name for d in s.depots]
+    width = max([len(t.route) for t in s.pack_trains] + [0])
+    trains = PackTrains.empty(len(s.pack_trains), width)
+    for i, t in enumerate(s.pack_trains):
+        trains.cell[i] = flat(t.at, t.cell)
+        trains.depart[i] = (t.date - s.start).days
+        trains.depot[i] = names.index(t.to)
+        trains.route[i, : len(t.route)] = [flat(w, ()) for w in t.route]
+        trains.rations[i] = t.rations
+        trains.escort[i] = t.escort
+    return depots, trains
+
+
 def build_world(s: Scenario) -> World:
     """Build the static world and the initial :class:`WorldState` of a scenario.
 
@@ -350,6 +378,7 @@ def build_world(s: Scenario) -> World:
     state.town_holder = np.full(len(towns), STATE, dtype=np.int64)
     state.routes = np.full((len(state.columns), routes.shape[1]), -1, dtype=np.int64)
     state.routes[: routes.shape[0]] = routes
+    state.depots, state.trains = _supply_tables(s, flat, [r[0] for r in col_rows])
     return World(
         theatre=t,
         band_graph=band_graph,

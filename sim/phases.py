@@ -28,6 +28,7 @@ from sim.kernels import dispatch
 from sim.kernels.combat import combat_day
 from sim.kernels.control import INSURGENT, STATE, control_day, steer
 from sim.kernels.cotton import cotton_villages
+from sim.kernels.depots import depot_supply, draw_stock, follow_columns, pack_trains_day
 from sim.kernels.movement import MoveContext, move_bands, move_columns, visible_bands
 from sim.kernels.population import (
     PopulationContext,
@@ -43,7 +44,7 @@ from sim.kernels.terrain import distance_field
 from sim.kernels.timeline import activate, leader_exit, supply_shock, withdraw
 from sim.kernels.villages import VillagePolicies
 from sim.scenario import ORDERS, SANCTUARY, Scenario, TimelineEvent
-from sim.state import Bands, Columns, LeaderStatus, Villages, WorldState
+from sim.state import Bands, Columns, Depots, LeaderStatus, PackTrains, Villages, WorldState
 from sim.timeline import Schedule
 
 __all__ = [
@@ -324,19 +325,49 @@ def supply_phase(
     villages = cotton_villages(
         s.villages, land_cover=w.theatre.land_cover, afghan=afghan, in_force=cotton
     )
-    bands, columns, villages, out = supply_day(
-        s.bands,
+    depots, trains, bands, out = _moving_supply(s, w, p)
+    depot_hours, depot_stock = w.depot_hours, None
+    if depots.moving:
+        ds = depot_supply(depots, s.day, w.foot_graph)
+        depot_hours, depot_stock = ds.hours, (ds.nearest, ds.stock)
+    bands, columns, villages, fed = supply_day(
+        bands,
         s.columns,
         villages,
         village_of_cell=w.village_of_cell,
         band_sanctuary_share=share.astype(np.float64),
-        depot_hours=w.depot_hours,
+        depot_hours=depot_hours,
         harvest_today=day.date.timetuple().tm_yday == p.supply.harvest_day_of_year,
         food_for_cotton=cotton,
         params=p.supply,
         rng=rng,
+        depot_stock=depot_stock,
     )
-    return dataclasses.replace(s, bands=bands, columns=columns, villages=villages), out
+    out += fed
+    if depot_stock is not None:
+        depots = draw_stock(depots, fed)
+    return dataclasses.replace(s, bands=bands, columns=columns, villages=villages,
+                               depots=depots, trains=trains), out
+
+
+def _moving_supply(
+    s: WorldState, w: World, p: Scenario
+) -> tuple[Depots, PackTrains, Bands, list[Events]]:
+    """Forward bases follow their columns; pack trains march, deliver or are taken."""
+    out: list[Events] = []
+    depots, trains, bands = s.depots, s.trains, s.bands
+    if (depots.follows >= 0).any():
+        base = np.zeros(w.afghan.size, dtype=bool)
+        base[w.town_cells[s.town_holder == STATE]] = True
+        depots, ev = follow_columns(depots, s.columns, base_cells=base, params=p.supply)
+        out += ev
+    if len(trains):
+        trains, depots, bands, ev = pack_trains_day(
+            trains, depots, bands, day=s.day, graph=w.foot_graph, field_to=w.field_to,
+            params=p.supply,
+        )
+        out += ev
+    return depots, trains, bands, out
 
 
 # ---------------------------------------------------------------------------- combat

@@ -24,10 +24,12 @@ __all__ = [
     "Bands",
     "ColumnKind",
     "Columns",
+    "Depots",
     "LeaderStatus",
     "Leaders",
     "Ledger",
     "Order",
+    "PackTrains",
     "VillageMemory",
     "Villages",
     "WorldState",
@@ -289,6 +291,98 @@ class VillageMemory(_Table):
 
 
 @dataclasses.dataclass
+class Depots(_Table):
+    """The state's depots, one row each.
+
+    Attributes
+    ----------
+    cell : ndarray of int64, shape (n,)
+        Where the depot stands today (a forward base moves).
+    opens, closes : ndarray of int64, shape (n,)
+        First and last day (days since the scenario start, inclusive) it supplies.
+    follows : ndarray of int64, shape (n,)
+        Row of the column a forward base follows, -1 for a fixed depot.
+    stock : ndarray of float64, shape (n,)
+        Rations held (person-days); ``inf`` for an unlimited depot.
+    seen : ndarray of int64, shape (n,)
+        Cell where the followed column stood yesterday (-1 before the first day).
+    dwell : ndarray of int64, shape (n,)
+        Days running the followed column has stood at ``seen``.
+    """
+
+    cell: I64
+    opens: I64
+    closes: I64
+    follows: I64
+    stock: F64
+    seen: I64
+    dwell: I64
+
+    @classmethod
+    def empty(cls, n: int) -> Self:
+        """n fixed, always open, unlimited depots at cell 0."""
+        return cls(
+            cell=np.zeros(n, np.int64),
+            opens=np.zeros(n, np.int64),
+            closes=np.full(n, np.iinfo(np.int64).max, np.int64),
+            follows=np.full(n, -1, np.int64),
+            stock=np.full(n, np.inf),
+            seen=np.full(n, -1, np.int64),
+            dwell=np.zeros(n, np.int64),
+        )
+
+    @property
+    def moving(self) -> bool:
+        """Whether any depot is dated, follows a column or has a limited stock."""
+        never = np.iinfo(np.int64).max
+        return bool(
+            (self.opens > 0).any() or (self.closes < never).any() or (self.follows >= 0).any()
+            or np.isfinite(self.stock).any()
+        )
+
+
+@dataclasses.dataclass
+class PackTrains(_Table):
+    """Pack trains (convoys of pack animals), one row each.
+
+    Attributes
+    ----------
+    cell : ndarray of int64, shape (n,)
+        Where the train is (its start before it leaves).
+    depart : ndarray of int64, shape (n,)
+        Day it leaves (days since the scenario start).
+    depot : ndarray of int64, shape (n,)
+        Row of the depot it delivers to.
+    route : ndarray of int64, shape (n, k)
+        Waypoint cells still to pass, in order, -1 padded.
+    rations : ndarray of float64, shape (n,)
+        Rations carried (person-days).
+    escort : ndarray of float64, shape (n,)
+        Men escorting it (they only decide whether a band can take it).
+    status : ndarray of int64, shape (n,)
+        0 waiting, 1 on the way, 2 arrived, 3 captured
+        (``TRAIN_*`` of :mod:`sim.kernels.depots`).
+    """
+
+    cell: I64
+    depart: I64
+    depot: I64
+    route: I64
+    rations: F64
+    escort: F64
+    status: I64
+
+    @classmethod
+    def empty(cls, n: int, k: int = 0) -> Self:
+        """n waiting trains with no route, rations or escort."""
+        return cls(
+            cell=np.zeros(n, np.int64), depart=np.zeros(n, np.int64),
+            depot=np.zeros(n, np.int64), route=np.full((n, k), -1, np.int64),
+            rations=np.zeros(n), escort=np.zeros(n), status=np.zeros(n, np.int64),
+        )
+
+
+@dataclasses.dataclass
 class Ledger:
     """People counts outside the unit tables and villages, and cumulative flows.
 
@@ -376,6 +470,11 @@ class WorldState:
     routes : ndarray of int64, shape (n_columns, k)
         Waypoints each column has still to pass, in order, -1 padded
         (:func:`sim.kernels.control.steer`).
+    depots : Depots
+        The state's depots: where each stands today, its dates and stock
+        (:mod:`sim.kernels.depots`).
+    trains : PackTrains
+        The scenario's pack trains on their way (:mod:`sim.kernels.depots`).
     """
 
     day: int
@@ -394,3 +493,5 @@ class WorldState:
     losses_seen: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
     momentum: float = 0.0
     routes: I64 = dataclasses.field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    depots: Depots = dataclasses.field(default_factory=lambda: Depots.empty(0))
+    trains: PackTrains = dataclasses.field(default_factory=lambda: PackTrains.empty(0))

@@ -45,6 +45,7 @@ def supply_day(
     food_for_cotton: bool,
     params: SupplyParams,
     rng: np.random.Generator,
+    depot_stock: tuple[I64, F64] | None = None,
 ) -> tuple[Bands, Columns, Villages, list[Events]]:
     """Resolve one day of supply for every unit and village.
 
@@ -65,13 +66,20 @@ def supply_day(
     params : SupplyParams
     rng : numpy.random.Generator
         For desertion draws.
+    depot_stock : (nearest, stock), optional
+        Row of the nearest open depot of each cell, shape (n_cells,) (-1: none), and the
+        rations each depot holds, shape (n_depots,) (``inf``: unlimited). A column draws
+        its refill (and its pack-train deliveries) from the nearest depot; where that
+        depot's stock is short, its columns share what there is in proportion to what
+        they want. None: every depot is unlimited.
 
     Returns
     -------
     bands, columns, villages : new tables
     events : list of Events
         ``desertion`` (insurgent), ``requisition`` (insurgent and state),
-        ``herd_slaughter`` (insurgent) and ``out_of_supply`` (state) batches.
+        ``herd_slaughter`` (insurgent), ``out_of_supply`` (state) and, for depots with a
+        limited stock, ``depot_draw`` (state, unit = depot row, n = rations drawn) batches.
     """
     p = params
     out: list[Events] = []
@@ -193,9 +201,15 @@ def supply_day(
         p.pack_train_days * np.exp(-np.maximum(beyond, 0.0) / p.pack_train_range_hours),
         0.0,
     )
-    supply = np.where(
+    refilled = np.where(
         at_depot, p.column_supply_days, np.minimum(supply + pack, p.column_supply_days)
     )
+    draws: Events | None = None
+    if depot_stock is not None and np.isfinite(depot_stock[1]).any():
+        refilled, draws = _limited_by_stock(
+            columns, cact, supply, refilled, depot_stock, params=p
+        )
+    supply = refilled
     # Empty columns requisition from the village in their cell.
     empty = cact & (supply < 0)
     cv = np.where(empty, village_of_cell[columns.cell], -1)
@@ -239,6 +253,9 @@ def supply_day(
             events("out_of_supply", "state", unit=rows, cell=columns.cell[rows], n=men[rows])
         )
 
+    if draws is not None and len(draws):
+        out.append(draws)
+
     new_villages = dataclasses.replace(
         villages,
         food=np.maximum(v_food, 0.0),
@@ -246,3 +263,47 @@ def supply_day(
         requisitioned=(taken_v + c_taken_v).astype(np.float64),
     )
     return new_bands, new_columns, new_villages, out
+
+
+def _limited_by_stock(
+    columns: Columns,
+    cact: NDArray[np.bool_],
+    before: F64,
+    refilled: F64,
+    depot_stock: tuple[I64, F64],
+    *,
+    params: SupplyParams,
+) -> tuple[F64, Events]:
+    """Refills cut to what the nearest depots hold; the rations drawn from limited ones.
+
+    Parameters
+    ----------
+    columns : Columns
+    cact : ndarray of bool, shape (n_columns,)
+        Active columns with men.
+    before, refilled : ndarray of float64, shape (n_columns,)
+        Days of supply after today's rations and after an unlimited refill.
+    depot_stock : (nearest, stock)
+        See :func:`supply_day`.
+
+    Returns
+    -------
+    supply : ndarray of float64, shape (n_columns,)
+    draws : Events
+        ``depot_draw`` (side state, unit = depot row, n = rations drawn, extra ``column``).
+    """
+    nearest, stock = depot_stock
+    d = np.where(cact, nearest[columns.cell], -1)
+    limited = (d >= 0) & ~np.isinf(stock[np.maximum(d, 0)])
+    men = columns.strength.astype(np.float64)
+    want = np.where(limited, np.maximum(refilled - before, 0.0) * men * params.ration, 0.0)
+    di = np.maximum(d, 0)
+    total = np.bincount(di[limited], weights=want[limited], minlength=stock.size)
+    ratio = np.divide(np.minimum(stock, total), total, out=np.zeros(stock.size), where=total > 0)
+    got = np.where(limited, want * ratio[di], 0.0)
+    days = np.divide(got, men * params.ration, out=np.zeros_like(men), where=men > 0)
+    supply = np.where(limited, np.minimum(before, refilled) + np.where(refilled > before, days, 0.0),
+                      refilled)
+    rows = np.flatnonzero(got > 0)
+    return supply, events("depot_draw", "state", unit=d[rows], cell=columns.cell[rows],
+                          n=got[rows], column=rows)

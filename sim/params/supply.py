@@ -1,4 +1,5 @@
-"""Supply parameters: rations, village food, harvest, requisition, herds, depots and pack trains."""
+"""Supply parameters: rations, village food, harvest, requisition, herds, depots, forward bases
+and pack trains."""
 
 from __future__ import annotations
 
@@ -124,6 +125,28 @@ class SupplyParams:
         "E-folding distance (marching hours beyond depot reach) of pack-train deliveries.",
         unit="h",
         ge=0.1, le=480.0, prior=(24.0, 96.0),
+    )
+    forward_base_days: float = param(
+        2.0,
+        "Days running a column must stand in a town the state holds (or at its own target)"
+        " before the forward base that follows it is set up there (unloading, guarding,"
+        " stacking the stores). Judgement.",
+        unit="d",
+        ge=0.0, le=365.0, prior=(1.0, 7.0),
+    )
+    pack_train_hours: float = param(
+        8.0,
+        "Marching hours a pack train of a scenario's [[pack_trains]] covers a day on the foot"
+        " graph (loaded horses, camels and donkeys keep the infantry's pace on mountain"
+        " tracks for about a working day). Judgement.",
+        unit="h/d",
+        gt=0.0, le=24.0, prior=(5.0, 10.0),
+    )
+    pack_train_capture_ratio: float = param(
+        1.0,
+        "A band standing in a pack train's cell takes it (and its rations) when its fighters"
+        " are at least this many times the escort. Judgement.",
+        ge=0.0, le=100.0, prior=(0.5, 2.0),
     )
     column_requisition_share: float = param(
         0.05,
