@@ -29,6 +29,7 @@ ALLOWED = {
     # codes
     "OUTCOME_TIME", "OUTCOME_INSURGENTS_WITHDREW", "OUTCOME_STATE_WITHDREW",
     "OUTCOME_INSURGENTS_ROUTED", "OUTCOME_STATE_ROUTED", "STATE", "INSURGENT",
+    "TRAIN_WAITING", "TRAIN_ON_THE_WAY", "TRAIN_ARRIVED", "TRAIN_CAPTURED",
     # geometry of the grid
     "KM_PER_DEGREE", "CELL_KM", "DIRECTIONS",
     # mathematical constants: Cephes ndtri coefficients, sqrt(2 pi), exp(-2)

@@ -7,7 +7,7 @@ problems at once, each naming the file, the field path, the bad value and what
 is allowed (:class:`ScenarioError`).
 
 What-if variants use ``extends = "other.toml"``: tables are merged key by key;
-arrays of tables that carry a ``name`` (bands, columns, leaders, depots) or an
+arrays of tables that carry a ``name`` (bands, columns, leaders, depots, pack trains) or an
 ``id`` (timeline) are merged entry by entry, an entry with ``remove = true``
 deletes the inherited one; any other array replaces the inherited one.
 """
@@ -33,7 +33,15 @@ from sim.scenario.limits import (
 )
 from sim.scenario.loading import find_scenario, load_scenario
 from sim.scenario.schema import Scenario, parse_scenario
-from sim.scenario.specs import BandSpec, ColumnSpec, DepotSpec, LeaderSpec, MapSpec, RegionSpec
+from sim.scenario.specs import (
+    BandSpec,
+    ColumnSpec,
+    DepotSpec,
+    LeaderSpec,
+    MapSpec,
+    PackTrainSpec,
+    RegionSpec,
+)
 from sim.scenario.timeline_spec import TimelineEvent
 from sim.validation import Problem
 
@@ -56,6 +64,7 @@ __all__ = [
     "DepotSpec",
     "LeaderSpec",
     "MapSpec",
+    "PackTrainSpec",
     "Problem",
     "RegionSpec",
     "Scenario",

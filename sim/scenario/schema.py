@@ -20,7 +20,15 @@ from sim.scenario.choices import SANCTUARY
 from sim.scenario.convert import convert_dataclass, plain
 from sim.scenario.errors import ScenarioError
 from sim.scenario.semantics import check_semantics
-from sim.scenario.specs import BandSpec, ColumnSpec, DepotSpec, LeaderSpec, MapSpec, RegionSpec
+from sim.scenario.specs import (
+    BandSpec,
+    ColumnSpec,
+    DepotSpec,
+    LeaderSpec,
+    MapSpec,
+    PackTrainSpec,
+    RegionSpec,
+)
 from sim.scenario.timeline_spec import TimelineEvent
 from sim.validation import Problem
 
@@ -52,6 +60,7 @@ class Scenario:
     bands: tuple[BandSpec, ...] = ()
     columns: tuple[ColumnSpec, ...] = ()
     depots: tuple[DepotSpec, ...] = ()
+    pack_trains: tuple[PackTrainSpec, ...] = ()
     regions: tuple[RegionSpec, ...] = ()
     timeline: tuple[TimelineEvent, ...] = ()
 

@@ -3,6 +3,7 @@ references between sections and named places on the map."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sim.scenario.choices import SWITCHES
@@ -156,6 +157,7 @@ def check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
         check_place(d.at, f"depots[{i}].at", cell=d.cell, required=True)
     _unique(s.regions, "regions", origin, problems)
     _unique(s.depots, "depots", origin, problems)
+    _check_moving_supply(s, origin, problems, check_place)
     _unique_units(s, origin, problems)
     ids: set[str] = set()
     for i, ev in enumerate(s.timeline):
@@ -239,6 +241,43 @@ def check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
                 check_band(b, f"{where}.bands[{j}]")
             for j, c in enumerate(ev.columns):
                 check_column(c, f"{where}.columns[{j}]")
+
+
+def _check_moving_supply(
+    s: Scenario, origin: str, problems: list[Problem], check_place: Callable[..., None]
+) -> None:
+    """Dated depots, forward bases and pack trains name what exists, within the run."""
+    columns = [n for c in s.columns for n in _unit_names(c)]
+    for ev in s.timeline:
+        columns += [n for c in ev.columns for n in _unit_names(c)]
+    window = f"a date within {s.start} .. {s.end}"
+    for i, d in enumerate(s.depots):
+        where = f"depots[{i}]"
+        if d.follows and d.follows not in columns:
+            problems.append(Problem(origin, f"{where}.follows", d.follows, (
+                "one of " + ", ".join(sorted(columns)) if columns
+                else "a column name of this scenario (it has none)")))
+        for key in ("opens", "closes"):
+            day = getattr(d, key)
+            if day is not None and not FIRST_DATE <= day <= LAST_DATE:
+                problems.append(Problem(origin, f"{where}.{key}", day.isoformat(),
+                                        f"a date within {FIRST_DATE} .. {LAST_DATE}"))
+        if d.opens is not None and d.closes is not None and d.closes < d.opens:
+            problems.append(Problem(origin, f"{where}.closes", d.closes.isoformat(),
+                                    f"a date on or after opens = {d.opens}"))
+    _unique(s.pack_trains, "pack_trains", origin, problems)
+    depots = sorted(d.name for d in s.depots)
+    for i, t in enumerate(s.pack_trains):
+        where = f"pack_trains[{i}]"
+        check_place(t.at, f"{where}.at", cell=t.cell, required=True)
+        for j, w in enumerate(t.route):
+            check_place(w, f"{where}.route[{j}]", required=True)
+        if t.to not in depots:
+            problems.append(Problem(origin, f"{where}.to", t.to, (
+                "one of " + ", ".join(depots) if depots
+                else "a depot name declared in [[depots]] (none are)")))
+        if not s.start <= t.date <= s.end:
+            problems.append(Problem(origin, f"{where}.date", t.date.isoformat(), window))
 
 
 def _unit_names(spec: BandSpec | ColumnSpec) -> list[str]:

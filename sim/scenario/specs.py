@@ -1,9 +1,10 @@
 """Specs of what a scenario places on the map: the map itself, leaders, bands, state
-units (columns), depots and named regions."""
+units (columns), depots, pack trains and named regions."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from sim.params.fields import param
 from sim.scenario.choices import COLUMN_KINDS, COUNTRIES, ORDERS
@@ -97,12 +98,55 @@ class ColumnSpec:
 
 @dataclasses.dataclass(frozen=True)
 class DepotSpec:
-    """A state supply depot."""
+    """A state supply depot: fixed, dated, or a forward base that follows a column.
+
+    Columns within ``supply.depot_hours`` of the nearest open depot refill there; a depot
+    with a ``stock`` gives only what it holds (pack trains add to it).
+    """
 
     name: str = param("", "Unique name of the depot.")
     at: str = param("", "Named place of the depot, or empty if `cell` is given.")
     cell: tuple[int, ...] = param((), "[row, col] of the depot, if no `at` place is given.")
+    opens: dt.date | None = param(None, "First day it supplies (empty: from the start).")
+    closes: dt.date | None = param(None, "Last day it supplies, inclusive (empty: to the end).")
+    follows: str = param(
+        "",
+        "Name of a column whose advance the depot follows (a forward base): it moves to"
+        " where that column has stood `supply.forward_base_days` days running in a town the"
+        " state holds or at its own target.",
+    )
+    stock: float | None = param(
+        None, "Rations it holds, in person-days (empty: unlimited).", unit="person-day",
+        ge=0.0, le=1e9,
+    )
     source: str = param("", "Row id(s) in outcomes.csv.")
+
+
+@dataclasses.dataclass(frozen=True)
+class PackTrainSpec:
+    """A pack train: a convoy carrying rations along a route to a depot.
+
+    It leaves on ``date`` from its start, marches ``supply.pack_train_hours`` a day on the
+    foot graph through the ``route`` to the depot named in ``to`` (wherever that depot
+    stands that day) and adds its ``rations`` to the depot's stock. A band standing in
+    its cell with at least ``supply.pack_train_capture_ratio`` times the ``escort`` takes
+    it.
+    """
+
+    name: str = param("", "Unique name of the pack train.")
+    date: dt.date = param(dt.date(1923, 1, 1), "Day it leaves.")
+    at: str = param("", "Named place it leaves from, or empty if `cell` is given.")
+    cell: tuple[int, ...] = param((), "[row, col] it leaves from, if no `at` place is given.")
+    to: str = param("", "Name of the depot ([[depots]]) it delivers to.")
+    route: tuple[str, ...] = param((), "Named places to pass through, in order, on the way.")
+    rations: float = param(
+        10000.0, "Rations carried, in person-days.", unit="person-day", ge=0.0, le=1e9
+    )
+    escort: int = param(
+        30, "Men escorting it (they decide only whether a band can take it).", ge=0,
+        le=100_000,
+    )
+    source: str = param("", "Row id(s) in outcomes.csv, or 'judgement'.")
 
 
 @dataclasses.dataclass(frozen=True)
