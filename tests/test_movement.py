@@ -437,3 +437,31 @@ def test_threat_window_reaches_further_with_a_larger_threat_speed_share() -> Non
     assert choose_band_modes(bands, cols, ctx, P)[0] != BandMode.FLEE
     wide = dataclasses.replace(P, threat_speed_share=1.0)
     assert choose_band_modes(bands, cols, ctx, wide)[0] == BandMode.FLEE
+
+
+def test_a_pursuing_column_does_not_hunt_a_band_it_cannot_fight() -> None:
+    """Trace: a 10-man detachment ignores a known band of 200 and chases one of 20."""
+    from sim.kernels.movement.columns import _chase
+
+    mp = MovementParams()
+    t = synthetic_theatre(5, 30)
+    g = build_graph(elevation=t.elevation, ruggedness=t.ruggedness, land_cover=t.land_cover,
+                    river_east=t.river_east, river_south=t.river_south,
+                    crossing_east=t.crossing_east, crossing_south=t.crossing_south,
+                    lat_max=t.lat_max, res=t.res, speed_kmh=mp.horse_kmh, params=mp)
+    b = Bands.empty(2)
+    b.active[:] = True
+    b.fighters[:] = [200, 20]
+    b.cell[:] = [2 * 30 + 18, 2 * 30 + 0]  # the big band 8 cells east, the small 10 west
+    b.leader[:] = -1
+    c = Columns.empty(2)
+    c.active[:] = True
+    c.strength[:] = [10, 100]
+    c.cell[:] = 2 * 30 + 10
+    c.order[:] = Order.PURSUE
+    cell = c.cell.copy()
+    seen = np.ones(2, dtype=bool)
+    in_range = _chase(cell, c, b, c.active, seen, g, np.full(2, 8.0), limit=np.inf, ratio=3.0)
+    assert in_range.all()
+    assert cell[0] < 2 * 30 + 10  # the detachment rides west, to the band of 20
+    assert cell[1] > 2 * 30 + 10  # the column of 100 rides east, to the nearer band of 200

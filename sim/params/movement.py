@@ -157,6 +157,13 @@ class MovementParams:
         " Judgement.",
         ge=0.0, le=100.0, prior=(0.5, 2.0),
     )
+    pursue_ratio: float = param(
+        3.0,
+        "Columns under PURSUE chase only known bands of at most this many times their own"
+        " strength (a column does not hunt a band it cannot fight: with machine guns a"
+        " column took on bands several times its size). Judgement.",
+        ge=0.0, le=1000.0, prior=(1.5, 6.0),
+    )
     report_success: float = param(
         0.7,
         "A band whose recent success (towns taken, fights won; one per success, fading by"

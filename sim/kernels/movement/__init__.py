@@ -17,7 +17,8 @@ too strong for it to raid (it does not enter the cells next to them, except to
 leave the one it stands in); when no way around exists, or its goal lies next
 to such a post, it stops short and waits. Column orders: HOLD stays at its post (walking back to it if
 elsewhere; its mobile troops sortie against a known weaker band at the gates), PATROL wanders around its target area or else home, PURSUE chases the
-nearest visible band within pursuit range, else retakes the nearest town the
+nearest visible band it can take on (at most ``pursue_ratio`` times its strength) within
+pursuit range, else retakes the nearest town the
 insurgents hold within that range, else marches to the area it was sent to (its
 target) and patrols there, MARCH walks to its target, TAKE walks to its target town
 (fighting whoever is in it) and then holds it. Columns with a route pass its

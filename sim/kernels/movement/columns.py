@@ -113,12 +113,8 @@ def move_columns(
         pursue = active & which & (order == Order.PURSUE)
         patrol = active & which & (order == Order.PATROL)
         if pursue.any():
-            hours, nxt, _ = distance_field(
-                graph, bands.cell[visible_bands], limit=pursuit_hours
-            )
-            in_range = pursue & np.isfinite(hours[cell])
-            if in_range.any():
-                cell[in_range] = walk(cell[in_range], nxt, graph.hours, budget[in_range])
+            in_range = _chase(cell, columns, bands, pursue, visible_bands, graph, budget,
+                              limit=pursuit_hours, ratio=params.pursue_ratio)
             # No band to chase: retake the nearest town the insurgents hold, in range.
             idle = pursue & ~in_range
             if idle.any() and ctx.insurgent_towns.size:
@@ -156,6 +152,46 @@ def move_columns(
     taken = active & (order == Order.TAKE) & (columns.target >= 0) & (cell == columns.target)
     new_order = np.where(taken, Order.HOLD, order).astype(np.int64)
     return dataclasses.replace(columns, cell=cell, order=new_order)
+
+
+def _chase(
+    cell: I64,
+    columns: Columns,
+    bands: Bands,
+    pursue: NDArray[np.bool_],
+    visible: NDArray[np.bool_],
+    graph: Graph,
+    budget: NDArray[np.float64],
+    *,
+    limit: float,
+    ratio: float,
+) -> NDArray[np.bool_]:
+    """Pursuing columns march toward the nearest known band they can take on (in place).
+
+    A column chases only bands of at most ``ratio`` times its own strength within
+    ``limit`` marching hours; ``cell`` is updated for those that march.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_columns,)
+        The pursuing columns that had such a band in range.
+    """
+    in_range = np.zeros(len(columns), dtype=bool)
+    rows = np.flatnonzero(pursue)
+    vis = np.flatnonzero(visible)
+    if rows.size == 0 or vis.size == 0:
+        return in_range
+    # The prey of a column is a prefix of the known bands sorted by size.
+    by_size = vis[np.argsort(bands.fighters[vis], kind="stable")]
+    prey = np.searchsorted(bands.fighters[by_size], ratio * columns.strength[rows], side="right")
+    for k in np.unique(prey[prey > 0]):
+        hours, nxt, _ = distance_field(graph, bands.cell[by_size[:k]], limit=limit)
+        sel = rows[prey == k]
+        sel = sel[np.isfinite(hours[cell[sel]])]
+        if sel.size:
+            cell[sel] = walk(cell[sel], nxt, graph.hours, budget[sel])
+            in_range[sel] = True
+    return in_range
 
 
 def _sortie_targets(
