@@ -96,6 +96,7 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("combat/compiled.py", "compiled_resolve", 12): "number of output rows",
     ("combat/compiled.py", "compiled_resolve", 5): "number of pre-drawn uniforms per fight",
     ("combat/compiled.py", "compiled_resolve", 10): "number of input arrays before the optional one",
+    ("combat/compiled.py", "compiled_resolve", 11): "number of input arrays before the band rule",
     ("combat/compiled_base.py", "rint_float", 0.5): "round half to even",
     ("combat/compiled_draws.py", "binomial_start", 0.5): "round half up",
     ("combat/compiled_draws.py", "binomial_start", 6.0): "Cornish-Fisher skew term z^2-1 over 6",

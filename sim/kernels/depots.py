@@ -282,10 +282,10 @@ def _march(t: PackTrains, i: int, depots: Depots, graph: Graph,
     taken (as :func:`sim.kernels.movement.walk` does), so a steep one slows but never
     stops the train.
     """
-    ncols = graph.shape[1]
     left, first = budget, True
     r = t.route[i]
-    for _ in range(4 * 64):
+    nbr = graph.neighbours()
+    for _ in range(graph.hours.shape[0]):  # an acyclic field never has more edges
         cell = int(t.cell[i])
         for j in range(r.size):  # pass the waypoints it stands on
             if r[j] < 0:
@@ -300,9 +300,7 @@ def _march(t: PackTrains, i: int, depots: Depots, graph: Graph,
         n = int(field_to(graph, goal)[cell])
         if n < 0 or n == cell:
             return
-        d = n - cell
-        direction = 0 if d == -ncols else 1 if d == 1 else 2 if d == ncols else 3
-        cost = float(graph.hours[cell, direction])
+        cost = float(graph.hours[cell][nbr[cell] == n][0])
         if not np.isfinite(cost) or (cost > left and not first):
             return
         t.cell[i] = n

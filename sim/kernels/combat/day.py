@@ -351,7 +351,7 @@ def rout_conditions(
         "surprised": ambush | (raid & (not heliographs)),
         "outnumbered": insurgents >= p.rout_outnumbered * state,
         "cut_off": supply_days <= p.rout_cut_off_days,
-        "volunteers": volunteer_share >= 0.5,
+        "volunteers": volunteer_share >= p.rout_volunteer_share,
         "pursued": mounted_share >= p.band_rout_mounted_share,
         "state_may_rout": state_may_rout(
             insurgents=insurgents, state=state, volunteer_share=volunteer_share,
