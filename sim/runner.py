@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from sim.build import World
 from sim.model import BasmachiModel
 from sim.results import RunResult
 from sim.scenario import Scenario
@@ -58,7 +59,7 @@ def simulate(
     progress: Callable[[int], None] | None = None,
     probes: Sequence[Probe] = (),
     null: bool = False,
-    shared: bool = False,
+    world: World | None = None,
 ) -> BasmachiModel:
     """Build a model and step it to the end of the scenario; return the model.
 
@@ -74,16 +75,12 @@ def simulate(
         Called at the start and after every day (see :class:`Probe`).
     null : bool
         Run the null world (see the module docstring).
-    shared : bool
-        Run on a replicate of the process's shared build of the scenario
-        (:func:`sim.batch.shared_build`): replicates of one scenario in one process
-        build the world and search the static distance fields once. Same tables.
+    world : World, optional
+        A built world of this scenario no other run uses, e.g.
+        ``sim.batch.shared_build(scenario).world.replicate()``: replicates of one scenario
+        in one process then build the world and search the static distance fields once.
+        Same tables.
     """
-    world = None
-    if shared:
-        from sim.batch import shared_build
-
-        world = shared_build(scenario).world.replicate()
     model = BasmachiModel(
         scenario, seed=seed, agents=agents, phases=NULL_PHASES if null else None, world=world
     )
@@ -106,7 +103,7 @@ def run(
     progress: Callable[[int], None] | None = None,
     probes: Sequence[Probe] = (),
     null: bool = False,
-    shared: bool = False,
+    world: World | None = None,
 ) -> RunResult:
     """Run one scenario with one seed and return its tables.
 
@@ -125,9 +122,8 @@ def run(
     null : bool
         Run the null world (see the module docstring); the ``runs`` table says so in a
         ``null`` column.
-    shared : bool
-        Share the world with the other runs of this scenario in this process (see
-        :func:`simulate`): for replicates; the tables are the same.
+    world : World, optional
+        See :func:`simulate` (replicates on a shared build); the tables are the same.
 
     Returns
     -------
@@ -135,7 +131,7 @@ def run(
     """
     ss = as_seed_sequence(seed)
     model = simulate(scenario, seed=ss, progress=progress, probes=probes, null=null,
-                     shared=shared)
+                     world=world)
     result = result_of(model, run_id=run_id)
     if null:
         result.runs["null"] = True

@@ -64,7 +64,7 @@ def test_process_build_is_reused_per_scenario() -> None:
 
 
 def test_shared_runs_equal_fresh_runs_with_probes_and_null() -> None:
-    """``run(shared=True)`` and the scoring replicates (shared by default) give the tables
+    """``run`` on a replicate of the shared build and the scoring replicates (shared by default) give the tables
     of fresh builds, with the targets' probe and in the null world; the shared initial
     state is never advanced."""
     from sim.scoring.runs import run_replicate
@@ -76,6 +76,7 @@ def test_shared_runs_equal_fresh_runs_with_probes_and_null() -> None:
             got = run_replicate(scenario, seed=seed, null=null)
             for name in ("runs", "steps", "events"):
                 pd.testing.assert_frame_equal(getattr(got, name), getattr(fresh, name))
-    pd.testing.assert_frame_equal(run(scenario, seed=5, shared=True).steps,
-                                  run(scenario, seed=5).steps)
+    pd.testing.assert_frame_equal(
+        run(scenario, seed=5, world=shared_build(scenario).world.replicate()).steps,
+        run(scenario, seed=5).steps)
     assert shared_build(scenario).world.state.day == 0

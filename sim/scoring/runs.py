@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from sim.batch import shared_build
 from sim.model import BasmachiModel
 from sim.results import RunResult
 from sim.runner import run
@@ -133,8 +134,9 @@ def run_replicate(
     :func:`sim.batch.shared_build`), so the replicates and campaigns a calibration worker
     runs again and again build their worlds once; the tables are the same either way.
     """
+    world = shared_build(scenario).world.replicate() if shared else None
     return run(scenario, seed=seed, run_id=run_id, probes=[TargetProbe(list(targets))],
-               null=null, shared=shared)
+               null=null, world=world)
 
 
 def run_replicates(
