@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,13 +16,17 @@ from sim.kernels.population import _any_in_window, _window_max_sparse, window_ma
 from sim.kernels.terrain import Graph, build_graph, distance_field, grid_neighbours
 from sim.kernels.villages import (
     NeighbourTable,
+    VillagePolicies,
     in_window,
     neighbour_mean,
     neighbour_mean_numpy,
     neighbourhood,
+    village_day,
     window_cells,
 )
 from sim.params.movement import MovementParams
+from sim.params.population import PopulationParams
+from sim.state import VillageMemory, Villages
 
 
 @settings(max_examples=60, deadline=None)
@@ -266,3 +272,57 @@ def test_greedy_field_near_cells_equals_whole_map(
               & (np.abs(c[:, None] - cc[None, :]) <= radius)).any(axis=1)
     np.testing.assert_array_equal(local[inside], whole[inside])
     assert (local[~inside] == -1).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1), n_side=st.integers(1, 9), towns=st.booleans(),
+    fights=st.booleans(), scalar=st.booleans(), momentum_value=st.floats(-1.5, 1.5),
+    radius=st.integers(1, 2),
+)
+def test_compiled_village_day_equals_numpy(
+    seed: int, n_side: int, towns: bool, fights: bool, scalar: bool, momentum_value: float,
+    radius: int,
+) -> None:
+    """The compiled village step (dynamics and spread) gives the numpy reference's tables to
+    the last bit: every policy scalar or per village, towns or none, fighting or none."""
+    rng = np.random.default_rng(seed)
+    n = n_side * n_side
+    cells = np.arange(n, dtype=np.int64)
+    v = Villages.empty(n)
+    v.cell[:] = cells
+    v.population[:] = rng.integers(0, 3000, n)
+    v.food[:] = v.population * rng.uniform(0, 200, n)
+    for f in ("support", "grievance", "fear", "weariness"):
+        getattr(v, f)[:] = np.where(rng.random(n) < 0.1, rng.integers(0, 2, n), rng.random(n))
+    v.cotton[:] = rng.random(n) < 0.3
+    v.requisitioned[:] = np.where(rng.random(n) < 0.3, rng.random(n), 0.0)
+    voc = np.full(n, -1, dtype=np.int64)
+    voc[cells] = cells
+    nbrs = neighbourhood(cells, village_of_cell=voc, shape=(n_side, n_side), radius=radius,
+                         centre=False)
+
+    def level() -> float | np.ndarray:
+        return float(rng.random()) if scalar else np.where(rng.random(n) < 0.5, 0.0, rng.random(n))
+
+    pol = VillagePolicies(**{f.name: level() for f in dataclasses.fields(VillagePolicies)})
+    band_present, state_present = rng.random(n) < 0.3, rng.random(n) < 0.3
+    state_taken = np.where(rng.random(n) < 0.2, rng.random(n), 0.0)
+    collateral = np.where(rng.random(n) < 0.2, rng.integers(0, 50, n), 0).astype(np.float64)
+    fighting = (rng.random(n) < 0.3) if fights else None
+    border_days = rng.uniform(0.5, 20, n)
+    town = (rng.random(n) < 0.2) if towns else None
+    out = []
+    for on in (True, False):
+        with compiled_paths(on):
+            out.append(village_day(
+                v, VillageMemory.empty(n), nbrs=nbrs, band_present=band_present,
+                state_present=state_present, state_taken=state_taken, collateral=collateral,
+                policies=pol, params=PopulationParams(), rng=np.random.default_rng(seed),
+                fighting=fighting, momentum=momentum_value, border_days=border_days, town=town,
+            ))
+    (va, ma, fa, ea), (vb, mb, fb, eb) = out
+    for f in dataclasses.fields(Villages):
+        np.testing.assert_array_equal(getattr(va, f.name), getattr(vb, f.name), err_msg=f.name)
+    np.testing.assert_array_equal(ma.side, mb.side)
+    assert fa == fb and [e.kind for e in ea] == [e.kind for e in eb]

@@ -130,10 +130,11 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("lanchester.py", "lanchester_mixed", 6): "code of the law (circular, state hidden)",
     # --- fast paths ---------------------------------------------------------------------------
     ("compiled.py", "_row_sum", 8): "numpy's pairwise summation unrolls by eight",
+    ("compiled.py", "village_dynamics", 4): "four output rows: grievance, fear, weariness, support",
     ("villages.py", "neighbour_mean", 128): "compiled row sum's limit (compiled.MAX_ROW): speed",
-    **{("villages.py", "_pairwise_sum", k): "numpy's pairwise summation: its 8 accumulators"
+    **{("neighbours.py", "_pairwise_sum", k): "numpy's pairwise summation: its 8 accumulators"
        for k in (3, 4, 5, 6, 7, 8)},
-    ("villages.py", "_pairwise_sum.acc", 8): "numpy's pairwise summation: its 8 accumulators",
+    ("neighbours.py", "_pairwise_sum.acc", 8): "numpy's pairwise summation: its 8 accumulators",
     # --- movement -------------------------------------------------------------------------------
     ("movement/columns.py", "visible_bands", 0.5): "any unit in the window: k/w^2 > 0.5/w^2",
     ("movement/paths.py", "_edge_cost", 3): "direction code W of the four edges",

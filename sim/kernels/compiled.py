@@ -21,7 +21,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_ROW", "bounded_distances", "neighbour_mean"]
+__all__ = ["MAX_ROW", "bounded_distances", "neighbour_mean", "village_dynamics", "village_spread"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -209,3 +209,139 @@ def bounded_distances(indptr: I64, indices: NDArray[np.int32], weights: F64, sou
                       np.asarray(weights, dtype=np.float64),
                       np.asarray(sources, dtype=np.int64), float(limit), needed, dist)
     return dist
+
+
+@_inline
+def _clip01(x: float) -> float:
+    """``np.clip(x, 0.0, 1.0)`` for one float, NaN and signed zeros as numpy treats them."""
+    if np.isnan(x):
+        return x
+    y = x if x > 0.0 else 0.0
+    return y if y < 1.0 else 1.0
+
+
+@_jit
+def _village_dynamics(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_], coll: F64,
+                      state_taken: F64, requisitioned: F64, collateral: F64,
+                      fighting: NDArray[np.bool_], state_present: NDArray[np.bool_],
+                      band_present: NDArray[np.bool_], town: NDArray[np.bool_], has_town: bool,
+                      pol: F64, c: F64, out: F64) -> None:
+    n = g.size
+    for i in range(n):
+        anti, colz, ffc, req = pol[0, i], pol[1, i], pol[2, i], pol[3, i]
+        rel, land, conc, cad, fair = pol[4, i], pol[5, i], pol[6, i], pol[7, i], pol[8, i]
+        rural = 1.0
+        if has_town and town[i]:
+            rural = 0.0
+        one_minus = 1.0 - conc
+        religious = anti * (one_minus if one_minus >= 0.0 or np.isnan(one_minus) else 0.0)
+        raise_ = (c[0] * religious + (c[1] * colz + c[2] * req) * rural
+                  + c[3] * ffc * (1.0 if cotton[i] else 0.0))
+        relief = c[4] * rel + c[5] * land + c[6] * conc + c[7] * cad
+        gi = g[i]
+        rmin = relief if relief <= 1.0 or np.isnan(relief) else 1.0
+        g2 = (gi - c[8] * (gi - c[9]) + raise_ * (1.0 - gi) - rmin * gi + coll[i]
+              + c[10] * state_taken[i])
+        g2 = _clip01(g2)
+        f2 = _clip01(f[i] * c[11])
+        war = requisitioned[i] > 0 or collateral[i] > 0 or fighting[i]
+        wi = w[i]
+        w2 = _clip01(wi * c[12] + c[13] * (1.0 if war else 0.0) * (1.0 - wi))
+        si = s[i]
+        push = g2 - c[9]
+        s2 = si + c[14] * push * ((1.0 - si) if push > 0 else si)
+        rest = c[16] if has_town and town[i] else c[15]
+        s2 = s2 - c[17] * (si - rest)
+        levers = rel + land + conc + cad + fair
+        s2 = s2 - c[18] * levers * si
+        s2 = s2 + c[19] * ((1.0 - si) if c[20] > 0 else si)
+        s2 = s2 - c[21] * w2 * (si - c[22])
+        protect = c[23] * (1.0 + c[24] * cad)
+        s2 = s2 - protect * (1.0 - g2) * (1.0 if state_present[i] else 0.0)
+        bp = band_present[i] and requisitioned[i] <= 0
+        s2 = s2 + c[25] * g2 * (1.0 if bp else 0.0)
+        out[0, i] = g2
+        out[1, i] = f2
+        out[2, i] = w2
+        out[3, i] = _clip01(s2)
+
+
+def village_dynamics(
+    g: F64, f: F64, w: F64, s: F64, *, cotton: NDArray[np.bool_], coll: F64, state_taken: F64,
+    requisitioned: F64, collateral: F64, fighting: NDArray[np.bool_],
+    state_present: NDArray[np.bool_], band_present: NDArray[np.bool_],
+    town: NDArray[np.bool_] | None, policies: F64, constants: F64,
+) -> tuple[F64, F64, F64, F64]:
+    """Compiled grievance, fear, weariness and support step of
+    :func:`sim.kernels.villages.village_day` before the spread (same results, bit for bit).
+
+    Parameters
+    ----------
+    g, f, w, s, coll, state_taken, requisitioned, collateral : ndarray of float64, shape (n,)
+        ``coll`` is the collateral grievance term (computed with numpy's ``exp``).
+    cotton, fighting, state_present, band_present : ndarray of bool, shape (n,)
+    town : ndarray of bool, shape (n,), or None
+    policies : ndarray of float64, shape (9, n)
+        Intensities in the order of :class:`sim.kernels.villages.VillagePolicies`.
+    constants : ndarray of float64, shape (26,)
+        See :func:`sim.kernels.villages._dynamics_constants`.
+
+    Returns
+    -------
+    g2, f2, w2, s2 : ndarray of float64, shape (n,)
+    """
+    n = g.size
+    out = np.empty((4, n))
+    has_town = town is not None
+    _village_dynamics(g, f, w, s, cotton, coll, state_taken, requisitioned, collateral, fighting,
+                      state_present, band_present,
+                      town if town is not None else np.zeros(1, dtype=np.bool_), has_town,
+                      policies, constants, out)
+    return out[0], out[1], out[2], out[3]
+
+
+@_jit
+def _village_spread(x: F64, nbrs: I64, pop: F64, spread: float, out: F64) -> None:
+    m, n = x.shape
+    k = nbrs.shape[1]
+    wrow = np.empty(k)
+    srow = np.empty(k)
+    for i in range(n):
+        for j in range(k):
+            v = nbrs[i, j]
+            wrow[j] = pop[v] if v >= 0 else 0.0
+        tot = _row_sum(wrow, k)
+        whole = pop[i] + tot
+        share = tot / whole if whole > 0 else 0.0
+        for a in range(m):
+            for j in range(k):
+                v = nbrs[i, j]
+                srow[j] = x[a, v] * wrow[j] if v >= 0 else x[a, 0] * 0.0
+            total = _row_sum(srow, k)
+            mean = total / tot if tot > 0 else 0.0
+            xi = x[a, i]
+            out[a, i] = _clip01(xi + spread * share * (mean - xi))
+
+
+def village_spread(values: F64, nbrs: I64, pop: F64, spread: float) -> F64:
+    """Compiled spread of :func:`sim.kernels.villages.village_day` for several fields at
+    once (same results, bit for bit).
+
+    Parameters
+    ----------
+    values : ndarray of float64, shape (m, n)
+        The fields to spread (support, grievance, fear), each read before any is updated.
+    nbrs : ndarray of int64, shape (n, k)
+        ``k <= MAX_ROW``.
+    pop : ndarray of float64, shape (n,)
+    spread : float
+
+    Returns
+    -------
+    ndarray of float64, shape (m, n)
+    """
+    out = np.empty(values.shape)
+    _village_spread(np.ascontiguousarray(values, dtype=np.float64),
+                    np.ascontiguousarray(nbrs, dtype=np.int64),
+                    np.ascontiguousarray(pop, dtype=np.float64), float(spread), out)
+    return out

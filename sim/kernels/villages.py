@@ -51,7 +51,6 @@ food was taken today.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,6 +58,12 @@ from numpy.typing import NDArray
 from sim.events import Events, events
 from sim.kernels import dispatch
 from sim.kernels.draws import sparse_binomial
+from sim.kernels.neighbours import (
+    MAX_ROW,
+    NeighbourTable,
+    NeighbourWeights,
+    neighbour_mean_numpy,
+)
 from sim.params.population import PopulationParams
 from sim.state import VillageMemory, Villages
 
@@ -182,169 +187,6 @@ def neighbour_mean(values: F64, nbrs: I64, *, weights: F64 | None = None) -> tup
     return compiled.neighbour_mean(values, nbrs, w)
 
 
-def neighbour_mean_numpy(values: F64, nbrs: I64, *, weights: F64 | None = None
-                         ) -> tuple[F64, F64]:
-    """Numpy reference of :func:`neighbour_mean` (same parameters and results)."""
-    ok = nbrs >= 0
-    idx = np.where(ok, nbrs, 0)
-    w = np.ones(values.shape) if weights is None else weights
-    if values.size == 0:
-        z = np.zeros(nbrs.shape[0])
-        return z, z.copy()
-    ww = np.where(ok, w[idx], 0.0)
-    tot = ww.sum(axis=1)
-    s = (ww * values[idx]).sum(axis=1)
-    return np.divide(s, tot, out=np.zeros_like(s), where=tot > 0), tot
-
-
-#: Longest neighbour row summed with one block of numpy's pairwise summation.
-MAX_ROW = 128
-
-
-def _pairwise_sum(term: Callable[[int], F64], k: int, n: int) -> F64:
-    """Sum of ``k`` terms, each an array of shape (n,), in the order numpy's pairwise
-    summation adds a row of ``k <= 128`` entries (eight accumulators, then a fixed tree):
-    ``_pairwise_sum(lambda j: a[:, j].copy(), k, n) == a.sum(axis=1)`` bit for bit for
-    a C-contiguous (n, k) ``a``.
-
-    Terms are made one at a time by ``term(j)`` (a fresh array the sum may overwrite) and
-    folded in at once, so at most four arrays of shape (n,) are alive: no temporary of
-    shape (k, n), whose allocation and release cost more than the arithmetic.
-
-    Parameters
-    ----------
-    term : callable
-        ``term(j)`` for ``j`` in ``range(k)``, a new ndarray of float64, shape (n,).
-    k, n : int
-
-    Returns
-    -------
-    ndarray of float64, shape (n,)
-    """
-    if k < 8:
-        res = np.zeros(n)
-        for j in range(k):
-            res += term(j)
-        return res
-    full = k - k % 8
-
-    def acc(j: int) -> F64:  # numpy's j-th accumulator: entries j, j + 8, j + 16, ...
-        a = term(j)
-        for i in range(8 + j, full, 8):
-            a += term(i)
-        return a
-
-    res = acc(0)
-    res += acc(1)
-    mid = acc(2)
-    mid += acc(3)
-    res += mid
-    mid = acc(4)
-    mid += acc(5)
-    hi = acc(6)
-    hi += acc(7)
-    mid += hi
-    res += mid
-    for j in range(full, k):
-        res += term(j)
-    return res
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class NeighbourTable:
-    """The fixed neighbour structure of a set of villages, built once (villages do not
-    move) and used for every weighted mean of a run.
-
-    It holds the neighbour table by columns, one contiguous array per neighbour slot, so
-    a mean is ``k`` vector operations over the villages instead of a gather of short
-    rows and a reduction along them; the sums keep numpy's order (see
-    :func:`_pairwise_sum`), so :meth:`NeighbourWeights.mean` equals
-    :func:`neighbour_mean_numpy` bit for bit.
-
-    Attributes
-    ----------
-    nbrs : ndarray of int64, shape (n, k)
-        Village rows, -1 for none.
-    index : tuple of k ndarrays of int64, shape (n,)
-        Column ``j`` of ``nbrs`` with -1 replaced by 0.
-    absent : tuple of k ndarrays of int64, shape (m_j,)
-        Rows where column ``j`` of ``nbrs`` is -1.
-    """
-
-    nbrs: I64
-    index: tuple[I64, ...]
-    absent: tuple[I64, ...]
-
-    @classmethod
-    def of(cls, nbrs: I64) -> NeighbourTable:
-        """Table of a neighbour array such as :func:`neighbourhood` returns."""
-        t = np.asarray(nbrs, dtype=np.int64)
-        index = tuple(np.ascontiguousarray(np.maximum(t[:, j], 0)) for j in range(t.shape[1]))
-        absent = tuple(np.flatnonzero(t[:, j] < 0) for j in range(t.shape[1]))
-        for a in (*index, *absent):
-            a.setflags(write=False)
-        return cls(nbrs=nbrs, index=index, absent=absent)
-
-    def weigh(self, weights: F64 | None = None) -> NeighbourWeights:
-        """Gather the neighbours' weights once for several means with the same weights.
-
-        Parameters
-        ----------
-        weights : ndarray of float64, shape (n_villages,), optional
-            E.g. population; uniform if omitted.
-        """
-        n, k = self.nbrs.shape
-        w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-        if k > MAX_ROW:
-            return NeighbourWeights(self, (w,), neighbour_mean_numpy(w, self.nbrs, weights=w)[1])
-        cols = []
-        for j in range(k):
-            c = w.take(self.index[j]) if n else np.zeros(0)
-            c[self.absent[j]] = 0.0
-            cols.append(c)
-        weight = tuple(cols)
-        return NeighbourWeights(self, weight, _pairwise_sum(lambda j: weight[j].copy(), k, n))
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class NeighbourWeights:
-    """A :class:`NeighbourTable` with its neighbours' weights gathered.
-
-    Attributes
-    ----------
-    table : NeighbourTable
-    weight : tuple of k ndarrays of float64, shape (n,)
-        Weight of each neighbour slot, 0 where there is none (for rows longer than
-        128, where numpy sums in another order, the villages' own weights alone, and
-        :meth:`mean` uses :func:`neighbour_mean_numpy`).
-    total : ndarray of float64, shape (n,)
-        Neighbours' total weight of each village.
-    """
-
-    table: NeighbourTable
-    weight: tuple[F64, ...]
-    total: F64
-
-    def mean(self, values: F64) -> F64:
-        """Weighted mean of ``values`` (shape (n_villages,)) over each village's
-        neighbours, 0 where it has none: the ``mean`` of :func:`neighbour_mean_numpy`."""
-        n, k = self.table.nbrs.shape
-        if n == 0 or values.size == 0:
-            return np.zeros(n)
-        if k > MAX_ROW:
-            return neighbour_mean_numpy(values, self.table.nbrs, weights=self.weight[0])[0]
-        x = np.asarray(values, dtype=np.float64)
-        index, weight = self.table.index, self.weight
-
-        def term(j: int) -> F64:  # weight * value, as the reference multiplies them
-            t = x.take(index[j])
-            t *= weight[j]
-            return t
-
-        s = _pairwise_sum(term, k, n)
-        return np.divide(s, self.total, out=np.zeros_like(s), where=self.total > 0)
-
-
 @dataclasses.dataclass(frozen=True)
 class VillagePolicies:
     """Intensity of each village-level policy in force today (0 when not in force).
@@ -409,6 +251,96 @@ def momentum(
     bal = (state_losses - insurgent_losses) / (state_losses + insurgent_losses + p.momentum_scale)
     x = float(np.clip(bal + losing, -1.0, 1.0))
     return float(np.clip((1.0 - p.momentum_memory) * previous + p.momentum_memory * x, -1.0, 1.0))
+
+
+_POLICY_ORDER = tuple(f.name for f in dataclasses.fields(VillagePolicies))
+
+
+def _dynamics_constants(p: PopulationParams, m: float) -> F64:
+    """The scalars of the compiled village step, in the order it reads them."""
+    return np.array([
+        p.anti_religious_grievance, p.collectivisation_grievance,
+        p.requisition_campaign_grievance, p.cotton_grievance, p.relief_grievance,
+        p.land_reform_grievance, p.concessions_grievance, p.cadres_grievance,
+        p.grievance_decay, p.grievance_neutral, p.requisition_grievance, 1.0 - p.fear_decay,
+        1.0 - p.weariness_decay, p.weariness_gain, p.grievance_to_support, p.support_rest,
+        p.town_support_rest, p.support_relax, p.lever_support, p.momentum_pull * m, m,
+        p.weariness_pull, p.weariness_target, p.protection_pull, p.cadres_protection,
+        p.presence_pull,
+    ], dtype=np.float64)
+
+
+def _dynamics_numpy(
+    villages: Villages, *, coll: F64, state_taken: F64, collateral: F64, fighting: Bool | None,
+    state_present: Bool, band_present: Bool, policies: VillagePolicies,
+    params: PopulationParams, momentum: float, town: Bool | None,
+) -> tuple[F64, F64, F64, F64]:
+    """Grievance, fear, weariness and support of :func:`village_day` before the spread
+    (numpy reference of :func:`sim.kernels.compiled.village_dynamics`)."""
+    p, pol = params, policies
+    s, g, f = villages.support, villages.grievance, villages.fear
+
+    # ---------------------------------------------------------------- grievance
+    religious = pol.anti_religious * np.maximum(1.0 - np.asarray(pol.concessions), 0.0)
+    rural = 1.0 if town is None else ~town
+    raise_ = (
+        p.anti_religious_grievance * religious
+        + (p.collectivisation_grievance * pol.collectivisation
+           + p.requisition_campaign_grievance * pol.requisition) * rural
+        + p.cotton_grievance * pol.food_for_cotton * villages.cotton
+    )
+    relief = (
+        p.relief_grievance * pol.relief
+        + p.land_reform_grievance * pol.land_reform
+        + p.concessions_grievance * pol.concessions
+        + p.cadres_grievance * pol.local_cadres
+    )
+    g2 = (g - p.grievance_decay * (g - p.grievance_neutral) + raise_ * (1.0 - g)
+          - np.minimum(relief, 1.0) * g + coll + p.requisition_grievance * state_taken)
+    g2 = np.clip(g2, 0.0, 1.0)
+
+    # ---------------------------------------------------------------- fear, weariness
+    f2 = np.clip(f * (1.0 - p.fear_decay), 0.0, 1.0)
+    war = (villages.requisitioned > 0) | (collateral > 0)
+    if fighting is not None:
+        war = war | fighting
+    w = villages.weariness
+    w2 = np.clip(w * (1.0 - p.weariness_decay) + p.weariness_gain * war * (1.0 - w), 0.0, 1.0)
+
+    # ---------------------------------------------------------------- support
+    push = g2 - p.grievance_neutral
+    s2 = s + p.grievance_to_support * push * np.where(push > 0, 1.0 - s, s)
+    rest = p.support_rest if town is None else np.where(town, p.town_support_rest, p.support_rest)
+    s2 = s2 - p.support_relax * (s - rest)
+    s2 = s2 - p.lever_support * pol.levers() * s
+    m = float(np.clip(momentum, -1.0, 1.0))
+    s2 = s2 + p.momentum_pull * m * ((1.0 - s) if m > 0 else s)
+    s2 = s2 - p.weariness_pull * w2 * (s - p.weariness_target)
+    protect = p.protection_pull * (1.0 + p.cadres_protection * np.asarray(pol.local_cadres))
+    s2 = s2 - protect * (1.0 - g2) * state_present
+    s2 = s2 + p.presence_pull * g2 * (band_present & (villages.requisitioned <= 0))
+    s2 = np.clip(s2, 0.0, 1.0)
+
+    return g2, f2, w2, s2
+
+
+def _spread_numpy(table: NeighbourTable, pop: F64, fields: tuple[F64, F64, F64],
+                  spread: float) -> tuple[F64, F64, F64]:
+    """Each field pulled toward its neighbours' people-weighted mean (numpy reference of
+    :func:`sim.kernels.compiled.village_spread`)."""
+    # Mean of the village and its neighbours, weighted by people: a town moves its
+    # hamlets more than they move it. The neighbours' weights are the same for the
+    # three means, so they are gathered once.
+    weighed = table.weigh(pop)
+    tot = weighed.total
+    whole = pop + tot
+    share = np.divide(tot, whole, out=np.zeros_like(tot), where=whole > 0)
+
+    def pull(x: F64) -> F64:
+        return np.asarray(np.clip(x + spread * share * (weighed.mean(x) - x), 0.0, 1.0))
+
+    a, b, c = fields
+    return pull(a), pull(b), pull(c)
 
 
 def village_day(
@@ -477,64 +409,30 @@ def village_day(
     s, g, f = villages.support, villages.grievance, villages.fear
     pol = policies
 
-    # ---------------------------------------------------------------- grievance
-    religious = pol.anti_religious * np.maximum(1.0 - np.asarray(pol.concessions), 0.0)
-    rural = 1.0 if town is None else ~town
-    raise_ = (
-        p.anti_religious_grievance * religious
-        + (p.collectivisation_grievance * pol.collectivisation
-           + p.requisition_campaign_grievance * pol.requisition) * rural
-        + p.cotton_grievance * pol.food_for_cotton * villages.cotton
-    )
-    relief = (
-        p.relief_grievance * pol.relief
-        + p.land_reform_grievance * pol.land_reform
-        + p.concessions_grievance * pol.concessions
-        + p.cadres_grievance * pol.local_cadres
-    )
+    war_extra = np.zeros(n, dtype=bool) if fighting is None else fighting
     killed_share = np.divide(collateral, np.maximum(pop + collateral, 1.0))
     coll = p.collateral_grievance * (1.0 - np.exp(-killed_share / p.collateral_scale))
-    g2 = (g - p.grievance_decay * (g - p.grievance_neutral) + raise_ * (1.0 - g)
-          - np.minimum(relief, 1.0) * g + coll + p.requisition_grievance * state_taken)
-    g2 = np.clip(g2, 0.0, 1.0)
+    table = nbrs if isinstance(nbrs, NeighbourTable) else NeighbourTable.of(nbrs)
+    if n and table.nbrs.shape[1] <= MAX_ROW and dispatch.enabled():
+        from sim.kernels import compiled  # numba: only once the process does enough work
 
-    # ---------------------------------------------------------------- fear, weariness
-    f2 = np.clip(f * (1.0 - p.fear_decay), 0.0, 1.0)
-    war = (villages.requisitioned > 0) | (collateral > 0)
-    if fighting is not None:
-        war = war | fighting
-    w = villages.weariness
-    w2 = np.clip(w * (1.0 - p.weariness_decay) + p.weariness_gain * war * (1.0 - w), 0.0, 1.0)
-
-    # ---------------------------------------------------------------- support
-    push = g2 - p.grievance_neutral
-    s2 = s + p.grievance_to_support * push * np.where(push > 0, 1.0 - s, s)
-    rest = p.support_rest if town is None else np.where(town, p.town_support_rest, p.support_rest)
-    s2 = s2 - p.support_relax * (s - rest)
-    s2 = s2 - p.lever_support * pol.levers() * s
-    m = float(np.clip(momentum, -1.0, 1.0))
-    s2 = s2 + p.momentum_pull * m * ((1.0 - s) if m > 0 else s)
-    s2 = s2 - p.weariness_pull * w2 * (s - p.weariness_target)
-    protect = p.protection_pull * (1.0 + p.cadres_protection * np.asarray(pol.local_cadres))
-    s2 = s2 - protect * (1.0 - g2) * state_present
-    s2 = s2 + p.presence_pull * g2 * (band_present & (villages.requisitioned <= 0))
-    s2 = np.clip(s2, 0.0, 1.0)
-
-    # ---------------------------------------------------------------- spread
-    if n:
-        # Mean of the village and its neighbours, weighted by people: a town moves its
-        # hamlets more than they move it. The neighbours' weights are the same for the
-        # three means, so they are gathered once.
-        table = nbrs if isinstance(nbrs, NeighbourTable) else NeighbourTable.of(nbrs)
-        weighed = table.weigh(pop)
-        tot = weighed.total
-        whole = pop + tot
-        share = np.divide(tot, whole, out=np.zeros_like(tot), where=whole > 0)
-
-        def spread(x: F64) -> F64:
-            return np.asarray(np.clip(x + p.spread * share * (weighed.mean(x) - x), 0.0, 1.0))
-
-        s2, g2, f2 = spread(s2), spread(g2), spread(f2)
+        g2, f2, w2, s2 = compiled.village_dynamics(
+            g, f, villages.weariness, s, cotton=villages.cotton, coll=coll,
+            state_taken=np.asarray(state_taken, dtype=np.float64),
+            requisitioned=villages.requisitioned, collateral=collateral, fighting=war_extra,
+            state_present=state_present, band_present=band_present, town=town,
+            policies=np.stack([np.broadcast_to(np.asarray(getattr(pol, k), dtype=np.float64),
+                                               (n,)) for k in _POLICY_ORDER]),
+            constants=_dynamics_constants(p, float(np.clip(momentum, -1.0, 1.0))),
+        )
+        s2, g2, f2 = compiled.village_spread(np.stack([s2, g2, f2]), table.nbrs, pop, p.spread)
+    else:
+        g2, f2, w2, s2 = _dynamics_numpy(villages, coll=coll, state_taken=state_taken,
+                                         collateral=collateral, fighting=fighting,
+                                         state_present=state_present, band_present=band_present,
+                                         policies=pol, params=p, momentum=momentum, town=town)
+        if n:
+            s2, g2, f2 = _spread_numpy(table, pop, (s2, g2, f2), p.spread)
 
     # ---------------------------------------------------------------- flight
     famine = villages.food < np.maximum(pop, 1.0) * p.famine_days
