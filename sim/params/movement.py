@@ -106,12 +106,13 @@ class MovementParams:
         0.2, "Hunger above which a band goes looking for food.", ge=0.0, le=1.0, prior=(0.1, 0.4)
     )
     stock_forage_days: float = param(
-        0.0,
+        2.0,
         "A band whose own food and herd would last fewer days than this goes where food is"
         " (friendly villages, or the sanctuary while it admits bands) before it goes hungry,"
-        " e.g. after its herd is seized. 0 (default): only hunger sends it (bands living off"
-        " the villages hold a day or two of food, so a positive value makes them forage"
-        " most of the time). Judgement.",
+        " e.g. after its herd is seized; 0 leaves it to hunger alone. Bands fed by villages"
+        " refill to `supply.band_carry_days`, and in budenny_1926, attrition_1925 and raids_1929"
+        " (seed 0) no band on Soviet soil held less than 3 days of food and herd, so 2 days acts"
+        " only on a band that lost its herd and cannot refill. Judgement.",
         ge=0.0, le=365.0,
         prior=(0.0, 5.0),
     )
