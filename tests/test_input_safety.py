@@ -482,6 +482,7 @@ CHECKED_ELSEWHERE = {
     "columns.cell": "checked against the map's rows and columns",
     "columns.target_cell": "checked against the map's rows and columns",
     "depots.cell": "checked against the map's rows and columns",
+    "pack_trains.cell": "checked against the map's rows and columns",
     "timeline.target_cell": "checked against the map's rows and columns",
     "timeline.bands.cell": "checked against the map's rows and columns",
     "timeline.columns.cell": "checked against the map's rows and columns",
