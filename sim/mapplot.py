@@ -12,9 +12,15 @@ from sim.geography import KM_PER_DEG_LAT, Country, Theatre
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["add_scale_bar", "draw_theatre", "edge_segments", "nice_length"]
+__all__ = ["add_scale_bar", "cell_lonlat", "draw_theatre", "edge_segments", "nice_length"]
 
 _TOWN_WORDS = ("town", "city")
+
+
+def cell_lonlat(theatre: Theatre, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of the centres of flat cell indices, each of shape (n,)."""
+    r, c = np.divmod(np.asarray(cells, dtype=np.int64), theatre.shape[1])
+    return theatre.lon_min + (c + 0.5) * theatre.res, theatre.lat_max - (r + 0.5) * theatre.res
 
 
 def edge_segments(theatre: Theatre, east: np.ndarray, south: np.ndarray) -> np.ndarray:

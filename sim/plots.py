@@ -22,7 +22,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.mapplot import draw_theatre
+from sim.mapplot import cell_lonlat, draw_theatre
 
 if TYPE_CHECKING:
     from sim.model import BasmachiModel
@@ -96,6 +96,16 @@ def _last_date(model: BasmachiModel) -> dt.date:
     return model.scenario.start + dt.timedelta(days=max(model.state.day - 1, 0))
 
 
+def _marker(
+    marker: str, face: str, edge: str, label: str, *, ms: float | None = None,
+    mew: float | None = None,
+) -> Line2D:
+    """A legend entry of a marker alone (no line): shape, face and edge colour, label,
+    and optionally its size and edge width (matplotlib's defaults otherwise)."""
+    return Line2D([], [], ls="", marker=marker, mfc=face, mec=edge, label=label,
+                  markersize=ms, markeredgewidth=mew)
+
+
 class PositionLayer:
     """Units, villages and towns of a model drawn over its theatre, updatable in place.
 
@@ -125,7 +135,7 @@ class PositionLayer:
     ) -> None:
         self.ax = ax
         t = model.world.theatre
-        self._origin = (t.lon_min, t.lat_max, t.res, model.world.ncols)
+        self._theatre = t
         draw_theatre(
             t, ax=ax, label_places=label_places, colorbar=colorbar, legend=False, view=view
         )
@@ -163,68 +173,19 @@ class PositionLayer:
             handles = [
                 Line2D([], [], color="#1f5fd6", lw=1.4, label="river (barrier)"),
                 Line2D([], [], color="#b00020", lw=1.0, ls="--", label="Soviet-Afghan border"),
-                Line2D([], [], ls="", marker="o", mfc="#ffd23f", mec="k", label="ford"),
-                Line2D([], [], ls="", marker="s", mfc="#ff7f0e", mec="k", label="ferry/bridge"),
-                Line2D(
-                    [],
-                    [],
-                    ls="",
-                    marker="^",
-                    mfc=INSURGENT_COLOUR,
-                    mec="k",
-                    ms=8,
-                    label="band (area ~ fighters)",
-                ),
-                Line2D(
-                    [],
-                    [],
-                    ls="",
-                    marker="s",
-                    mfc="royalblue",
-                    mec="k",
-                    ms=7,
-                    label="state unit (area ~ men)",
-                ),
-                Line2D(
-                    [],
-                    [],
-                    ls="",
-                    marker="o",
-                    mfc="none",
-                    mec=STATE_COLOUR,
-                    mew=1.6,
-                    ms=8,
-                    label="town held by the state",
-                ),
-                Line2D(
-                    [],
-                    [],
-                    ls="",
-                    marker="o",
-                    mfc="none",
-                    mec=INSURGENT_COLOUR,
-                    mew=1.6,
-                    ms=8,
-                    label="town held by insurgents",
-                ),
-                Line2D(
-                    [],
-                    [],
-                    ls="",
-                    marker="o",
-                    mfc="#b40426",
-                    mec="none",
-                    ms=4,
-                    label="village (colour: support)",
-                ),
+                _marker("o", "#ffd23f", "k", "ford"),
+                _marker("s", "#ff7f0e", "k", "ferry/bridge"),
+                _marker("^", INSURGENT_COLOUR, "k", "band (area ~ fighters)", ms=8),
+                _marker("s", "royalblue", "k", "state unit (area ~ men)", ms=7),
+                _marker("o", "none", STATE_COLOUR, "town held by the state", mew=1.6, ms=8),
+                _marker("o", "none", INSURGENT_COLOUR, "town held by insurgents", mew=1.6, ms=8),
+                _marker("o", "#b40426", "none", "village (colour: support)", ms=4),
             ]
             ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.85)
         self.update(model)
 
     def _lonlat(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lon0, lat0, res, ncols = self._origin
-        r, c = np.divmod(np.asarray(cells, dtype=np.int64), ncols)
-        return lon0 + (c + 0.5) * res, lat0 - (r + 0.5) * res
+        return cell_lonlat(self._theatre, cells)
 
     def update(self, model: BasmachiModel, *, title: str | None = None) -> None:
         """Move the markers to the model's current state and set the title."""

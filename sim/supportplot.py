@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.axes import Axes
 
-from sim.mapplot import draw_theatre
+from sim.mapplot import cell_lonlat, draw_theatre
 
 if TYPE_CHECKING:
     from sim.model import BasmachiModel
@@ -40,8 +40,7 @@ def plot_support_map(model: BasmachiModel, ax: Axes | None = None) -> Axes:
     high, low = model.params.population.side_high, model.params.population.side_low
     ax = draw_theatre(t, ax=ax, label_places=False, legend=False)
     v = model.state.villages
-    r, c = np.divmod(v.cell, model.world.ncols)
-    x, y = t.lon_min + (c + 0.5) * t.res, t.lat_max - (r + 0.5) * t.res
+    x, y = cell_lonlat(t, v.cell)
     size = 1.0 + 4.0 * np.sqrt(v.population / max(float(v.population.max(initial=1)), 1.0))
     sides = {
         "pro-insurgent": v.support > high,
