@@ -231,3 +231,35 @@ def test_informing_villages_expose_a_band_and_warnings_hide_it() -> None:
     _, _, _, ev = combat_day(bands, columns, villages, **kw)
     e = next(b for b in ev if b.kind == "engagement")
     assert neutral == float((e.extra["insurgents_killed"] + e.extra["insurgents_wounded"]).sum())
+
+
+def test_a_band_is_credited_draw_success_for_an_undecided_fight_costlier_to_the_state() -> None:
+    # Bands 600 strong in wait beside 300-man columns on open ground; some fights end
+    # undecided at nightfall. Each band's recent success grows by 1 for a won fight, by
+    # draw_success for an undecided one in which the state lost more men, else by 0.
+    from sim.kernels.combat import (
+        OUTCOME_STATE_ROUTED,
+        OUTCOME_STATE_WITHDREW,
+        OUTCOME_TIME,
+    )
+
+    p = dataclasses.replace(P, draw_success=0.3)
+    draws = 0
+    for seed in range(40):
+        bands = _bands([8], [120], [BandMode.HOLD])
+        columns = _columns([7], [300], [ColumnKind.CAVALRY], [Order.MARCH], [0])
+        nb, _, _, evs = combat_day(
+            bands, columns, _villages(), concealment=np.full(36, 0.9), ncols=NCOLS,
+            day_switches={}, params=p, rng=np.random.default_rng(seed), mode="stochastic",
+        )  # type: ignore[arg-type]
+        x = evs[0].extra
+        assert evs[0].kind == "engagement" and len(evs[0]) == 1
+        b_lost = x["insurgents_killed"][0] + x["insurgents_wounded"][0] + x["insurgents_captured"][0]
+        s_lost = x["state_killed"][0] + x["state_wounded"][0] + x["state_captured"][0]
+        out = x["outcome"][0]
+        won = out in (OUTCOME_STATE_WITHDREW, OUTCOME_STATE_ROUTED)
+        draw = out == OUTCOME_TIME and s_lost > b_lost
+        draws += draw
+        expected = 1.0 if won else (p.draw_success if draw else 0.0)
+        assert nb.recent_success[0] == pytest.approx(expected)
+    assert draws > 0  # the case the parameter is about occurred

@@ -465,3 +465,24 @@ def test_a_pursuing_column_does_not_hunt_a_band_it_cannot_fight() -> None:
     assert in_range.all()
     assert cell[0] < 2 * 30 + 10  # the detachment rides west, to the band of 20
     assert cell[1] > 2 * 30 + 10  # the column of 100 rides east, to the nearer band of 200
+
+
+def test_a_fleeing_band_sees_state_units_only_up_to_flee_horizon() -> None:
+    # A column 8 cells south and 8 east (about 16 h of marching), at the corner of the
+    # threat window (8 cells: 8 h at full speed): the band flees. Within a horizon of
+    # 4 x 8 h it climbs away; with a horizon of 1 x 8 h every cell around it is "as far as
+    # the horizon" and it has nowhere better to go.
+    t = synthetic_theatre(30, 30)
+    ctx = context(t)
+    bands = band_table([10 * 30 + 10], [50])
+    cols = column_table([18 * 30 + 18], [400], order=Order.PURSUE)
+    base = dataclasses.replace(P, threat_hours=8.0, threat_speed_share=1.0)
+    d0 = distance_field(ctx.band_graph, cols.cell)[0]
+    assert 1.5 * 8.0 < d0[bands.cell[0]] < 4.0 * 8.0
+    for horizon, moves in ((4.0, True), (1.0, False)):
+        p = dataclasses.replace(base, flee_horizon=horizon)
+        moved = move_bands(bands, cols, ctx, p, sanctuary_next=np.full(900, -1))
+        assert moved.mode[0] == BandMode.FLEE
+        assert (moved.cell[0] != bands.cell[0]) == moves
+        if moves:
+            assert d0[moved.cell[0]] > d0[bands.cell[0]]

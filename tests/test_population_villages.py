@@ -192,3 +192,24 @@ def test_village_window_is_the_neighbourhood_and_follows_the_radius() -> None:
     assert ctx.village_window(v.cell, 2) is ctx.village_window(v.cell, 2)
     # the corner village at cell 0 has 5 of its 9 radius-1 cells off the map
     assert int((ctx.village_window(v.cell, 1)[0] < 0).sum()) == 5
+
+
+def test_a_village_that_sided_with_the_insurgents_turns_neutral_below_side_reset():
+    # Support 0.45 (between side_low and side_high): the insurgents' village turns neutral
+    # at the default side_reset (0.5), keeps its side when the reset point is lower.
+    def side_after(side_reset: float) -> tuple[int, float]:
+        v = make_villages([0], 500, support=0.45, grievance=P.grievance_neutral, fear=0.0)
+        mem = VillageMemory.empty(1)
+        mem.side[:] = 1
+        v2, mem2, _, _ = village_day(
+            v, mem, nbrs=np.full((1, 8), -1), band_present=np.zeros(1, bool),
+            state_present=np.zeros(1, bool), state_taken=np.zeros(1), collateral=np.zeros(1),
+            policies=VillagePolicies(), params=dataclasses.replace(P, side_reset=side_reset),
+            rng=np.random.default_rng(0),
+        )
+        return int(mem2.side[0]), float(v2.support[0])
+
+    side, support = side_after(P.side_reset)
+    assert P.side_low < 0.42 < support < P.side_reset
+    assert side == 0
+    assert side_after(0.42)[0] == 1
