@@ -24,8 +24,6 @@ from sim.scenario.choices import (
 )
 from sim.scenario.errors import ScenarioError, ScenarioWarning
 from sim.scenario.limits import (
-    FIRST_DATE,
-    LAST_DATE,
     MAX_DAYS,
     MAX_UNITS,
     MEMORY_BUDGET,
@@ -43,7 +41,7 @@ from sim.scenario.specs import (
     RegionSpec,
 )
 from sim.scenario.timeline_spec import TimelineEvent
-from sim.validation import Problem
+from sim.validation import FIRST_DATE, LAST_DATE, Problem
 
 __all__ = [
     "COLUMN_KINDS",

@@ -107,7 +107,10 @@ def convert_dataclass(
 
 
 def _check_bounds(value: Any, meta: Any, path: str, origin: str, problems: list[Problem]) -> None:
-    if meta.choices and isinstance(value, str):
+    if isinstance(value, tuple):  # the bounds hold for every element (cells, bbox)
+        for i, item in enumerate(value):
+            _check_bounds(item, meta, f"{path}[{i}]", origin, problems)
+    elif meta.choices and isinstance(value, str):
         if value not in meta.choices:
             problems.append(Problem(origin, path, value, meta.allowed()))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -1,9 +1,12 @@
 """Limits of a run: the simulated period, the longest run, the most units and the memory
-budget, with the check that a scenario stays within them."""
+budget, with the check that a scenario stays within them.
+
+The historical period (``FIRST_DATE`` .. ``LAST_DATE``) is declared once in
+:mod:`sim.validation`, shared with the targets files.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from typing import TYPE_CHECKING
 
@@ -13,10 +16,6 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
     from sim.scenario.specs import BandSpec, ColumnSpec
 
-FIRST_DATE = dt.date(1918, 1, 1)
-"""Earliest simulated day: the simulator's historical period starts with the revolt of 1918."""
-LAST_DATE = dt.date(1935, 12, 31)
-"""Latest simulated day: the last Basmachi raids are documented into the mid-1930s."""
 MAX_DAYS = 3653
 """Longest run, in days (ten years)."""
 MAX_UNITS = 10_000

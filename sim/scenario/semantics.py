@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from sim.scenario.choices import SWITCHES
 from sim.scenario.errors import ScenarioError
-from sim.scenario.limits import FIRST_DATE, LAST_DATE, MAX_DAYS, check_size
-from sim.validation import NAME_ALLOWED, Problem, is_safe_name
+from sim.scenario.limits import MAX_DAYS, check_size
+from sim.validation import FIRST_DATE, LAST_DATE, NAME_ALLOWED, Problem, is_safe_name
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario

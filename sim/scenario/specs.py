@@ -9,6 +9,9 @@ import datetime as dt
 from sim.params.fields import param
 from sim.scenario.choices import COLUMN_KINDS, COUNTRIES, ORDERS
 
+MAX_GRID = 2000
+"""Most rows or columns of a map; a ``cell`` index is below it."""
+
 
 @dataclasses.dataclass(frozen=True)
 class MapSpec:
@@ -23,9 +26,11 @@ class MapSpec:
         (),
         "Window of the theatre as [lat_min, lat_max, lon_min, lon_max]; empty for the whole theatre.",
         unit="degrees",
+        ge=-180.0,
+        le=180.0,
     )
-    rows: int = param(20, "Rows of a synthetic map.", ge=2, le=2000)
-    cols: int = param(20, "Columns of a synthetic map.", ge=2, le=2000)
+    rows: int = param(20, "Rows of a synthetic map.", ge=2, le=MAX_GRID)
+    cols: int = param(20, "Columns of a synthetic map.", ge=2, le=MAX_GRID)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +58,9 @@ class BandSpec:
     at: str = param(
         "", "Named place where it starts (see `basmachi map`), or empty if `cell` is given."
     )
-    cell: tuple[int, ...] = param((), "[row, col] where it starts, if no `at` place is given.")
+    cell: tuple[int, ...] = param(
+        (), "[row, col] where it starts, if no `at` place is given.", ge=0, le=MAX_GRID - 1
+    )
     home: str = param("", "Named place of its home base; defaults to where it starts.")
     morale: float = param(0.7, "Initial morale.", ge=0.0, le=1.0)
     food_days: float = param(3.0, "Rations carried at the start, in days.", ge=0.0, le=3650.0)
@@ -72,7 +79,9 @@ class ColumnSpec:
     machine_guns: int = param(0, "Machine guns.", ge=0, le=10_000)
     guns: int = param(0, "Mountain guns.", ge=0, le=10_000)
     at: str = param("", "Named place where it starts, or empty if `cell` is given.")
-    cell: tuple[int, ...] = param((), "[row, col] where it starts, if no `at` place is given.")
+    cell: tuple[int, ...] = param(
+        (), "[row, col] where it starts, if no `at` place is given.", ge=0, le=MAX_GRID - 1
+    )
     order: str = param("hold", "Standing order.", choices=ORDERS)
     target: str = param(
         "",
@@ -83,7 +92,7 @@ class ColumnSpec:
         " patrols around it) or patrols around under `patrol`.",
     )
     target_cell: tuple[int, ...] = param(
-        (), "[row, col] of the target, if no `target` place is given."
+        (), "[row, col] of the target, if no `target` place is given.", ge=0, le=MAX_GRID - 1
     )
     route: tuple[str, ...] = param(
         (),
@@ -106,7 +115,9 @@ class DepotSpec:
 
     name: str = param("", "Unique name of the depot.")
     at: str = param("", "Named place of the depot, or empty if `cell` is given.")
-    cell: tuple[int, ...] = param((), "[row, col] of the depot, if no `at` place is given.")
+    cell: tuple[int, ...] = param(
+        (), "[row, col] of the depot, if no `at` place is given.", ge=0, le=MAX_GRID - 1
+    )
     opens: dt.date | None = param(None, "First day it supplies (empty: from the start).")
     closes: dt.date | None = param(None, "Last day it supplies, inclusive (empty: to the end).")
     follows: str = param(
@@ -136,7 +147,9 @@ class PackTrainSpec:
     name: str = param("", "Unique name of the pack train.")
     date: dt.date = param(dt.date(1923, 1, 1), "Day it leaves.")
     at: str = param("", "Named place it leaves from, or empty if `cell` is given.")
-    cell: tuple[int, ...] = param((), "[row, col] it leaves from, if no `at` place is given.")
+    cell: tuple[int, ...] = param(
+        (), "[row, col] it leaves from, if no `at` place is given.", ge=0, le=MAX_GRID - 1
+    )
     to: str = param("", "Name of the depot ([[depots]]) it delivers to.")
     route: tuple[str, ...] = param((), "Named places to pass through, in order, on the way.")
     rations: float = param(

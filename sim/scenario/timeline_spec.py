@@ -7,7 +7,7 @@ import datetime as dt
 
 from sim.params.fields import param
 from sim.scenario.choices import COUNTRIES, EVENT_KINDS, ORDERS, POLICIES, SANCTUARY, SWITCHES
-from sim.scenario.specs import BandSpec, ColumnSpec
+from sim.scenario.specs import MAX_GRID, BandSpec, ColumnSpec
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +77,8 @@ class TimelineEvent:
         " `pursue`/`patrol`).",
     )
     target_cell: tuple[int, ...] = param(
-        (), "[row, col] of the target (kind = orders), if no `target` place is given."
+        (), "[row, col] of the target (kind = orders), if no `target` place is given.",
+        ge=0, le=MAX_GRID - 1,
     )
     route: tuple[str, ...] = param(
         (), "Named places to pass through, in order, on the way to the target (kind = orders)."
