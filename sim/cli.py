@@ -17,12 +17,19 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sim.cli_args import UsageError, seed_int
+from sim.cli_args import UsageError, int_in, output_file, output_folder, port_int, seed_int
 from sim.validation import InputError
 
 __all__ = ["UsageError", "main"]
 
 EXIT_USAGE = 2
+BENCH_MAX_UNITS = 200_000
+"""Largest synthetic model of ``bench step`` (units); its villages at most :data:`BENCH_MAX_VILLAGES`."""
+BENCH_MAX_VILLAGES = 250_000
+BENCH_MAX_DAYS = 300
+"""Days ``bench step`` times at most (its synthetic scenario runs 306 days)."""
+BENCH_MAX_ENGAGEMENTS = 5_000_000
+"""Most engagements of one ``bench combat`` size."""
 ALLOW_OUTSIDE_HELP = (
     "let `extends` name files outside the scenario's folder tree and scenarios/"
 )
@@ -131,10 +138,17 @@ def _cmd_map(args: argparse.Namespace) -> int:
             raise UsageError(f"--at {args.at}: {exc}") from None
     if args.out is not None:
         import matplotlib.pyplot as plt
+        from matplotlib.backend_bases import FigureCanvasBase
 
         from sim.mapplot import draw_theatre
 
         out = Path(args.out)
+        formats = FigureCanvasBase.get_supported_filetypes()
+        if out.suffix and out.suffix[1:].lower() not in formats:
+            raise UsageError(
+                f"--out {args.out}: expected a file name ending in one of "
+                + ", ".join(f".{k}" for k in sorted(formats))
+            )
         out.parent.mkdir(parents=True, exist_ok=True)
         fig, ax = plt.subplots(figsize=(14, 8), layout="constrained")
         draw_theatre(theatre, ax=ax)
@@ -232,7 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="master seed, 0 .. 2**53 (default: the scenario's `seed`)",
     )
     r.add_argument(
-        "--out", default=None, help="output folder (default: results/<scenario>-seed<N>)"
+        "--out", type=output_folder, default=None,
+        help="output folder (default: results/<scenario>-seed<N>)",
     )
     r.add_argument("--params", default=None, metavar="FILE",
                    help="parameter TOML laid over the scenario (e.g. calibration/fitted/point.toml)")
@@ -257,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     m.add_argument(
         "--out",
+        type=output_file,
         nargs="?",
         default=None,
         const=str(Path("results") / "theatre.png"),
@@ -270,9 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="open an interactive map of a scenario in the browser (Mesa SolaraViz; viz extra)",
     )
     z.add_argument("scenario", help="path to a scenario TOML, or a name in scenarios/")
-    z.add_argument("--seed", type=int, default=0, help="initial seed (changeable on the page)")
+    z.add_argument("--seed", type=seed_int, default=0, help="initial seed (changeable on the page)")
     z.add_argument("--host", default="127.0.0.1", help="address to serve on (default: localhost)")
-    z.add_argument("--port", type=int, default=8765, help="port to serve on (default: 8765)")
+    z.add_argument("--port", type=port_int, default=8765, help="port to serve on (default: 8765)")
     z.add_argument("--no-browser", action="store_true", help="serve without opening a browser")
     z.set_defaults(func=_cmd_viz)
 
@@ -287,14 +303,17 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("what", choices=("run", "step", "combat", "sweep"))
     b.add_argument("--json", action="store_true", help="print JSON instead of a table")
     b.add_argument(
-        "--units", type=int, default=10_000, help="step: number of units (bands + columns)"
+        "--units", type=int_in(2, BENCH_MAX_UNITS), default=10_000,
+        help="step: number of units (bands + columns)",
     )
-    b.add_argument("--villages", type=int, default=10_000, help="step: number of villages")
-    b.add_argument("--days", type=int, default=5, help="step: days to time")
-    b.add_argument("--sizes", type=int, nargs="*", help="combat: numbers of engagements")
+    b.add_argument("--villages", type=int_in(4, BENCH_MAX_VILLAGES), default=10_000,
+                   help="step: number of villages")
+    b.add_argument("--days", type=int_in(1, BENCH_MAX_DAYS), default=5, help="step: days to time")
+    b.add_argument("--sizes", type=int_in(1, BENCH_MAX_ENGAGEMENTS), nargs="*",
+                   help="combat: numbers of engagements")
     b.add_argument("--scenarios", nargs="*", help="run: scenarios (default: continuous_1923_1929"
                    " raids_1929)")
-    b.add_argument("--cut", dest="days_cut", type=int, default=None, metavar="DAYS",
+    b.add_argument("--cut", dest="days_cut", type=int_in(1, 3653), default=None, metavar="DAYS",
                    help="run: simulate only the first DAYS days of each scenario")
     b.add_argument("--no-reference", action="store_true",
                    help="run: skip the numpy reference run")
@@ -323,6 +342,13 @@ def use_file_backend() -> None:
         mpl.use(os.environ["MPLBACKEND"])
 
 
+def _os_message(exc: OSError) -> str:
+    """What the file system refused, naming the file(s): ``cannot use PATH: reason``."""
+    names = " -> ".join(str(n) for n in (exc.filename, exc.filename2) if n is not None)
+    reason = exc.strerror or str(exc)
+    return f"cannot use {names}: {reason}" if names else f"input/output error: {reason}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``basmachi`` command; returns the exit code."""
     use_file_backend()
@@ -342,6 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = EXIT_USAGE
         except (UsageError, OutsideTheatreError) as exc:
             print(f"basmachi: {exc}", file=sys.stderr)
+            code = EXIT_USAGE
+        except OSError as exc:  # the file system refused: a path the user gave, no space, ...
+            print(f"basmachi: {_os_message(exc)}", file=sys.stderr)
             code = EXIT_USAGE
     for w in caught:
         if issubclass(w.category, ScenarioWarning):

@@ -255,16 +255,6 @@ def test_unsafe_names_cannot_escape_the_output_root(write_toml, capsys) -> None:
     assert code == 2 and "name" in err and "output file names" in err
 
 
-def test_out_on_a_file_and_negative_seed_exit_2(tmp_path: Path, capsys) -> None:
-    afile = tmp_path / "file.txt"
-    afile.write_text("not a folder")
-    assert main(["run", "tiny", "--out", str(afile), "--quiet"]) == 2
-    assert "this is a file" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exc:
-        main(["run", "tiny", "--seed", "-1", "--quiet"])
-    assert exc.value.code == 2
-
-
 def test_out_holding_another_run_asks_for_overwrite(tmp_path: Path, capsys) -> None:
     out = tmp_path / "run"
     short = tmp_path / "short.toml"
@@ -287,11 +277,6 @@ def test_out_on_a_folder_of_other_files_is_refused(tmp_path: Path, capsys) -> No
     assert main(["run", "tiny", "--out", str(tmp_path), "--quiet", "--overwrite"]) == 2
     assert "other files" in capsys.readouterr().err
     assert (tmp_path / "notes.txt").read_text() == "mine"
-
-
-def test_outside_theatre_error_is_a_usage_error(capsys) -> None:
-    assert main(["map", "--at", "0,0"]) == 2
-    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_dask_dashboard_listens_on_loopback_only() -> None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.cli_args import positive_int
+from sim.cli_args import output_folder, workers_int
 
 __all__ = ["cmd_calibrate", "register"]
 
@@ -28,9 +28,9 @@ def register(subparsers: Any) -> None:
         help="fit parameters to the documented campaigns: search, accepted ensemble (ABC),"
              " leave-one-campaign-out, report; resumable")
     c.add_argument("spec", help="calibration spec TOML (see calibration/*.toml)")
-    c.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    c.add_argument("--out", type=output_folder, required=True, metavar="DIR", help="output folder")
     c.add_argument("--executor", default=None, help=EXECUTOR_HELP)
-    c.add_argument("--workers", type=positive_int, default=None, metavar="N",
+    c.add_argument("--workers", type=workers_int, default=None, metavar="N",
                    help="worker processes (default: the spec's, else 2)")
     c.add_argument("--resume", action="store_true", help="continue the calibration in --out")
     c.add_argument("--baseline", default=None, metavar="DIR",

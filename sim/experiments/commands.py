@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from sim.cli_args import UsageError, positive_int
+from sim.cli_args import UsageError, int_in, output_folder, workers_int
 
 __all__ = ["cmd_sensitivity", "cmd_sweep", "register"]
 
@@ -24,8 +24,8 @@ EXECUTOR_HELP = (
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", help="sweep spec TOML (see scenarios/sweeps/)")
-    p.add_argument("--out", default=None, metavar="DIR", help="output folder")
-    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
+    p.add_argument("--out", type=output_folder, default=None, metavar="DIR", help="output folder")
+    p.add_argument("--workers", type=workers_int, default=None, metavar="N",
                    help="worker processes (default: the spec's, else 2)")
     p.add_argument("--executor", default=None, help=EXECUTOR_HELP)
     p.add_argument("--resume", action="store_true",
@@ -38,7 +38,7 @@ def register(subparsers: Any) -> None:
     s = subparsers.add_parser(
         "sweep", help="run a parameter sweep (design x replicates) to Parquet tables; resumable")
     _common(s)
-    s.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
+    s.add_argument("--batch-size", type=int_in(1, 100_000), default=None, metavar="N",
                    help="runs per task (default: automatic)")
     s.add_argument("--no-plot", action="store_true", help="do not write overview.png")
     s.set_defaults(func=cmd_sweep)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.cli_args import UsageError, positive_int
+from sim.cli_args import UsageError, output_folder, replicates_int, seed_int
 
 if TYPE_CHECKING:
     from sim.results import RunResult
@@ -27,9 +27,9 @@ def register(subparsers: Any) -> None:
     s = subparsers.add_parser(
         "score", help="run N replicates and score them against the documented targets")
     s.add_argument("scenario", help="scenario TOML path or name in scenarios/ (e.g. raids_1929)")
-    s.add_argument("--replicates", type=positive_int, default=20, metavar="N", help="replicates (default 20)")
-    s.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's)")
-    s.add_argument("--out", default=None, metavar="DIR", help="output folder (default results/score-<scenario>)")
+    s.add_argument("--replicates", type=replicates_int, default=20, metavar="N", help="replicates (default 20)")
+    s.add_argument("--seed", type=seed_int, default=None, help="master seed (default: the scenario's)")
+    s.add_argument("--out", type=output_folder, default=None, metavar="DIR", help="output folder (default results/score-<scenario>)")
     s.add_argument("--targets", default=None, metavar="FILE", help="targets file (default calibration/targets.toml)")
     s.add_argument("--json", action="store_true", help="print the table and score as JSON")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -48,9 +48,9 @@ def register(subparsers: Any) -> None:
         "compare", help="distributions of key outcomes of two scenarios side by side, with a plot")
     c.add_argument("a", help="first scenario (path or name)")
     c.add_argument("b", help="second scenario (path or name)")
-    c.add_argument("--replicates", type=positive_int, default=10, metavar="N", help="replicates each (default 10)")
-    c.add_argument("--seed", type=int, default=None, help="master seed (default: A's)")
-    c.add_argument("--out", default=None, metavar="DIR", help="output folder (default results/compare-<a>-<b>)")
+    c.add_argument("--replicates", type=replicates_int, default=10, metavar="N", help="replicates each (default 10)")
+    c.add_argument("--seed", type=seed_int, default=None, help="master seed (default: A's)")
+    c.add_argument("--out", type=output_folder, default=None, metavar="DIR", help="output folder (default results/compare-<a>-<b>)")
     c.add_argument("--targets", default=None, metavar="FILE", help="targets file (default calibration/targets.toml)")
     c.add_argument("--json", action="store_true", help="print the comparison as JSON")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
