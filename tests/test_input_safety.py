@@ -376,29 +376,60 @@ def _touch(path: Path, data: bytes) -> Path:
     return path
 
 
+def _check_run_set(out: Path) -> str:
+    """Assert ``out`` holds one complete run (manifest, sizes, hashes, run ids); return its seed."""
+    import hashlib
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["files"]) >= {"runs", "steps", "events"}
+    for entry in manifest["files"].values():
+        data = (out / entry["file"]).read_bytes()
+        assert len(data) == entry["bytes"] and hashlib.sha256(data).hexdigest() == entry["sha256"]
+    ids = set(manifest["run_ids"])
+    for table in ("runs", "steps", "events"):
+        frame = pd.read_parquet(out / f"{table}.parquet")
+        assert set(frame["run_id"]) <= ids, table  # no table of another run
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert str(runs["seed_entropy"].iloc[0]) == manifest["seed_entropy"]
+    return str(manifest["seed_entropy"])
+
+
 @pytest.mark.slow
 def test_killing_a_run_never_leaves_a_mixed_or_empty_set(tmp_path: Path) -> None:
+    """SIGKILL at random moments of `run --out DIR --overwrite`: DIR holds the old run or the new one."""
     import os
     import signal
     import subprocess
     import sys
+    import time
+
+    import numpy as np
 
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "sim", "run", "tiny", "--out", str(out), "--quiet", "--overwrite"]
+    t0 = time.perf_counter()
     subprocess.run([*cmd, "--seed", "1"], check=True, capture_output=True)
-    for k, delay in enumerate([0.5, 1.5, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 8.0]):
-        proc = subprocess.Popen([*cmd, "--seed", str(k + 2)], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+    whole = time.perf_counter() - t0  # start-up, run, plot and write of one run
+    assert _check_run_set(out) == "1"  # the manifest names the master seed's entropy
+    # Random moments over the whole run, half of them in its last third (the writing).
+    rng = np.random.default_rng(2026)
+    moments = np.concatenate([rng.uniform(0.1, 1.1, 5), rng.uniform(0.67, 1.05, 5)]) * whole
+    finished = killed = 0
+    for k, delay in enumerate(moments):
+        seed = str(k + 2)
+        before = _check_run_set(out)
+        proc = subprocess.Popen([*cmd, "--seed", seed], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            proc.wait(timeout=delay)
+            proc.wait(timeout=float(delay))
+            finished += 1
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
-        manifest = json.loads((out / "manifest.json").read_text())
-        seeds = {pd.read_parquet(out / "runs.parquet")["seed_entropy"].iloc[0]}
-        assert str(next(iter(seeds))) == manifest["seed_entropy"]
-        for entry in manifest["files"].values():
-            assert (out / entry["file"]).stat().st_size == entry["bytes"]
+            killed += 1
+        assert _check_run_set(out) in (before, seed), (k, delay)  # the old run or the new one
+    assert killed >= 3  # the moments do interrupt runs
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "run"]
+    assert all(name.startswith(".run.") for name in leftovers), leftovers  # only hidden temporaries
 
 
 def test_parameter_and_calibration_files_are_read_with_the_same_limits(tmp_path, capsys) -> None:
