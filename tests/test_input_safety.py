@@ -531,3 +531,70 @@ def test_every_element_of_a_list_of_numbers_is_bounded(entry: str, field: str, w
     path = write_toml("elements.toml", f'extends = "{TINY.as_posix()}"\n{entry}\n')
     code, err = validate(path, capsys)
     assert code == 2 and f"{path}: {field} = " in err, err
+
+
+def _load_targets(path: Path) -> object:
+    from sim.scoring.target_file import load_targets
+
+    return load_targets(path)
+
+
+def _load_sweep(path: Path) -> object:
+    from sim.experiments.spec import load_spec
+
+    return load_spec(path)
+
+
+def _apply_params(path: Path) -> object:
+    from sim.calibration.overlay import apply_params
+
+    return apply_params(load_scenario("tiny"), path)
+
+
+# Shipped input files of the other kinds, their reader, and what to fix in a copy read elsewhere.
+OTHER_INPUTS = {
+    "targets": ("calibration/targets.toml", _load_targets, {}),
+    "sweep spec": ("scenarios/sweeps/tiny_lhs.toml", _load_sweep, {("sweep", "scenario"): "tiny"}),
+    "parameters": ("calibration/fitted/point.toml", _apply_params, {}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER_INPUTS))
+def test_mutants_of_every_kind_of_input_file_are_read_or_refused_cleanly(kind: str, tmp_path: Path) -> None:
+    """Random changes of a shipped targets file, sweep spec or parameter file: read, or an
+    InputError whose every problem names the file, a field and what is allowed; nothing else."""
+    import tomllib
+
+    from fuzz_inputs import mutate, to_toml
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from sim.validation import InputError
+
+    source, read, fixes = OTHER_INPUTS[kind]
+    shipped = tomllib.loads((ROOT / source).read_text(encoding="utf-8"))
+    for (table, key), value in fixes.items():
+        shipped[table][key] = value
+    path = tmp_path / "mutant.toml"
+    tally = {"read": 0, "refused": 0}
+
+    @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        mutant = tomllib.loads(to_toml(shipped))  # a fresh copy
+        for _ in range(data.draw(st.integers(1, 3))):
+            mutant = data.draw(mutate(mutant))
+        path.write_text(to_toml(mutant), encoding="utf-8")
+        problems = []
+        try:
+            read(path)
+        except InputError as exc:
+            problems = exc.problems
+            tally["refused"] += 1
+        else:
+            tally["read"] += 1
+        for p in problems:
+            assert p.file == str(path) and p.allowed and str(p).startswith(f"{path}: "), str(p)
+
+    check()
+    assert tally["refused"] > 0

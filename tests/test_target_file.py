@@ -165,3 +165,4 @@ def test_a_what_if_variant_is_scored_on_the_targets_of_the_scenario_it_extends(t
     assert written_for == "raids_1929" and [t.key for t in found] == ["garm"]
     alone, name = targets_of("tiny", ts)
     assert alone == () and name == "tiny"
+
