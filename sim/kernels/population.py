@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +28,7 @@ from sim.events import Events, events
 from sim.kernels.amnesty import aftermath, take_up
 from sim.kernels.defection import band_switch, levy, rival_clash, state_desertion
 from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, leading
+from sim.kernels.ledger import ledger_from_events, people_total
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
 from sim.kernels.repression import RepressionPolicies, band_reprisals, repression_day
 from sim.kernels.villages import (
@@ -47,7 +47,6 @@ from sim.state import (
     ColumnKind,
     Columns,
     LeaderStatus,
-    Ledger,
     Order,
     VillageMemory,
     Villages,
@@ -274,50 +273,6 @@ def initial_memory(villages: Villages, params: PopulationParams) -> VillageMemor
     m.side[:] = np.where(villages.support > params.side_high, 1,
                          np.where(villages.support < params.side_low, -1, 0))
     return m
-
-
-def people_total(state: WorldState) -> int:
-    """Everyone accounted for: units, villages, returnees and the ledger's stocks."""
-    return int(
-        state.bands.fighters.sum()
-        + state.columns.strength.sum()
-        + state.villages.population.sum()
-        + state.memory.surrendered.sum()
-        + state.ledger.stocks()
-    )
-
-
-def ledger_from_events(ledger: Ledger, batches: Iterable[Events]) -> Ledger:
-    """Book the losses reported by other phases (supply desertion, combat) in the ledger.
-
-    Parameters
-    ----------
-    ledger : Ledger
-    batches : iterable of Events
-        Today's batches of the other phases. ``desertion`` (insurgent) adds to
-        ``insurgents_deserted``; ``engagement`` rows add their ``insurgents_*``,
-        ``state_*`` and ``civilians_killed`` columns, and ``air_reinforcement`` to
-        ``entered``.
-
-    Returns
-    -------
-    Ledger
-    """
-    led = ledger.copy()
-    cols = {
-        "insurgents_killed": "insurgents_killed", "insurgents_wounded": "insurgents_wounded",
-        "insurgents_captured": "insurgents_captured", "state_killed": "state_killed",
-        "state_wounded": "state_wounded", "state_captured": "state_captured",
-        "civilians_killed": "civilians_killed", "air_reinforcement": "entered",
-    }
-    for b in batches:
-        if b.kind == "desertion" and b.side == "insurgent":
-            led.insurgents_deserted += int(round(float(b.n.sum())))
-        elif b.kind == "engagement":
-            for col, attr in cols.items():
-                if col in b.extra:
-                    setattr(led, attr, getattr(led, attr) + int(round(float(b.extra[col].sum()))))
-    return led
 
 
 @functools.lru_cache(maxsize=4)
