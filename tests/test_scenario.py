@@ -176,6 +176,16 @@ def test_dated_parameter_setting_validates_and_applies(write_toml) -> None:
         load_scenario(bad)
 
 
+@pytest.mark.parametrize("path", ["villages.depopulation", "map.rows", "sanctuary", "start"])
+def test_dated_setting_of_what_is_built_before_the_first_day_is_refused(write_toml, path: str) -> None:
+    text = GOOD + f'[[timeline]]\ndate = 1926-03-04\nkind = "set"\npath = "{path}"\nvalue = 0.3\n'
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write_toml("set.toml", text))
+    message = str(err.value)
+    assert "set.toml" in message and ".path" in message and path in message
+    assert "[movement], [supply], [combat], [population]" in message
+
+
 def test_dated_settings_rebuild_precomputed_costs_and_concealment(write_toml) -> None:
     from sim.model import BasmachiModel
 

@@ -45,3 +45,5 @@ EVENT_KINDS = (
     "supply_shock",
     "leader_exit",
 )
+# Sections whose parameters a dated ``set`` entry may change: the rules read them every day.
+RUNTIME_SECTIONS = ("movement", "supply", "combat", "population")

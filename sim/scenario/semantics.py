@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sim.scenario.choices import SWITCHES
+from sim.scenario.choices import RUNTIME_SECTIONS, SWITCHES
 from sim.scenario.errors import ScenarioError
 from sim.scenario.limits import MAX_DAYS, check_size
 from sim.validation import FIRST_DATE, LAST_DATE, NAME_ALLOWED, Problem, is_safe_name
@@ -202,7 +202,13 @@ def check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
             problems.append(
                 Problem(origin, f"{where}.end", ev.end.isoformat(), f"a date on or after {ev.date}")
             )
-        if ev.kind == "set":
+        if ev.kind == "set" and ev.path.split(".")[0] not in RUNTIME_SECTIONS:
+            # The map, the villages and the scenario's own fields are built once before the
+            # first day: a dated change of them would silently do nothing.
+            problems.append(Problem(origin, f"{where}.path", ev.path, "a parameter of "
+                                    + ", ".join(f"[{x}]" for x in RUNTIME_SECTIONS)
+                                    + " (the map and villages are built before the first day)"))
+        elif ev.kind == "set":
             try:
                 s.with_values({ev.path: ev.value}, origin=origin, semantics=False)
             except ScenarioError as exc:
