@@ -14,6 +14,20 @@ one after another, each day its own numpy calls).
 
 :func:`shared_build` keeps the builds of the last few scenarios of the process, so
 sweep workers reuse them across the runs of a design point.
+
+The entry points, smallest first (all give the tables of
+``sim.runner.run(scenario, seed=s)``):
+
+- ``sim.runner.run(scenario, seed=s, world=shared_build(scenario).world.replicate())``:
+  one run on the shared build (any probes, ``null``);
+- :func:`sim.scoring.runs.run_replicate` (what calibration and scoring call) does that by
+  default (``shared=True``);
+- :func:`run_replicates`: one run per seed, returning the list of tables;
+- :func:`simulate_shared`: the finished model instead of the tables (sweep workers).
+
+Long runs and batches also switch to the compiled passes (:mod:`sim.kernels.dispatch`)
+once the village-days they announce pass its threshold: a worker running many
+replicates pays numba's start-up once.
 """
 
 from __future__ import annotations

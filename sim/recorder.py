@@ -185,26 +185,23 @@ class Recorder:
         """All events as columns: day, kind, side, unit, name, cell, row, col, n, extras."""
         m = self.model
         ncols = m.world.ncols
-        cols: dict[str, list[Any]] = {k: [] for k in ("day", "kind", "side", "unit", "cell", "n")}
-        extra_names = sorted({k for _, b in self.batches for k in b.extra})
-        extras: dict[str, list[np.ndarray]] = {k: [] for k in extra_names}
-        for day, b in self.batches:
-            k = len(b)
-            cols["day"].append(np.full(k, day, dtype=np.int64))
-            cols["kind"].append(np.full(k, b.kind, dtype=object))
-            cols["side"].append(np.full(k, b.side, dtype=object))
-            cols["unit"].append(b.unit)
-            cols["cell"].append(b.cell)
-            cols["n"].append(b.n)
-            for name in extra_names:
-                extras[name].append(b.extra.get(name, np.full(k, np.nan)))
-        out: dict[str, Any] = {}
-        for key, parts in cols.items():
-            out[key] = (
-                np.concatenate(parts)
-                if parts
-                else np.zeros(0, dtype=object if key in ("kind", "side") else np.int64)
-            )
+        batches = [b for _, b in self.batches]
+        lengths = np.array([len(b) for b in batches], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        out: dict[str, Any] = {
+            "day": np.repeat(np.array([d for d, _ in self.batches], dtype=np.int64), lengths),
+            "kind": np.repeat(np.array([b.kind for b in batches], dtype=object), lengths),
+            "side": np.repeat(np.array([b.side for b in batches], dtype=object), lengths),
+        }
+        for key in ("unit", "cell", "n"):
+            out[key] = (np.concatenate([getattr(b, key) for b in batches]) if batches
+                        else np.zeros(0, dtype=np.int64))
+        # Extra columns: NaN where a batch lacks them, filled batch by batch.
+        extras = {k: np.full(int(starts[-1]), np.nan) for k in
+                  sorted({k for b in batches for k in b.extra})}
+        for i, b in enumerate(batches):
+            for name, values in b.extra.items():
+                extras[name][starts[i]:starts[i + 1]] = values
         out["row"], out["col"] = np.divmod(out["cell"], ncols)
         names = {
             "insurgent": m.world.band_names,
@@ -220,6 +217,5 @@ class Recorder:
             ],
             dtype=object,
         )
-        for name in extra_names:
-            out[name] = np.concatenate(extras[name]).astype(np.float64)
+        out.update(extras)
         return out
