@@ -65,6 +65,8 @@ def choose_band_modes(
     columns: Columns,
     ctx: MoveContext,
     params: MovementParams,
+    *,
+    raid: tuple[I64, F64] | None = None,
 ) -> I64:
     """Today's :class:`BandMode` of every band (HOLD for inactive rows).
 
@@ -73,6 +75,9 @@ def choose_band_modes(
     bands, columns : Bands, Columns
     ctx : MoveContext
     params : MovementParams
+    raid : (target, hours), optional
+        :func:`raid_targets` of the same bands, columns and context, if the caller has
+        it already (computed here otherwise).
 
     Returns
     -------
@@ -92,7 +97,7 @@ def choose_band_modes(
     threat_at = threat.reshape(-1)[bands.cell]
 
     mode = np.full(len(bands), BandMode.HOME, dtype=np.int64)
-    target, _ = raid_targets(bands, columns, ctx, params)
+    target, _ = raid_targets(bands, columns, ctx, params) if raid is None else raid
     mode[target >= 0] = BandMode.RAID
     # Posts too strong to raid are not fled (they do not follow) but avoided: see
     # :func:`move_bands`, which routes around them and waits where it cannot.
@@ -133,7 +138,8 @@ def move_bands(
         A copy with new ``cell`` and ``mode``.
     """
     graph = ctx.band_graph
-    mode = choose_band_modes(bands, columns, ctx, params)
+    raid = raid_targets(bands, columns, ctx, params)  # for the modes and the raids
+    mode = choose_band_modes(bands, columns, ctx, params, raid=raid)
     cell = bands.cell.copy()
     budget = np.full(len(bands), params.march_hours)
 
@@ -166,7 +172,7 @@ def move_bands(
     food_cells = np.flatnonzero(food_map).astype(np.int64)
     raiding = mode == BandMode.RAID
     if raiding.any():
-        target, _ = raid_targets(bands, columns, ctx, params)
+        target, _ = raid
         for t in np.unique(target[raiding]):
             advance(raiding & (target == t), ctx.home_field(graph, int(t)))
     # Home and forage marches go around the posts too strong for the band to raid.
