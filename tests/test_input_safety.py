@@ -183,6 +183,13 @@ NO_OPS = {
         '[[timeline]]\nid = "too-late"\ndate = 1927-01-01\nkind = "sanctuary"\nstatus = "open"\n',
         ('timeline[id="too-late"].date',),
     ),
+    "units_of_an_entry_that_is_not_a_reinforcement": (  # once an IndexError in build (fuzz)
+        '[[columns]]\nname = "late"\ncell = [2, 2]\n'
+        '[[depots]]\nname = "base"\ncell = [1, 1]\nfollows = "later"\n'
+        '[[timeline]]\nid = "p"\ndate = 1926-03-05\nkind = "policy"\n'
+        '[[timeline.columns]]\nname = "later"\ncell = [2, 2]\n',
+        ('timeline[id="p"].columns', "kind = 'reinforce'"),
+    ),
     "remove_of_a_missing_id": (
         '[[timeline]]\nid = "reinforcementz"\nremove = true\n',
         ('timeline[id="reinforcementz"].remove', "reinforcements"),

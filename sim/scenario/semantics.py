@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sim.scenario.choices import RUNTIME_SECTIONS, SWITCHES
 from sim.scenario.errors import ScenarioError
 from sim.scenario.limits import MAX_DAYS, check_size
-from sim.validation import FIRST_DATE, LAST_DATE, NAME_ALLOWED, Problem, is_safe_name
+from sim.validation import FIRST_DATE, LAST_DATE, NAME_ALLOWED, Problem, Shown, is_safe_name
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -247,6 +247,14 @@ def check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
                 check_band(b, f"{where}.bands[{j}]")
             for j, c in enumerate(ev.columns):
                 check_column(c, f"{where}.columns[{j}]")
+        else:  # units of another kind of entry would never enter the map
+            for key in ("bands", "columns"):
+                if getattr(ev, key):
+                    problems.append(Problem(
+                        origin, f"{where}.{key}", Shown(f"<{len(getattr(ev, key))} entries>"),
+                        f"no {key} in an entry of kind {ev.kind!r} (units enter the map only"
+                        " with kind = 'reinforce')",
+                    ))
 
 
 def _check_moving_supply(
