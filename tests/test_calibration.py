@@ -321,6 +321,8 @@ def test_calibrate_command_writes_the_shipped_layout(setup, tmp_path: Path, caps
     assert main(["calibrate", str(spec), "--out", str(out), "--quiet"]) == 2
     assert "already holds a calibration" in capsys.readouterr().err
     assert main(["calibrate", str(spec), "--out", str(out), "--quiet", "--resume"]) == 0
+    # a resume that evaluates nothing rewrites the report but keeps the wall time of the work
+    assert json.loads((out / "summary.json").read_text())["wall_seconds"] == summary["wall_seconds"] > 0
 
 
 def test_params_file_overlays_the_scenario(tmp_path: Path, capsys) -> None:

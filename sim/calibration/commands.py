@@ -57,20 +57,24 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.spec}: nothing to do: `budget = 0` and no [abc] table")
     out = Path(args.out)
     t0 = time.perf_counter()
+    evaluated = 0  # evaluations run by this invocation (not resumed)
     try:
         if spec.budget > 0:
             res = search(spec, out / "search", executor=args.executor, workers=args.workers,
                          resume=args.resume, progress=not args.quiet)
+            evaluated += res.n_evaluations - res.n_resumed
             print(f"search     {res.n_evaluations} evaluations ({res.n_resumed} resumed),"
                   f" best objective {res.best['objective']:.4f} (trial {res.best['trial']})")
         if spec.abc.generations > 0:
             ab = abc_smc(spec, out / "abc", executor=args.executor, workers=args.workers,
                          resume=args.resume, progress=not args.quiet)
+            evaluated += ab.n_evaluations - ab.n_resumed
             print(f"abc        {ab.n_evaluations} evaluations ({ab.n_resumed} resumed),"
                   f" {len(ab.accepted)} accepted, thresholds {', '.join(f'{e:.4f}' for e in ab.epsilons)}")
     except CalibrationStateError as exc:
         raise UsageError(str(exc)) from None
-    summary = write_report(spec, out, baseline=args.baseline, wall_seconds=time.perf_counter() - t0)
+    summary = write_report(spec, out, baseline=args.baseline,
+                           wall_seconds=(_wall_so_far(out) if args.resume else 0.0) + (time.perf_counter() - t0 if evaluated else 0.0))
     point = summary.get("point")
     if point:
         print(f"point      objective {point['objective']:.4f}, informative hit rate {point['hit_rate']:.2f}"
@@ -81,3 +85,19 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"runs       {summary['runs']} model runs, {time.perf_counter() - t0:.0f} s wall")
     print(f"wrote      {out / 'report.md'}", file=sys.stdout)
     return 0
+
+
+def _wall_so_far(out: Path) -> float:
+    """Wall time of the earlier invocations that ran evaluations (0 for a fresh calibration).
+
+    A resumed calibration adds its own wall time only if it evaluated something, so a
+    re-run that only rewrites the report keeps the wall time of the work.
+    """
+    import json
+
+    try:
+        old = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        return float(old.get("wall_seconds") or 0.0)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0.0
+
