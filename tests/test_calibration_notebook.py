@@ -24,7 +24,7 @@ def test_calibration_notebook_on_the_shipped_result() -> None:
             exec(compile("".join(cell["source"]), NOTEBOOK.name, "exec"), namespace)
     figures = len(plt.get_fignums())
     plt.close("all")
-    assert figures >= 4  # posterior strips, predictive, leave-one-out bars, pairs
+    assert figures >= 5  # posterior strips, predictive, leave-one-out bars, influence, pairs
     pred = pd.read_csv(FITTED / "predictive.csv")
     summary = json.loads((FITTED / "summary.json").read_text())
     # the notebook's coverage is the shipped report's, recomputed from the per-target table
