@@ -176,6 +176,25 @@ def test_dated_parameter_setting_validates_and_applies(write_toml) -> None:
         load_scenario(bad)
 
 
+@pytest.mark.parametrize(
+    ("entry", "field", "belongs"),
+    [
+        ('kind = "switch"\nswitch = "aircraft"\nend = 1926-03-20', "end", "'policy'"),
+        ('kind = "policy"\npolicy = "amnesty"\nunits = ["b"]', "units", "'withdraw' or 'orders' or 'supply_shock'"),
+        ('kind = "set"\npath = "combat.ambush_bonus"\nvalue = 2.0\ncredibility = 0.9', "credibility", "'policy'"),
+        ('kind = "withdraw"\nunits = ["b"]\nleader = "L"', "leader", "'supply_shock' or 'leader_exit'"),
+    ],
+)
+def test_a_field_its_kind_of_entry_never_reads_is_refused(write_toml, entry: str, field: str, belongs: str) -> None:
+    text = GOOD + f'[[timeline]]\nid = "odd"\ndate = 1926-03-04\n{entry}\n'
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write_toml("odd.toml", text))
+    message = str(err.value)
+    assert "odd.toml" in message and f'timeline[id="odd"].{field}' in message
+    assert f"belongs to kind {belongs}" in message
+    assert load_scenario(write_toml("fine.toml", text.replace(entry.splitlines()[-1] + "\n", "")))
+
+
 @pytest.mark.parametrize("path", ["villages.depopulation", "map.rows", "sanctuary", "start"])
 def test_dated_setting_of_what_is_built_before_the_first_day_is_refused(write_toml, path: str) -> None:
     text = GOOD + f'[[timeline]]\ndate = 1926-03-04\nkind = "set"\npath = "{path}"\nvalue = 0.3\n'

@@ -3,12 +3,14 @@ references between sections and named places on the map."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sim.scenario.choices import RUNTIME_SECTIONS, SWITCHES
 from sim.scenario.errors import ScenarioError
 from sim.scenario.limits import MAX_DAYS, check_size
+from sim.scenario.timeline_spec import misplaced_fields
 from sim.validation import FIRST_DATE, LAST_DATE, NAME_ALLOWED, Problem, Shown, is_safe_name
 
 if TYPE_CHECKING:
@@ -255,6 +257,15 @@ def check_semantics(s: Scenario, origin: str, problems: list[Problem]) -> None:
                         f"no {key} in an entry of kind {ev.kind!r} (units enter the map only"
                         " with kind = 'reinforce')",
                     ))
+        for key, kinds in misplaced_fields(ev):
+            value = getattr(ev, key)
+            shown = value.isoformat() if isinstance(value, dt.date) else (
+                list(value) if isinstance(value, tuple) else value)
+            problems.append(Problem(
+                origin, f"{where}.{key}", shown,
+                f"no {key} in an entry of kind {ev.kind!r} (it would be ignored; {key} belongs to"
+                f" kind {' or '.join(repr(k) for k in kinds)})",
+            ))
 
 
 def _check_moving_supply(

@@ -90,3 +90,38 @@ class TimelineEvent:
     columns: tuple[ColumnSpec, ...] = param((), "State units arriving (kind = reinforce).")
     source: str = param("", "Row id(s) in outcomes.csv this entry rests on.")
     note: str = param("", "Free text.")
+
+
+# The fields each kind of entry reads (besides date, kind, id, source and note); a field of
+# another kind would be ignored, so a scenario that sets one is refused.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "sanctuary": ("status", "region", "places", "radius_km", "country"),
+    "policy": ("end", "policy", "credibility", "intensity", "region", "places", "radius_km", "country"),
+    "switch": ("switch", "on"),
+    "set": ("path", "value"),
+    "reinforce": ("bands", "columns"),
+    "withdraw": ("units",),
+    "orders": ("units", "order", "target", "target_cell", "route"),
+    "supply_shock": ("leader", "units", "herd_seized", "food_seized"),
+    "leader_exit": ("leader",),
+}
+COMMON_FIELDS = ("date", "kind", "id", "source", "note")
+
+
+def misplaced_fields(ev: TimelineEvent) -> list[tuple[str, list[str]]]:
+    """Fields ``ev`` sets (away from their defaults) that its kind never reads.
+
+    Returns
+    -------
+    list of (field, the kinds that read it)
+    """
+    own = set(KIND_FIELDS.get(ev.kind, ())) | set(COMMON_FIELDS)
+    out = []
+    for f in dataclasses.fields(ev):
+        if f.name in own or f.name in ("bands", "columns"):  # units: checked with their own message
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else None
+        if getattr(ev, f.name) != default:
+            out.append((f.name, [k for k, names in KIND_FIELDS.items() if f.name in names]))
+    return out
+
