@@ -80,28 +80,38 @@ def test_the_same_broken_column_routs_only_where_it_may(engine: str) -> None:
     assert lost[False] < lost[True]
 
 
-def _trace(kind: int, supply: float) -> int:
-    """900 insurgents lying in wait next to a marching column of 60; its outcome code."""
+def _one_fight(*, fighters: int, band_morale: float, column_cell: int, strength: int,
+               machine_guns: int, kind: int, order: int, supply: float,
+               concealment: float) -> dict:
+    """One band of ``fighters`` in cell 8 and one column on a 6 x 6 map, fought out
+    deterministically; the engagement event's columns."""
     b = Bands.empty(1)
     b.cell[:] = 8
-    b.fighters[:] = 900
+    b.fighters[:] = fighters
     b.mode[:] = BandMode.HOLD
-    b.morale[:] = 1.0
+    b.morale[:] = band_morale
     b.active[:] = True
     b.leader[:] = -1
     c = Columns.empty(1)
-    c.cell[:] = 7
-    c.strength[:] = 60
+    c.cell[:] = column_cell
+    c.strength[:] = strength
+    c.machine_guns[:] = machine_guns
     c.kind[:] = kind
-    c.order[:] = Order.MARCH
+    c.order[:] = order
     c.morale[:] = 0.7
     c.supply[:] = supply
     c.active[:] = True
-    *_, out = combat_day(b, c, Villages.empty(0), concealment=np.full(36, 0.8), ncols=6,
+    *_, out = combat_day(b, c, Villages.empty(0), concealment=np.full(36, concealment), ncols=6,
                          day_switches={}, params=P, rng=np.random.default_rng(0),
                          mode="deterministic")
-    eng = next(e for e in out if e.kind == "engagement")
-    return int(eng.extra["outcome"][0])
+    return next(e for e in out if e.kind == "engagement").extra
+
+
+def _trace(kind: int, supply: float) -> int:
+    """900 insurgents lying in wait next to a marching column of 60; its outcome code."""
+    x = _one_fight(fighters=900, band_morale=1.0, column_cell=7, strength=60, machine_guns=0,
+                   kind=kind, order=Order.MARCH, supply=supply, concealment=0.8)
+    return int(x["outcome"][0])
 
 
 def test_trace_ambushed_regulars_rout_only_when_cut_off_volunteers_whenever_broken() -> None:
@@ -139,27 +149,8 @@ def test_band_rule_needs_open_ground_horsemen_and_no_ambush() -> None:
 
 def _band_broken(kind: int, conc: float) -> tuple[int, float]:
     """120 insurgents meet a column of 400 with 8 machine guns; outcome and band losses."""
-    b = Bands.empty(1)
-    b.cell[:] = 8
-    b.fighters[:] = 120
-    b.mode[:] = BandMode.HOLD
-    b.morale[:] = 0.2
-    b.active[:] = True
-    b.leader[:] = -1
-    c = Columns.empty(1)
-    c.cell[:] = 8
-    c.strength[:] = 400
-    c.machine_guns[:] = 8
-    c.kind[:] = kind
-    c.order[:] = Order.PURSUE
-    c.morale[:] = 0.7
-    c.supply[:] = 8.0
-    c.active[:] = True
-    *_, out = combat_day(b, c, Villages.empty(0), concealment=np.full(36, conc), ncols=6,
-                         day_switches={}, params=P, rng=np.random.default_rng(0),
-                         mode="deterministic")
-    eng = next(e for e in out if e.kind == "engagement")
-    x = eng.extra
+    x = _one_fight(fighters=120, band_morale=0.2, column_cell=8, strength=400, machine_guns=8,
+                   kind=kind, order=Order.PURSUE, supply=8.0, concealment=conc)
     lost = float(x["insurgents_killed"][0] + x["insurgents_wounded"][0]
                  + x["insurgents_captured"][0])
     return int(x["outcome"][0]), lost
