@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,6 +30,25 @@ from sim.params.population import PopulationParams
 from sim.state import VillageMemory, Villages
 
 
+def _random_villages(
+    rows: int, cols: int, radius: int, density: float, centre: bool, seed: int, uniform: bool
+) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    """Villages scattered over a grid at ``density``, their neighbourhoods, values over many
+    magnitudes (any change in the order of additions shows) and optional weights."""
+    rng = np.random.default_rng(seed)
+    n_cells = rows * cols
+    cells = np.flatnonzero(rng.random(n_cells) < density).astype(np.int64)
+    if cells.size == 0:
+        cells = np.array([0], dtype=np.int64)
+    voc = np.full(n_cells, -1, dtype=np.int64)
+    voc[cells] = np.arange(cells.size)
+    nbrs = neighbourhood(cells, village_of_cell=voc, shape=(rows, cols), radius=radius,
+                         centre=centre)
+    values = rng.random(cells.size) * 10.0 ** rng.integers(-6, 6, cells.size)
+    weights = None if uniform else rng.integers(0, 5000, cells.size).astype(np.float64)
+    return nbrs, values, weights
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     rows=st.integers(1, 12), cols=st.integers(1, 12), radius=st.integers(1, 3),
@@ -39,18 +59,7 @@ def test_compiled_neighbour_mean_equals_numpy(
     rows: int, cols: int, radius: int, density: float, centre: bool, seed: int, uniform: bool
 ) -> None:
     """Same means and weights to the last bit, for row lengths on both sides of eight."""
-    rng = np.random.default_rng(seed)
-    n_cells = rows * cols
-    cells = np.flatnonzero(rng.random(n_cells) < density).astype(np.int64)
-    if cells.size == 0:
-        cells = np.array([0], dtype=np.int64)
-    voc = np.full(n_cells, -1, dtype=np.int64)
-    voc[cells] = np.arange(cells.size)
-    nbrs = neighbourhood(cells, village_of_cell=voc, shape=(rows, cols), radius=radius,
-                         centre=centre)
-    # values over many magnitudes make any change in the order of additions visible
-    values = rng.random(cells.size) * 10.0 ** rng.integers(-6, 6, cells.size)
-    weights = None if uniform else rng.integers(0, 5000, cells.size).astype(np.float64)
+    nbrs, values, weights = _random_villages(rows, cols, radius, density, centre, seed, uniform)
     with compiled_paths(True):
         fast = neighbour_mean(values, nbrs, weights=weights)
     ref = neighbour_mean_numpy(values, nbrs, weights=weights)
@@ -226,17 +235,7 @@ def test_neighbour_table_equals_numpy(
 ) -> None:
     """The fixed-structure table gives the reference's means and weights to the last bit,
     for rows shorter than eight, between eight and 128, and longer (radius 6: 168)."""
-    rng = np.random.default_rng(seed)
-    n_cells = rows * cols
-    cells = np.flatnonzero(rng.random(n_cells) < density).astype(np.int64)
-    if cells.size == 0:
-        cells = np.array([0], dtype=np.int64)
-    voc = np.full(n_cells, -1, dtype=np.int64)
-    voc[cells] = np.arange(cells.size)
-    nbrs = neighbourhood(cells, village_of_cell=voc, shape=(rows, cols), radius=radius,
-                         centre=centre)
-    values = rng.random(cells.size) * 10.0 ** rng.integers(-6, 6, cells.size)
-    weights = None if uniform else rng.integers(0, 5000, cells.size).astype(np.float64)
+    nbrs, values, weights = _random_villages(rows, cols, radius, density, centre, seed, uniform)
     weighed = NeighbourTable.of(nbrs).weigh(weights)
     mean, tot = neighbour_mean_numpy(values, nbrs, weights=weights)
     np.testing.assert_array_equal(weighed.total, tot)
