@@ -277,14 +277,15 @@ def test_greedy_field_near_cells_equals_whole_map(
 @given(
     seed=st.integers(0, 2**32 - 1), n_side=st.integers(1, 9), towns=st.booleans(),
     fights=st.booleans(), scalar=st.booleans(), momentum_value=st.floats(-1.5, 1.5),
-    radius=st.integers(1, 2),
+    radius=st.integers(1, 2), border=st.booleans(),
 )
 def test_compiled_village_day_equals_numpy(
     seed: int, n_side: int, towns: bool, fights: bool, scalar: bool, momentum_value: float,
-    radius: int,
+    radius: int, border: bool,
 ) -> None:
-    """The compiled village step (dynamics and spread) gives the numpy reference's tables to
-    the last bit: every policy scalar or per village, towns or none, fighting or none."""
+    """The compiled village step (dynamics, spread, flight and sides) gives the numpy
+    reference's tables to the last bit: every policy scalar or per village, towns or none,
+    fighting or none, a border or none, villages already on either side."""
     rng = np.random.default_rng(seed)
     n = n_side * n_side
     cells = np.arange(n, dtype=np.int64)
@@ -309,15 +310,19 @@ def test_compiled_village_day_equals_numpy(
     state_taken = np.where(rng.random(n) < 0.2, rng.random(n), 0.0)
     collateral = np.where(rng.random(n) < 0.2, rng.integers(0, 50, n), 0).astype(np.float64)
     fighting = (rng.random(n) < 0.3) if fights else None
-    border_days = rng.uniform(0.5, 20, n)
+    border_days = rng.uniform(0.5, 20, n) if border else None
     town = (rng.random(n) < 0.2) if towns else None
+    memory = VillageMemory.empty(n)
+    memory.side[:] = rng.integers(-1, 2, n)
+    # Frightened or hungry villages, so that people flee.
+    params = PopulationParams(flight_rate=0.05, flight_fear=0.3)
     out = []
     for on in (True, False):
         with compiled_paths(on):
             out.append(village_day(
-                v, VillageMemory.empty(n), nbrs=nbrs, band_present=band_present,
+                v, memory, nbrs=nbrs, band_present=band_present,
                 state_present=state_present, state_taken=state_taken, collateral=collateral,
-                policies=pol, params=PopulationParams(), rng=np.random.default_rng(seed),
+                policies=pol, params=params, rng=np.random.default_rng(seed),
                 fighting=fighting, momentum=momentum_value, border_days=border_days, town=town,
             ))
     (va, ma, fa, ea), (vb, mb, fb, eb) = out
@@ -325,3 +330,9 @@ def test_compiled_village_day_equals_numpy(
         np.testing.assert_array_equal(getattr(va, f.name), getattr(vb, f.name), err_msg=f.name)
     np.testing.assert_array_equal(ma.side, mb.side)
     assert fa == fb and [e.kind for e in ea] == [e.kind for e in eb]
+    for a, b in zip(ea, eb, strict=True):
+        for col in ("unit", "cell", "n"):
+            np.testing.assert_array_equal(getattr(a, col), getattr(b, col), err_msg=col)
+        assert a.extra.keys() == b.extra.keys()
+        for key in a.extra:
+            np.testing.assert_array_equal(a.extra[key], b.extra[key], err_msg=key)

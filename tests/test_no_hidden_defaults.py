@@ -144,6 +144,7 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("recruitment.py", "intelligence", 1e-09): "guard of a division by zero",
     ("supply.py", "supply_day", 1e-09): "guard of a division by zero",
     ("villages.py", "village_day", 1e-09): "guard of a division by zero",
+    ("villages.py", "_flight_numpy", 1e-09): "guard of a division by zero",
     ("tally.py", "losses_of_day", 3): "the three kinds of losses (killed, wounded, captured)",
     ("terrain.py", "grid_neighbours", 8): "lru_cache size: speed only",
     ("terrain.py", "build_graph", 4): "four edges of a grid cell",

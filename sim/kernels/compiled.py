@@ -21,7 +21,10 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_ROW", "bounded_distances", "neighbour_mean", "village_dynamics", "village_spread"]
+__all__ = [
+    "MAX_ROW", "bounded_distances", "neighbour_mean", "village_dynamics", "village_flight",
+    "village_spread",
+]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -227,9 +230,11 @@ def _village_dynamics(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_],
                       band_present: NDArray[np.bool_], town: NDArray[np.bool_], has_town: bool,
                       pol: F64, c: F64, out: F64) -> None:
     n = g.size
+    wide = pol.shape[1] > 1
     for i in range(n):
-        anti, colz, ffc, req = pol[0, i], pol[1, i], pol[2, i], pol[3, i]
-        rel, land, conc, cad, fair = pol[4, i], pol[5, i], pol[6, i], pol[7, i], pol[8, i]
+        j = i if wide else 0
+        anti, colz, ffc, req = pol[0, j], pol[1, j], pol[2, j], pol[3, j]
+        rel, land, conc, cad, fair = pol[4, j], pol[5, j], pol[6, j], pol[7, j], pol[8, j]
         rural = 1.0
         if has_town and town[i]:
             rural = 0.0
@@ -281,8 +286,9 @@ def village_dynamics(
         ``coll`` is the collateral grievance term (computed with numpy's ``exp``).
     cotton, fighting, state_present, band_present : ndarray of bool, shape (n,)
     town : ndarray of bool, shape (n,), or None
-    policies : ndarray of float64, shape (9, n)
-        Intensities in the order of :class:`sim.kernels.villages.VillagePolicies`.
+    policies : ndarray of float64, shape (9, n) or (9, 1)
+        Intensities in the order of :class:`sim.kernels.villages.VillagePolicies`, per
+        village or (second form) the same for every village.
     constants : ndarray of float64, shape (26,)
         See :func:`sim.kernels.villages._dynamics_constants`.
 
@@ -345,3 +351,74 @@ def village_spread(values: F64, nbrs: I64, pop: F64, spread: float) -> F64:
                     np.ascontiguousarray(nbrs, dtype=np.int64),
                     np.ascontiguousarray(pop, dtype=np.float64), float(spread), out)
     return out
+
+
+@_inline
+def _max(a: float, b: float) -> float:
+    """``np.maximum`` of two floats (NaN wins)."""
+    if np.isnan(a) or a >= b:
+        return a
+    return b
+
+
+@_inline
+def _min(a: float, b: float) -> float:
+    """``np.minimum`` of two floats (NaN wins)."""
+    if np.isnan(a) or a <= b:
+        return a
+    return b
+
+
+@_jit
+def _village_flight(fear: F64, support: F64, pop: F64, food: F64, border_days: F64,
+                    has_border: bool, side: I64, c: F64, prob: F64, new_side: I64) -> None:
+    n = fear.size
+    for i in range(n):
+        pi = pop[i]
+        famine = 1.0 if food[i] < _max(pi, 1.0) * c[0] else 0.0
+        pressure = _max(_clip01((fear[i] - c[1]) / c[2]), famine)
+        if has_border:
+            carried = _min(food[i] / _max(pi, 1.0), c[3])
+            pressure = pressure * _clip01((1.0 + carried) / _max(border_days[i], 1.0))
+        prob[i] = _clip01(c[4] * pressure)
+        s = support[i]
+        sd = side[i]
+        if s > c[5]:
+            sd = 1
+        elif s < c[6]:
+            sd = -1
+        if (sd == 1 and s < c[7]) or (sd == -1 and s > c[7]):
+            sd = 0
+        new_side[i] = sd
+
+
+def village_flight(fear: F64, support: F64, *, pop: F64, food: F64, border_days: F64 | None,
+                   side: I64, constants: F64) -> tuple[F64, I64]:
+    """Compiled flight probability and sides of :func:`sim.kernels.villages.village_day`
+    (same results as its numpy reference, bit for bit up to the sign of a zero
+    probability, which draws nothing either way).
+
+    Parameters
+    ----------
+    fear, support, pop, food : ndarray of float64, shape (n,)
+        Today's fear and support (after the spread), people and food.
+    border_days : ndarray of float64, shape (n,), or None
+    side : ndarray of int64, shape (n,)
+        Yesterday's sides.
+    constants : ndarray of float64, shape (8,)
+        ``famine_days, flight_fear, max(1 - flight_fear, 1e-9), flight_carry_days,
+        flight_rate, side_high, side_low, side_reset``.
+
+    Returns
+    -------
+    prob : ndarray of float64, shape (n,)
+        Each person's chance to flee today.
+    side : ndarray of int64, shape (n,)
+    """
+    n = fear.size
+    prob, new_side = np.empty(n), np.empty(n, dtype=np.int64)
+    has_border = border_days is not None
+    _village_flight(fear, support, pop, food,
+                    border_days if border_days is not None else np.zeros(1), has_border,
+                    side, constants, prob, new_side)
+    return prob, new_side

@@ -343,6 +343,42 @@ def _spread_numpy(table: NeighbourTable, pop: F64, fields: tuple[F64, F64, F64],
     return pull(a), pull(b), pull(c)
 
 
+def _flight_numpy(villages: Villages, pop: F64, fear: F64, p: PopulationParams,
+                  border_days: F64 | None) -> F64:
+    """Each person's chance to flee today (numpy reference of
+    :func:`sim.kernels.compiled.village_flight`)."""
+    famine = villages.food < np.maximum(pop, 1.0) * p.famine_days
+    pressure = np.clip((fear - p.flight_fear) / max(1.0 - p.flight_fear, 1e-9), 0.0, 1.0)
+    pressure = np.maximum(pressure, famine.astype(np.float64))
+    if border_days is not None:
+        carried = np.minimum(villages.food / np.maximum(pop, 1.0), p.flight_carry_days)
+        pressure = pressure * np.clip((1.0 + carried) / np.maximum(border_days, 1.0), 0.0, 1.0)
+    return np.asarray(np.clip(p.flight_rate * pressure, 0.0, 1.0))
+
+
+def _sides_numpy(side: I64, support: F64, p: PopulationParams) -> I64:
+    """Each village's side after today's support (numpy reference of
+    :func:`sim.kernels.compiled.village_flight`)."""
+    side = np.where(support > p.side_high, 1, np.where(support < p.side_low, -1, side))
+    # Back to neutral once support returns past ``side_reset`` (the middle) from the far side.
+    reset = p.side_reset
+    side = np.where((side == 1) & (support < reset), 0,
+                    np.where((side == -1) & (support > reset), 0, side))
+    return side.astype(np.int64)
+
+
+def _policy_rows(pol: VillagePolicies, n: int) -> F64:
+    """The policies as the compiled step reads them: shape (9, 1) when each is one value
+    for every village, else (9, n)."""
+    values = [getattr(pol, k) for k in _POLICY_ORDER]
+    if all(np.ndim(v) == 0 for v in values):
+        return np.array(values, dtype=np.float64).reshape(len(values), 1)
+    rows = np.empty((len(values), n))
+    for r, v in enumerate(values):
+        rows[r] = v
+    return rows
+
+
 def village_day(
     villages: Villages,
     memory: VillageMemory,
@@ -409,9 +445,11 @@ def village_day(
     s, g, f = villages.support, villages.grievance, villages.fear
     pol = policies
 
-    war_extra = np.zeros(n, dtype=bool) if fighting is None else fighting
-    killed_share = np.divide(collateral, np.maximum(pop + collateral, 1.0))
-    coll = p.collateral_grievance * (1.0 - np.exp(-killed_share / p.collateral_scale))
+    if collateral.any():
+        killed_share = np.divide(collateral, np.maximum(pop + collateral, 1.0))
+        coll = p.collateral_grievance * (1.0 - np.exp(-killed_share / p.collateral_scale))
+    else:  # what the expression gives for no collateral: 0 everywhere
+        coll = np.zeros(n)
     table = nbrs if isinstance(nbrs, NeighbourTable) else NeighbourTable.of(nbrs)
     if n and table.nbrs.shape[1] <= MAX_ROW and dispatch.enabled():
         from sim.kernels import compiled  # numba: only once the process does enough work
@@ -419,13 +457,18 @@ def village_day(
         g2, f2, w2, s2 = compiled.village_dynamics(
             g, f, villages.weariness, s, cotton=villages.cotton, coll=coll,
             state_taken=np.asarray(state_taken, dtype=np.float64),
-            requisitioned=villages.requisitioned, collateral=collateral, fighting=war_extra,
+            requisitioned=villages.requisitioned, collateral=collateral,
+            fighting=np.zeros(n, dtype=bool) if fighting is None else fighting,
             state_present=state_present, band_present=band_present, town=town,
-            policies=np.stack([np.broadcast_to(np.asarray(getattr(pol, k), dtype=np.float64),
-                                               (n,)) for k in _POLICY_ORDER]),
+            policies=_policy_rows(pol, n),
             constants=_dynamics_constants(p, float(np.clip(momentum, -1.0, 1.0))),
         )
         s2, g2, f2 = compiled.village_spread(np.stack([s2, g2, f2]), table.nbrs, pop, p.spread)
+        prob, side = compiled.village_flight(
+            f2, s2, pop=pop, food=villages.food, border_days=border_days, side=memory.side,
+            constants=np.array([p.famine_days, p.flight_fear, max(1.0 - p.flight_fear, 1e-9),
+                                p.flight_carry_days, p.flight_rate, p.side_high, p.side_low,
+                                p.side_reset]))
     else:
         g2, f2, w2, s2 = _dynamics_numpy(villages, coll=coll, state_taken=state_taken,
                                          collateral=collateral, fighting=fighting,
@@ -433,25 +476,10 @@ def village_day(
                                          policies=pol, params=p, momentum=momentum, town=town)
         if n:
             s2, g2, f2 = _spread_numpy(table, pop, (s2, g2, f2), p.spread)
-
-    # ---------------------------------------------------------------- flight
-    famine = villages.food < np.maximum(pop, 1.0) * p.famine_days
-    pressure = np.clip((f2 - p.flight_fear) / max(1.0 - p.flight_fear, 1e-9), 0.0, 1.0)
-    pressure = np.maximum(pressure, famine.astype(np.float64))
-    if border_days is not None:
-        carried = np.minimum(villages.food / np.maximum(pop, 1.0), p.flight_carry_days)
-        pressure = pressure * np.clip((1.0 + carried) / np.maximum(border_days, 1.0), 0.0, 1.0)
-    fled = sparse_binomial(rng, villages.population,
-                           np.clip(p.flight_rate * pressure, 0.0, 1.0))
+        prob = _flight_numpy(villages, pop, f2, p, border_days)
+        side = _sides_numpy(memory.side, s2, p)
+    fled = sparse_binomial(rng, villages.population, prob)
     fled = np.minimum(fled, villages.population).astype(np.int64)
-
-    # ---------------------------------------------------------------- sides
-    side = memory.side.copy()
-    side = np.where(s2 > p.side_high, 1, np.where(s2 < p.side_low, -1, side))
-    # Back to neutral once support returns past ``side_reset`` (the middle) from the far side.
-    reset = p.side_reset
-    side = np.where((side == 1) & (s2 < reset), 0, np.where((side == -1) & (s2 > reset), 0, side))
-    side = side.astype(np.int64)
 
     out: list[Events] = []
     sw = np.flatnonzero(side != memory.side)
