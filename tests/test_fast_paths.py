@@ -242,6 +242,12 @@ def test_neighbour_table_equals_numpy(
     got = weighed.mean(values)
     assert got.dtype == mean.dtype and got.shape == mean.shape
     np.testing.assert_array_equal(got, mean)
+    # Several fields at once: row by row the same means.
+    fields = np.stack([values, values[::-1].copy(), np.sqrt(values)])
+    both = weighed.mean(fields)
+    assert both.shape == fields.shape
+    for row, field in zip(both, fields, strict=True):
+        np.testing.assert_array_equal(row, neighbour_mean_numpy(field, nbrs, weights=weights)[0])
 
 
 def test_neighbour_table_known_answer() -> None:

@@ -39,7 +39,7 @@ def neighbour_mean_numpy(values: F64, nbrs: I64, *, weights: F64 | None = None
 MAX_ROW = 128
 
 
-def _pairwise_sum(term: Callable[[int], F64], k: int, n: int) -> F64:
+def _pairwise_sum(term: Callable[[int], F64], k: int, n: int | tuple[int, ...]) -> F64:
     """Sum of ``k`` terms, each an array of shape (n,), in the order numpy's pairwise
     summation adds a row of ``k <= 128`` entries (eight accumulators, then a fixed tree):
     ``_pairwise_sum(lambda j: a[:, j].copy(), k, n) == a.sum(axis=1)`` bit for bit for
@@ -52,12 +52,14 @@ def _pairwise_sum(term: Callable[[int], F64], k: int, n: int) -> F64:
     Parameters
     ----------
     term : callable
-        ``term(j)`` for ``j`` in ``range(k)``, a new ndarray of float64, shape (n,).
-    k, n : int
+        ``term(j)`` for ``j`` in ``range(k)``, a new ndarray of float64, shape ``n``.
+    k : int
+    n : int or tuple of int
+        Shape of each term (the sum is element by element).
 
     Returns
     -------
-    ndarray of float64, shape (n,)
+    ndarray of float64, shape ``n``
     """
     if k < 8:
         res = np.zeros(n)
@@ -164,20 +166,37 @@ class NeighbourWeights:
     total: F64
 
     def mean(self, values: F64) -> F64:
-        """Weighted mean of ``values`` (shape (n_villages,)) over each village's
-        neighbours, 0 where it has none: the ``mean`` of :func:`neighbour_mean_numpy`."""
+        """Weighted mean of ``values`` over each village's neighbours, 0 where it has none:
+        the ``mean`` of :func:`neighbour_mean_numpy`.
+
+        Parameters
+        ----------
+        values : ndarray of float64, shape (n_villages,) or (m, n_villages)
+            One field, or ``m`` fields averaged at once (row by row, the same results).
+
+        Returns
+        -------
+        ndarray of float64, shape (n,) or (m, n)
+        """
         n, k = self.table.nbrs.shape
-        if n == 0 or values.size == 0:
-            return np.zeros(n)
-        if k > MAX_ROW:
-            return neighbour_mean_numpy(values, self.table.nbrs, weights=self.weight[0])[0]
         x = np.asarray(values, dtype=np.float64)
+        if x.ndim == 2:
+            if n == 0 or x.shape[1] == 0 or k > MAX_ROW:
+                return np.stack([self.mean(row) for row in x]) if len(x) else np.zeros((0, n))
+            shape: tuple[int, ...] = (x.shape[0], n)
+        else:
+            if n == 0 or x.size == 0:
+                return np.zeros(n)
+            if k > MAX_ROW:
+                return neighbour_mean_numpy(x, self.table.nbrs, weights=self.weight[0])[0]
+            shape = (n,)
         index, weight = self.table.index, self.weight
 
         def term(j: int) -> F64:  # weight * value, as the reference multiplies them
-            t = x.take(index[j], mode="clip")  # in range by construction: no checks
+            t = x.take(index[j], axis=-1, mode="clip")  # in range by construction: no checks
             t *= weight[j]
             return t
 
-        s = _pairwise_sum(term, k, n)
-        return np.divide(s, self.total, out=np.zeros_like(s), where=self.total > 0)
+        s = _pairwise_sum(term, k, shape)
+        total = np.broadcast_to(self.total, shape)
+        return np.divide(s, total, out=np.zeros_like(s), where=total > 0)

@@ -336,11 +336,10 @@ def _spread_numpy(table: NeighbourTable, pop: F64, fields: tuple[F64, F64, F64],
     whole = pop + tot
     share = np.divide(tot, whole, out=np.zeros_like(tot), where=whole > 0)
 
-    def pull(x: F64) -> F64:
-        return np.asarray(np.clip(x + spread * share * (weighed.mean(x) - x), 0.0, 1.0))
-
     a, b, c = fields
-    return pull(a), pull(b), pull(c)
+    x = np.stack([a, b, c])  # the three means in one pass over the neighbour slots
+    pulled = np.clip(x + spread * share * (weighed.mean(x) - x), 0.0, 1.0)
+    return pulled[0], pulled[1], pulled[2]
 
 
 def _flight_numpy(villages: Villages, pop: F64, fear: F64, p: PopulationParams,
