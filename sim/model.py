@@ -25,7 +25,7 @@ from sim.phases import PHASES, Day, apply_settings, population_context
 from sim.recorder import Recorder
 from sim.scenario import Scenario
 from sim.seeds import as_seed_sequence, phase_generators
-from sim.state import WorldState
+from sim.state import WorldState, replace
 from sim.timeline import compile_timeline
 
 __all__ = ["BasmachiModel"]
@@ -111,14 +111,15 @@ class BasmachiModel(mesa.Model):  # type: ignore[misc]
             context = population_context(self.world, self.state, self.params)
             self.world = dataclasses.replace(self.world, population=context)
         today: list[Events] = []
+        date = self.date
         for name, phase in self.phases:
-            facts = Day(self.date, self.world, self.schedule, tuple(today))
+            facts = Day(date, self.world, self.schedule, tuple(today))
             self.state, out = phase(self.state, facts, params=self.params, rng=self.rngs[name])
             today.extend(b for b in out if len(b))
             self.emit(out)
         self.recorder.record_day()
         self.mesa.after_step()
-        self.state = dataclasses.replace(self.state, day=day + 1)
+        self.state = replace(self.state, day=day + 1)
         self.running = not self.finished
 
     def run(self, progress: Callable[[int], None] | None = None) -> None:

@@ -44,7 +44,16 @@ from sim.kernels.terrain import distance_field
 from sim.kernels.timeline import activate, leader_exit, supply_shock, withdraw
 from sim.kernels.villages import VillagePolicies
 from sim.scenario import ORDERS, SANCTUARY, Scenario, TimelineEvent
-from sim.state import Bands, Columns, Depots, LeaderStatus, PackTrains, Villages, WorldState
+from sim.state import (
+    Bands,
+    Columns,
+    Depots,
+    LeaderStatus,
+    PackTrains,
+    Villages,
+    WorldState,
+    replace,
+)
 from sim.timeline import Schedule
 
 __all__ = [
@@ -212,7 +221,7 @@ def timeline_phase(
             rows = _band_rows(w, bands, e.leader, ())
             bands, ev = leader_exit(bands, rows, refuge=_nearest_afghan(w, bands.cell[rows]))
             out.append(ev)
-    new = dataclasses.replace(
+    new = replace(
         state,
         bands=bands,
         columns=columns,
@@ -346,8 +355,8 @@ def supply_phase(
     out += fed
     if depot_stock is not None:
         depots = draw_stock(depots, fed)
-    return dataclasses.replace(s, bands=bands, columns=columns, villages=villages,
-                               depots=depots, trains=trains), out
+    return replace(s, bands=bands, columns=columns, villages=villages,
+                   depots=depots, trains=trains), out
 
 
 def _moving_supply(
@@ -389,7 +398,7 @@ def combat_phase(
         rng=rng,
         band_concealment=s.band_concealment if s.band_concealment.size == len(s.bands) else None,
     )
-    return dataclasses.replace(s, bands=bands, columns=columns, villages=villages), out
+    return replace(s, bands=bands, columns=columns, villages=villages), out
 
 
 # ---------------------------------------------------------------------------- population
