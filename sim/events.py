@@ -72,13 +72,20 @@ def events(
     -------
     Events
     """
-    arrays = np.broadcast_arrays(
+    cols = [
         np.asarray(unit, dtype=np.int64),
         np.asarray(cell, dtype=np.int64),
         np.asarray(n, dtype=np.float64),
         *(np.asarray(v, dtype=np.float64) for v in extra.values()),
-    )
-    flat = [np.ascontiguousarray(a.reshape(-1)) for a in arrays]
+    ]
+    lengths = {a.shape[0] for a in cols if a.ndim == 1}
+    if len(lengths) == 1 and all(a.ndim <= 1 for a in cols):
+        # the usual case, without the machinery of np.broadcast_arrays: columns of one
+        # length and scalars repeated to it
+        k = lengths.pop()
+        flat = [np.ascontiguousarray(a) if a.ndim else np.full(k, a) for a in cols]
+    else:
+        flat = [np.ascontiguousarray(a.reshape(-1)) for a in np.broadcast_arrays(*cols)]
     return Events(
         kind=kind,
         side=side,
