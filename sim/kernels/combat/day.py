@@ -21,7 +21,7 @@ from sim.kernels.combat.engagements import evade, find_engagements
 from sim.kernels.combat.engine import resolve_engagements
 from sim.kernels.combat.losses import allocate, engagement_events, group_sum, lead_row, round_split
 from sim.params.combat import CombatParams
-from sim.state import Bands, ColumnKind, Columns, Villages
+from sim.state import Bands, ColumnKind, Columns, Villages, replace
 
 __all__ = ["band_may_rout", "combat_day", "rout_conditions", "state_may_rout"]
 
@@ -43,7 +43,8 @@ def combat_day(
 ) -> tuple[Bands, Columns, Villages, list[Events]]:
     """Find and resolve all of a day's engagements; return new tables and events.
 
-    Inputs are not mutated. Losses of an engagement are spread over its units in
+    Inputs are not mutated (on a day without a fight they are returned as they are; the
+    new tables share the arrays a fight does not change). Losses of an engagement are spread over its units in
     proportion to their strength; machine guns lost over columns in proportion to
     their guns; men flown in (aircraft switch) join the largest garrison. Bands'
     ``recent_losses`` grow by the men they lost and ``recent_success`` by 1 for a
@@ -90,10 +91,15 @@ def combat_day(
         modifier = np.ones(len(bands)) if band_concealment is None else band_concealment
         chance = np.clip(p.evasion * conc[bands.cell] * modifier, 0.0, 1.0)
         eng = evade(eng, bands, chance, rng.random(len(bands)))
-    new_b, new_c, new_v = bands.copy(), columns.copy(), villages.copy()
     m = len(eng)
-    if m == 0:
-        return new_b, new_c, new_v, [engagement_events(np.zeros(0, np.int64), {}, 0)]
+    if m == 0:  # nothing changes: the tables are handed back as they are
+        return bands, columns, villages, [engagement_events(np.zeros(0, np.int64), {}, 0)]
+    # new arrays only for the fields a fight changes; the others are shared (never mutated)
+    new_b = replace(bands, fighters=bands.fighters.copy(), morale=bands.morale.copy(),
+                    recent_losses=bands.recent_losses.copy(),
+                    recent_success=bands.recent_success.copy())
+    new_c = replace(columns, morale=columns.morale.copy())
+    new_v = villages
 
     bi = np.flatnonzero(eng.band_eng >= 0)
     be = eng.band_eng[bi]
@@ -213,7 +219,9 @@ def combat_day(
         want = np.rint(p.civilian_collateral * (bk + bw) * res.band_hidden).astype(np.int64)
         civ = np.where(here, np.minimum(want, villages.population[vrow]), 0)
         hit = np.flatnonzero(here & (civ > 0))
-        np.subtract.at(new_v.population, vrow[hit], civ[hit])
+        if hit.size:
+            new_v = replace(villages, population=villages.population.copy())
+            np.subtract.at(new_v.population, vrow[hit], civ[hit])
 
     lead_band = lead_row(eng.band_eng, bands.fighters.astype(np.float64), m)
     cols = {
