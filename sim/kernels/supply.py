@@ -17,14 +17,12 @@ One call per day resolves, for all units at once:
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.params.supply import SupplyParams
-from sim.state import Bands, Columns, Villages
+from sim.state import Bands, Columns, Villages, replace
 
 __all__ = ["supply_day"]
 
@@ -83,18 +81,25 @@ def supply_day(
     """
     p = params
     out: list[Events] = []
-    v_food = villages.food.copy()
-    v_support = villages.support.copy()
-    reserve = villages.population * p.ration * p.village_reserve_days
-    food_before = villages.food.copy()
+    # Village-sized arrays are touched whole only to eat, harvest and write the new
+    # tables; gifts and requisition are worked out on the few villages that have a band
+    # or an empty column in them (same operations element by element, so the same bits).
+    food_before = villages.food
+    n_v = len(villages)
 
     # ---------------------------------------------------------------- villages eat
     need_v = villages.population * p.ration
-    delivered = np.where(villages.cotton & food_for_cotton, p.cotton_ration_share * need_v, 0.0)
-    v_food = v_food + delivered - need_v
-    v_food = np.maximum(v_food, 0.0)
+    delivered = (
+        np.where(villages.cotton & food_for_cotton, p.cotton_ration_share * need_v, 0.0)
+        if food_for_cotton else 0.0
+    )
+    v_food = villages.food + delivered
+    v_food -= need_v
+    np.maximum(v_food, 0.0, out=v_food)
     if harvest_today:
         v_food = v_food + np.where(villages.cotton, 0.0, villages.crop)
+    v_support = villages.support.copy()
+    requisitioned = np.zeros(n_v)
 
     # ---------------------------------------------------------------- bands
     act = bands.active & (bands.fighters > 0)
@@ -106,35 +111,39 @@ def supply_day(
     want = want - got
 
     v = np.where(act, village_of_cell[bands.cell], -1)
-    has_v = v >= 0
-    vi = np.where(has_v, v, 0)
-    n_v = len(villages)
-    available = np.maximum(v_food - reserve, 0.0)
+    hv = np.flatnonzero(v >= 0)
+    # the villages with a band (u) and each such band's entry in them (inv)
+    u, inv = np.unique(v[hv], return_inverse=True)
+    k = u.size
+    reserve = need_v[u] * p.village_reserve_days
+    available = np.maximum(v_food[u] - reserve, 0.0)
     # Gifts from supporting villages, shared among the bands present by their wants.
-    demand = np.bincount(vi[has_v], weights=want[has_v], minlength=n_v)
-    gift_pool = np.where(v_support > p.gift_support, p.supporter_gift_share * available, 0.0)
+    demand = np.bincount(inv, weights=want[hv], minlength=k)
+    gift_pool = np.where(v_support[u] > p.gift_support, p.supporter_gift_share * available, 0.0)
     gift_ratio = np.divide(
-        np.minimum(gift_pool, demand), demand, out=np.zeros(n_v), where=demand > 0
+        np.minimum(gift_pool, demand), demand, out=np.zeros(k), where=demand > 0
     )
     gift = np.zeros_like(want)  # gathered only where a village exists (there may be none)
-    gift[has_v] = want[has_v] * gift_ratio[v[has_v]]
+    gift[hv] = want[hv] * gift_ratio[inv]
     want = want - gift
     # Requisition: at most a share of what is above the reserve.
-    demand = np.bincount(vi[has_v], weights=want[has_v], minlength=n_v)
+    demand = np.bincount(inv, weights=want[hv], minlength=k)
     req_pool = p.requisition_share * np.maximum(
-        available - np.bincount(vi[has_v], weights=gift[has_v], minlength=n_v), 0.0
+        available - np.bincount(inv, weights=gift[hv], minlength=k), 0.0
     )
-    req_ratio = np.divide(np.minimum(req_pool, demand), demand, out=np.zeros(n_v), where=demand > 0)
+    req_ratio = np.divide(np.minimum(req_pool, demand), demand, out=np.zeros(k), where=demand > 0)
     taken = np.zeros_like(want)
-    taken[has_v] = want[has_v] * req_ratio[v[has_v]]
-    gift_v = np.bincount(vi[has_v], weights=gift[has_v], minlength=n_v)
-    taken_v = np.bincount(vi[has_v], weights=taken[has_v], minlength=n_v)
-    v_food = v_food - gift_v - taken_v
+    taken[hv] = want[hv] * req_ratio[inv]
+    gift_v = np.bincount(inv, weights=gift[hv], minlength=k)
+    taken_v = np.bincount(inv, weights=taken[hv], minlength=k)
+    v_food[u] = v_food[u] - gift_v - taken_v
+    before = food_before[u]
     scarcity = 1.0 + (p.scarcity_multiplier - 1.0) * np.clip(
-        1.0 - food_before / np.maximum(p.scarcity_reserve_multiple * reserve, 1e-9), 0.0, 1.0
+        1.0 - before / np.maximum(p.scarcity_reserve_multiple * reserve, 1e-9), 0.0, 1.0
     )
-    share_taken = np.divide(taken_v, food_before, out=np.zeros(n_v), where=food_before > 0)
-    v_support = v_support - p.requisition_support_loss * scarcity * share_taken
+    share_taken = np.divide(taken_v, before, out=np.zeros(k), where=before > 0)
+    v_support[u] = v_support[u] - p.requisition_support_loss * scarcity * share_taken
+    requisitioned[u] = taken_v
 
     food = bands.food + got + gift + taken - need
     short = np.maximum(-food, 0.0)
@@ -158,7 +167,7 @@ def supply_day(
         1.0,
     )
     morale = np.where(act, morale, bands.morale)
-    new_bands = dataclasses.replace(
+    new_bands = replace(
         bands,
         fighters=bands.fighters - deserters,
         food=food,
@@ -213,28 +222,36 @@ def supply_day(
     # Empty columns requisition from the village in their cell.
     empty = cact & (supply < 0)
     cv = np.where(empty, village_of_cell[columns.cell], -1)
-    has_cv = cv >= 0
-    cvi = np.where(has_cv, cv, 0)
+    hcv = np.flatnonzero(cv >= 0)
+    cu, cinv = np.unique(cv[hcv], return_inverse=True)
+    k = cu.size
     men = columns.strength.astype(np.float64)
-    c_want = np.where(has_cv, -supply * men * p.ration, 0.0)
-    c_avail = np.maximum(v_food - reserve, 0.0) * p.column_requisition_share
-    c_demand = np.bincount(cvi[has_cv], weights=c_want[has_cv], minlength=n_v)
+    c_want = np.where(cv >= 0, -supply * men * p.ration, 0.0)
+    c_reserve = need_v[cu] * p.village_reserve_days
+    c_food = v_food[cu]
+    c_avail = np.maximum(c_food - c_reserve, 0.0) * p.column_requisition_share
+    c_demand = np.bincount(cinv, weights=c_want[hcv], minlength=k)
     c_ratio = np.divide(
-        np.minimum(c_avail, c_demand), c_demand, out=np.zeros(n_v), where=c_demand > 0
+        np.minimum(c_avail, c_demand), c_demand, out=np.zeros(k), where=c_demand > 0
     )
     c_taken = np.zeros_like(c_want)
-    c_taken[has_cv] = c_want[has_cv] * c_ratio[cv[has_cv]]
-    c_taken_v = np.bincount(cvi[has_cv], weights=c_taken[has_cv], minlength=n_v)
-    share_c = np.divide(c_taken_v, np.maximum(v_food, 1e-9), out=np.zeros(n_v), where=v_food > 0)
-    v_food = v_food - c_taken_v
-    v_support = v_support + p.state_requisition_anger * scarcity * share_c
+    c_taken[hcv] = c_want[hcv] * c_ratio[cinv]
+    c_taken_v = np.bincount(cinv, weights=c_taken[hcv], minlength=k)
+    share_c = np.divide(c_taken_v, np.maximum(c_food, 1e-9), out=np.zeros(k), where=c_food > 0)
+    v_food[cu] = c_food - c_taken_v
+    c_before = food_before[cu]
+    c_scarcity = 1.0 + (p.scarcity_multiplier - 1.0) * np.clip(
+        1.0 - c_before / np.maximum(p.scarcity_reserve_multiple * c_reserve, 1e-9), 0.0, 1.0
+    )
+    v_support[cu] = v_support[cu] + p.state_requisition_anger * c_scarcity * share_c
+    requisitioned[cu] = requisitioned[cu] + c_taken_v
     supply = supply + np.divide(c_taken, men * p.ration, out=np.zeros_like(men), where=men > 0)
     hungry_c = cact & (supply < 0)
     c_morale = np.where(
         hungry_c, np.clip(columns.morale - p.column_hunger_morale, 0.0, 1.0), columns.morale
     )
     supply = np.maximum(supply, 0.0)
-    new_columns = dataclasses.replace(columns, supply=supply, morale=c_morale)
+    new_columns = replace(columns, supply=supply, morale=c_morale)
     rows = np.flatnonzero(c_taken > 0)
     if rows.size:
         out.append(
@@ -256,12 +273,11 @@ def supply_day(
     if draws is not None and len(draws):
         out.append(draws)
 
-    new_villages = dataclasses.replace(
-        villages,
-        food=np.maximum(v_food, 0.0),
-        support=np.clip(v_support, 0.0, 1.0),
-        requisitioned=(taken_v + c_taken_v).astype(np.float64),
-    )
+    # Elsewhere the old whole-array sums added 0.0 (turning a -0.0 into 0.0): so here.
+    v_support += 0.0
+    np.maximum(v_food, 0.0, out=v_food)
+    np.clip(v_support, 0.0, 1.0, out=v_support)
+    new_villages = replace(villages, food=v_food, support=v_support, requisitioned=requisitioned)
     return new_bands, new_columns, new_villages, out
 
 
