@@ -143,12 +143,18 @@ class DepotSupply:
     stock: F64
 
 
+#: The last nearest-depot table of each grid shape, with the (cached, read-only) distance
+#: field and the open rows and cells it was built from: depots move or open on few days.
+_LAST_NEAREST: dict[tuple[int, int], tuple[object, bytes, I64]] = {}
+
+
 def depot_supply(depots: Depots, day: int, graph: Graph) -> DepotSupply:
     """Hours to and row of the nearest depot open today, on the foot graph.
 
     Returns
     -------
     DepotSupply
+        ``hours`` and ``nearest`` are read-only (shared with the caches).
     """
     n_cells = graph.shape[0] * graph.shape[1]
     is_open = open_depots(depots, day)
@@ -156,13 +162,22 @@ def depot_supply(depots: Depots, day: int, graph: Graph) -> DepotSupply:
     if rows.size == 0:
         return DepotSupply(np.full(n_cells, np.inf), np.full(n_cells, -1, np.int64),
                            depots.stock.copy())
-    hours, _, src = distance_field(graph, depots.cell[rows])
-    # the first open depot on each source cell
-    order = np.argsort(depots.cell[rows], kind="stable")
-    cells_sorted = depots.cell[rows][order]
-    pos = np.searchsorted(cells_sorted, np.where(src >= 0, src, 0))
-    pos = np.minimum(pos, cells_sorted.size - 1)
-    nearest = np.where(src >= 0, rows[order][pos], -1).astype(np.int64)
+    cells = depots.cell[rows]
+    field = distance_field(graph, cells)  # cached on the graph by its sources
+    hours, _, src = field
+    key = rows.tobytes() + cells.tobytes()
+    last = _LAST_NEAREST.get(graph.shape)
+    if last is not None and last[0] is field and last[1] == key:
+        nearest = last[2]  # the same open depots on the same cells as the last call
+    else:
+        # the first open depot on each source cell
+        order = np.argsort(cells, kind="stable")
+        cells_sorted = cells[order]
+        pos = np.searchsorted(cells_sorted, np.where(src >= 0, src, 0))
+        pos = np.minimum(pos, cells_sorted.size - 1)
+        nearest = np.where(src >= 0, rows[order][pos], -1).astype(np.int64)
+        nearest.flags.writeable = False
+        _LAST_NEAREST[graph.shape] = (field, key, nearest)
     return DepotSupply(np.asarray(hours, dtype=np.float64), nearest, depots.stock.copy())
 
 
