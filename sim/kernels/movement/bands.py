@@ -11,7 +11,7 @@ from scipy.ndimage import uniform_filter
 
 from sim.kernels.movement.context import CELL_KM, F64, I64, MoveContext
 from sim.kernels.movement.paths import cached, detour_field, greedy_field, walk
-from sim.kernels.terrain import distance_field, distance_near, walk_reach
+from sim.kernels.terrain import Graph, distance_field, distance_near, walk_reach
 from sim.params.movement import MovementParams
 from sim.state import BandMode, Bands, Columns, Order
 
@@ -46,18 +46,30 @@ def raid_targets(
     post_cells, inv = np.unique(cells, return_inverse=True)
     strength = np.bincount(inv, weights=weights)
     limit = float(params.raid_hours)
-    for j, pc in enumerate(post_cells):
-        src = np.array([pc], dtype=np.int64)
-
-        def reach(src: I64 = src) -> F64:
-            return distance_field(graph, src, limit=limit)[0]
-
-        hours = cached(ctx, ("reach", id(graph), int(pc), limit), reach)
-        h = hours[bands.cell]
-        ok = (h <= limit) & (bands.fighters > params.raid_ratio * strength[j]) & (h < best)
-        target[ok] = pc
-        best[ok] = h[ok]
+    at = bands.cell
+    # Marching hours from each band to each post (posts x bands), from one cached field
+    # per post (the same posts are asked about day after day).
+    hours = np.empty((post_cells.size, nb))
+    for j, pc in enumerate(post_cells.tolist()):
+        hours[j] = _reach_field(graph, pc, limit, ctx)[at]
+    # The nearest takeable post within reach; the first (lowest cell) among equally near.
+    ok = (hours <= limit) & (bands.fighters[None, :] > params.raid_ratio * strength[:, None])
+    hours = np.where(ok, hours, np.inf)
+    pick = np.argmin(hours, axis=0)
+    best = hours[pick, np.arange(nb)]
+    found = best < np.inf
+    target[found] = post_cells[pick[found]]
     return target, best
+
+
+def _reach_field(graph: Graph, cell: int, limit: float, ctx: MoveContext) -> F64:
+    """Marching hours to ``cell`` from every cell, up to ``limit`` (cached in ``ctx``)."""
+    key = ("reach", id(graph), cell, limit)
+    field = ctx.field_cache.get(key)
+    if field is None:
+        src = np.array([cell], dtype=np.int64)
+        field = cached(ctx, key, lambda: distance_field(graph, src, limit=limit)[0])
+    return field
 
 
 def choose_band_modes(
@@ -176,7 +188,7 @@ def move_bands(
         for t in np.unique(target[raiding]):
             advance(raiding & (target == t), ctx.home_field(graph, int(t)))
     # Home and forage marches go around the posts too strong for the band to raid.
-    strong = strong_posts(bands, columns, params, shape=graph.shape)
+    post_cells, too_strong = _too_strong(bands, columns, params)
     for goal_kind, sel_all in (("food", forage), ("home", mode == BandMode.HOME)):
         rows_sel = np.flatnonzero(sel_all)
         if rows_sel.size == 0:
@@ -185,12 +197,14 @@ def move_bands(
         if goal_kind == "home" and not ctx.sanctuary_open:
             # A home across a closed or hostile border is no refuge: go to friends instead.
             goals = np.where(ctx.afghan[goals], -1, goals)
+        # Bands with the same goal and the same posts to keep away from march together.
         keys: dict[tuple[int, bytes], list[int]] = {}
-        for i, g in zip(rows_sel, goals, strict=True):
-            keys.setdefault((int(g), strong[i].tobytes()), []).append(int(i))
+        for i, g in zip(rows_sel.tolist(), goals.tolist(), strict=True):
+            keys.setdefault((g, too_strong[i].tobytes()), []).append(i)
         for (g, _), members in keys.items():
             idx = np.asarray(members, dtype=np.int64)
-            avoid = strong[idx[0]]
+            avoid = _avoid_map(post_cells[too_strong[idx[0]]], int(params.post_avoid_cells),
+                               graph.shape)
             sources = food_cells if g < 0 else np.array([g], dtype=np.int64)
             if sources.size == 0:
                 continue
@@ -235,20 +249,42 @@ def strong_posts(
     -------
     ndarray of bool, shape (n_bands, n_cells)
     """
-    rows, cols = shape
+    post_cells, too_strong = _too_strong(bands, columns, params)
+    k = int(params.post_avoid_cells)
+    return np.array([_avoid_map(post_cells[row], k, shape) for row in too_strong],
+                    dtype=bool).reshape(len(bands), shape[0] * shape[1])
+
+
+def _too_strong(
+    bands: Bands, columns: Columns, params: MovementParams
+) -> tuple[I64, NDArray[np.bool_]]:
+    """The posts (cells of holding state units) and which of them each band cannot take.
+
+    Returns
+    -------
+    post_cells : ndarray of int64, shape (n_posts,)
+        Sorted distinct cells.
+    too_strong : ndarray of bool, shape (n_bands, n_posts)
+        The band's fighters do not exceed ``raid_ratio`` times the strength there.
+    """
     posted = columns.active & (columns.order == Order.HOLD) & (columns.strength > 0)
-    out = np.zeros((len(bands), rows * cols), dtype=bool)
     if not posted.any() or len(bands) == 0:
-        return out
+        return np.zeros(0, dtype=np.int64), np.zeros((len(bands), 0), dtype=bool)
     post_cells, inv = np.unique(columns.cell[posted], return_inverse=True)
     strength = np.bincount(inv, weights=columns.strength[posted])
     too_strong = bands.fighters[:, None] <= params.raid_ratio * strength[None, :]
-    pr, pc = np.divmod(post_cells, cols)
-    k = int(params.post_avoid_cells)
-    for dr in range(-k, k + 1):
-        for dc in range(-k, k + 1):
-            r, c = pr + dr, pc + dc
-            ok = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
-            for j in np.flatnonzero(ok):
-                out[too_strong[:, j], r[j] * cols + c[j]] = True
+    return post_cells.astype(np.int64), too_strong
+
+
+def _avoid_map(posts: I64, k: int, shape: tuple[int, int]) -> NDArray[np.bool_]:
+    """Cells within Chebyshev ``k`` of the ``posts`` (flat cells), as a map of shape (n_cells,)."""
+    rows, cols = shape
+    out = np.zeros(rows * cols, dtype=bool)
+    if k == 0:
+        out[posts] = True
+        return out
+    grid = out.reshape(rows, cols)
+    r, c = np.divmod(posts, cols)
+    for rr, cc in zip(r.tolist(), c.tolist(), strict=True):
+        grid[max(rr - k, 0):rr + k + 1, max(cc - k, 0):cc + k + 1] = True
     return out
