@@ -100,7 +100,8 @@ def move_columns(
     sw = switches or {}
     budget = np.full(len(columns), params.march_hours)
     # Volunteers and OGPU ride; regular cavalry rides free only under Pavlov's doctrine.
-    mounted = np.isin(columns.kind, (ColumnKind.VOLUNTEER, ColumnKind.OGPU))
+    kind = columns.kind
+    mounted = (kind == ColumnKind.VOLUNTEER) | (kind == ColumnKind.OGPU)
     if sw.get("independent_cavalry", False):
         mounted |= columns.kind == ColumnKind.CAVALRY
     pursuit_hours = params.pursuit_hours
@@ -125,7 +126,7 @@ def move_columns(
                 idle &= ~retake
             # Nothing there either: a column sent to an area (a target) marches there first.
             sent = idle & (goal >= 0) & (cell != goal)
-            for t in np.unique(goal[sent]):
+            for t in _distinct(goal[sent]):
                 sel = sent & (goal == t)
                 cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
             patrol = patrol | (idle & ~sent)
@@ -134,24 +135,34 @@ def move_columns(
             base = np.where(columns.target >= 0, columns.target, columns.home)
             cell[patrol] = _patrol(cell[patrol], base[patrol], graph, params, rng=rng)
         march = active & which & ((order == Order.MARCH) | (order == Order.TAKE)) & (goal >= 0)
-        for t in np.unique(goal[march]):
+        for t in _distinct(goal[march]):
             sel = march & (goal == t)
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
         # The mobile troops of a post strike a known band at its gates that is no stronger
         # than they are; otherwise (and the day after) they walk back to their post.
         hold = active & which & (order == Order.HOLD)
         strike = _sortie_targets(columns, bands, hold, visible_bands, graph, params)
-        for t in np.unique(strike[strike >= 0]):
+        for t in _distinct(strike[strike >= 0]):
             sel = strike == t
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
         back = hold & (strike < 0) & (goal >= 0) & (cell != goal)
-        for t in np.unique(goal[back]):
+        for t in _distinct(goal[back]):
             sel = back & (goal == t)
             cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
     # A column ordered to take a town holds it once it stands in it.
     taken = active & (order == Order.TAKE) & (columns.target >= 0) & (cell == columns.target)
     new_order = np.where(taken, Order.HOLD, order).astype(np.int64)
     return dataclasses.replace(columns, cell=cell, order=new_order)
+
+
+def _distinct(cells: I64) -> list[int]:
+    """The distinct values of ``cells`` in increasing order (``np.unique``, cheap when empty)."""
+    if cells.size == 0:
+        return []
+    if cells.size == 1:
+        return [int(cells[0])]
+    out: list[int] = np.unique(cells).tolist()
+    return out
 
 
 def _chase(
