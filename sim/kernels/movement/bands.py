@@ -7,10 +7,10 @@ import dataclasses
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import uniform_filter
 
 from sim.kernels.movement.context import CELL_KM, F64, I64, MoveContext
 from sim.kernels.movement.paths import cached, detour_field, greedy_field, walk
+from sim.kernels.movement.window import box_mean_at
 from sim.kernels.terrain import Graph, distance_field, distance_near, walk_reach
 from sim.params.movement import MovementParams
 from sim.state import BandMode, Bands, Columns, Order
@@ -105,8 +105,8 @@ def choose_band_modes(
     km = params.threat_hours * params.horse_kmh * params.threat_speed_share
     radius = max(1, int(round(km / CELL_KM)))
     width = 2 * radius + 1
-    threat = uniform_filter(state.reshape(rows, cols), size=width, mode="constant") * width * width
-    threat_at = threat.reshape(-1)[bands.cell]
+    # (the whole-map uniform_filter's values, read at the bands only: see box_mean_at)
+    threat_at = box_mean_at(state.reshape(rows, cols), width, bands.cell) * width * width
 
     mode = np.full(len(bands), BandMode.HOME, dtype=np.int64)
     target, _ = raid_targets(bands, columns, ctx, params) if raid is None else raid

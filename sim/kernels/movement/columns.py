@@ -8,10 +8,10 @@ from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import uniform_filter
 
 from sim.kernels.movement.context import CELL_KM, I64, MoveContext
 from sim.kernels.movement.paths import walk
+from sim.kernels.movement.window import box_mean_at
 from sim.kernels.terrain import Graph, distance_field
 from sim.params.movement import MovementParams
 from sim.state import Bands, ColumnKind, Columns, Order
@@ -54,11 +54,10 @@ def visible_bands(
     present = np.zeros(rows * cols)
     present[columns.cell[columns.active]] = 1.0
     width = 2 * detection_cells + 1
-    seen = uniform_filter(present.reshape(rows, cols), size=width, mode="constant") > 0.5 / width**2
+    # The whole-map uniform_filter's values, read at the bands only (see box_mean_at).
+    seen = box_mean_at(present.reshape(rows, cols), width, bands.cell) > 0.5 / width**2
     reported = bands.recent_success >= report_success
-    known: NDArray[np.bool_] = (
-        bands.active & ~beyond_reach & (informed | reported | seen.reshape(-1)[bands.cell])
-    )
+    known: NDArray[np.bool_] = bands.active & ~beyond_reach & (informed | reported | seen)
     return known
 
 
