@@ -1,0 +1,125 @@
+"""The movement kernel's shortcuts against the plain rules they replace: same answers,
+bit for bit (window means read at a few cells, the raid table, the posts bands avoid)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.ndimage import uniform_filter
+from test_movement import P, band_table, column_table, context
+
+from sim.geography import synthetic_theatre
+from sim.kernels.movement import raid_targets, strong_posts
+from sim.kernels.movement.window import box_mean_at
+from sim.kernels.terrain import distance_field
+from sim.state import Order
+
+SHAPE = (9, 11)
+N = SHAPE[0] * SHAPE[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.integers(1, 30),
+    cols=st.integers(1, 30),
+    width=st.integers(1, 15),
+    data=st.data(),
+)
+def test_box_mean_at_is_the_whole_map_filter_read_at_the_cells(
+    rows: int, cols: int, width: int, data: st.DataObject
+) -> None:
+    n = rows * cols
+    where = data.draw(st.lists(st.integers(0, n - 1), max_size=12))
+    values = data.draw(st.lists(st.one_of(st.floats(0, 1e4), st.sampled_from([1.0, 1 / 3, 150.0])),
+                                min_size=len(where), max_size=len(where)))
+    grid = np.zeros((rows, cols))
+    grid.reshape(-1)[where] = values
+    cells = np.asarray(data.draw(st.lists(st.integers(0, n - 1), max_size=10)), dtype=np.int64)
+    want = uniform_filter(grid, size=width, mode="constant").reshape(-1)[cells]
+    got = box_mean_at(grid, width, cells)
+    assert got.dtype == np.float64 and got.shape == cells.shape
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
+
+
+def raid_targets_reference(bands, columns, ctx, params):
+    """The rule post by post: a band takes a post if nearer than its best so far."""
+    graph = ctx.band_graph
+    posted = columns.active & (columns.order == Order.HOLD) & (columns.strength > 0)
+    target = np.full(len(bands), -1, dtype=np.int64)
+    best = np.full(len(bands), np.inf)
+    cells = np.concatenate([columns.cell[posted], ctx.state_towns])
+    weights = np.concatenate([columns.strength[posted], np.zeros(ctx.state_towns.size)])
+    if cells.size == 0 or len(bands) == 0:
+        return target, best
+    post_cells, inv = np.unique(cells, return_inverse=True)
+    strength = np.bincount(inv, weights=weights)
+    for j, pc in enumerate(post_cells):
+        h = distance_field(graph, np.array([pc]), limit=params.raid_hours)[0][bands.cell]
+        ok = (h <= params.raid_hours) & (bands.fighters > params.raid_ratio * strength[j]) & (h < best)
+        target[ok] = pc
+        best[ok] = h[ok]
+    return target, best
+
+
+def strong_posts_reference(bands, columns, params, shape):
+    rows, cols = shape
+    posted = columns.active & (columns.order == Order.HOLD) & (columns.strength > 0)
+    out = np.zeros((len(bands), rows * cols), dtype=bool)
+    if not posted.any() or len(bands) == 0:
+        return out
+    post_cells, inv = np.unique(columns.cell[posted], return_inverse=True)
+    strength = np.bincount(inv, weights=columns.strength[posted])
+    k = params.post_avoid_cells
+    for i in range(len(bands)):
+        for j, pc in enumerate(post_cells):
+            if bands.fighters[i] <= params.raid_ratio * strength[j]:
+                r, c = divmod(int(pc), cols)
+                for rr in range(max(r - k, 0), min(r + k + 1, rows)):
+                    for cc in range(max(c - k, 0), min(c + k + 1, cols)):
+                        out[i, rr * cols + cc] = True
+    return out
+
+
+world = st.fixed_dictionaries({
+    "band_cells": st.lists(st.integers(0, N - 1), min_size=0, max_size=8),
+    "post_cells": st.lists(st.integers(0, N - 1), max_size=6),
+    "towns": st.lists(st.integers(0, N - 1), max_size=3),
+    "seed": st.integers(0, 2**16),
+    "raid_hours": st.sampled_from([3.0, 6.5, 24.0, np.inf]),
+    "avoid": st.integers(0, 2),
+})
+
+
+@settings(max_examples=120, deadline=None)
+@given(w=world)
+def test_raid_table_and_avoided_posts_match_the_rules_post_by_post(w: dict) -> None:
+    rng = np.random.default_rng(w["seed"])
+    # A flat map: many posts at exactly equal distances (ties go to the lowest cell).
+    ctx = dataclasses.replace(context(synthetic_theatre(*SHAPE)),
+                              state_towns=np.unique(np.asarray(w["towns"], dtype=np.int64)))
+    nb, npost = len(w["band_cells"]), len(w["post_cells"])
+    bands = band_table(w["band_cells"], rng.choice([5.0, 30.0, 90.0, 300.0], nb))
+    posts = column_table(w["post_cells"], rng.choice([0.0, 10.0, 30.0, 100.0], npost))
+    posts.active[:] = rng.random(npost) < 0.9
+    params = dataclasses.replace(P, raid_hours=w["raid_hours"], post_avoid_cells=w["avoid"])
+    target, hours = raid_targets(bands, posts, ctx, params)
+    want_t, want_h = raid_targets_reference(bands, posts, ctx, params)
+    assert np.array_equal(target, want_t)
+    assert np.array_equal(hours, want_h)
+    assert target.dtype == np.int64 and hours.dtype == np.float64
+    got = strong_posts(bands, posts, params, shape=SHAPE)
+    assert np.array_equal(got, strong_posts_reference(bands, posts, params, SHAPE))
+
+
+def test_equally_near_posts_go_to_the_lowest_cell_as_post_by_post() -> None:
+    ctx = context(synthetic_theatre(*SHAPE))
+    cols = SHAPE[1]
+    band = band_table([4 * cols + 5], [300.0])
+    for cells in ([4 * cols + 3, 4 * cols + 7], [4 * cols + 7, 4 * cols + 3], [3 * cols + 5, 5 * cols + 5]):
+        posts = column_table(cells, [10.0, 10.0])
+        target, hours = raid_targets(band, posts, ctx, P)
+        want = raid_targets_reference(band, posts, ctx, P)
+        assert target[0] == min(cells) == want[0][0] and hours[0] == want[1][0]
