@@ -422,14 +422,16 @@ def population_phase(
         leaders.status[tally.exiled] = LeaderStatus.EXILED
     s = dataclasses.replace(s, leaders=leaders, ledger=ledger_from_events(s.ledger, day.events))
 
-    cells = s.villages.cell
+    cells, sched = s.villages.cell, day.schedule
 
-    def intensity(name: str) -> F64:
-        return day.schedule.policy_cells(name, s.day, cells)[0]
+    def intensity(name: str) -> F64 | float:
+        # 0 (a scalar, the same everywhere) while no window of the policy is in force
+        return sched.policy_cells(name, s.day, cells)[0] if sched.in_force(name, s.day) else 0.0
 
     towns = s.town_holder
     today = PopulationToday(
-        amnesty=day.schedule.policy_cells("amnesty", s.day, s.bands.cell)[1],
+        amnesty=(sched.policy_cells("amnesty", s.day, s.bands.cell)[1]
+                 if sched.in_force("amnesty", s.day) else 0.0),
         village=VillagePolicies(**{k: intensity(k) for k in (
             "anti_religious", "collectivisation", "food_for_cotton", "requisition", "relief",
             "land_reform", "concessions", "local_cadres", "fair_amnesty")}),
@@ -461,9 +463,13 @@ def _state_taken(batches: Sequence[Events], villages: Villages) -> NDArray[np.fl
     """
     nv = len(villages)
     taken = np.zeros(nv)
+    found = False
     for b in batches:
         if b.kind == "requisition" and b.side == "state" and nv and "village" in b.extra:
             np.add.at(taken, b.extra["village"].astype(np.int64), b.n)
+            found = True
+    if not found:
+        return taken
     # share of the food each village had before the columns took theirs
     share: NDArray[np.float64] = np.divide(
         taken, villages.food + taken, out=np.zeros(nv), where=taken > 0

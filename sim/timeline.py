@@ -68,19 +68,40 @@ class Schedule:
     actions: dict[int, list[TimelineEvent]]
     sanctuary_changes: tuple[tuple[int, I64], ...] = ()
 
+    _by_name: dict[str, tuple[PolicyWindow, ...]] = dataclasses.field(
+        default_factory=dict, init=False, compare=False, repr=False)
+    _cells_memo: dict[tuple[str, tuple[int, ...]], tuple[I64, F64, F64]] = dataclasses.field(
+        default_factory=dict, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, list[PolicyWindow]] = defaultdict(list)
+        for w in self.policies:
+            by_name[w.policy].append(w)
+        self._by_name.update({k: tuple(v) for k, v in by_name.items()})
+
+    def _active(self, name: str, day: int) -> tuple[int, ...]:
+        """Positions (in declaration order) of the windows of ``name`` covering ``day``."""
+        return tuple(i for i, w in enumerate(self._by_name.get(name, ()))
+                     if w.first <= day <= w.last)
+
     def policy(self, name: str, day: int) -> PolicyWindow | None:
         """The window of policy ``name`` in force on ``day`` (the latest declared wins)."""
-        found = None
-        for w in self.policies:
-            if w.policy == name and w.active(day):
-                found = w
-        return found
+        active = self._active(name, day)
+        return self._by_name[name][active[-1]] if active else None
+
+    def in_force(self, name: str, day: int) -> bool:
+        """Whether any window of policy ``name`` covers ``day`` (anywhere on the map)."""
+        return any(w.first <= day <= w.last for w in self._by_name.get(name, ()))
 
     def policy_cells(self, name: str, day: int, cells: I64) -> tuple[F64, F64]:
         """Intensity and credibility of policy ``name`` on ``day`` at each of ``cells``.
 
         Where several windows of the policy cover a cell, the latest declared wins;
         0 where none does.
+
+        The result for a set of windows in force is kept while ``cells`` stays the same
+        (villages do not move): the arrays of a window in force are then read-only and
+        shared by the days it covers; fresh zeros when no window is in force.
 
         Parameters
         ----------
@@ -93,13 +114,25 @@ class Schedule:
         -------
         intensity, credibility : ndarray of float64, shape (n,)
         """
+        active = self._active(name, day)
+        if not active:
+            return np.zeros(cells.shape, dtype=np.float64), np.zeros(cells.shape, dtype=np.float64)
+        key = (name, active)
+        hit = self._cells_memo.get(key)
+        if hit is not None and hit[0].shape == cells.shape and np.array_equal(hit[0], cells):
+            return hit[1], hit[2]
         inten = np.zeros(cells.shape, dtype=np.float64)
         cred = np.zeros(cells.shape, dtype=np.float64)
-        for w in self.policies:
-            if w.policy == name and w.active(day):
-                here = np.ones(cells.shape, bool) if w.area is None else w.area[cells]
-                inten = np.where(here, w.intensity, inten)
-                cred = np.where(here, w.credibility, cred)
+        windows = self._by_name[name]
+        for i in active:
+            w = windows[i]
+            here = np.ones(cells.shape, bool) if w.area is None else w.area[cells]
+            inten = np.where(here, w.intensity, inten)
+            cred = np.where(here, w.credibility, cred)
+        kept = np.array(cells, dtype=np.int64)
+        for a in (kept, inten, cred):
+            a.setflags(write=False)
+        self._cells_memo[key] = (kept, inten, cred)
         return inten, cred
 
     def sanctuary_status(self, day: int) -> I64 | None:

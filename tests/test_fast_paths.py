@@ -13,7 +13,6 @@ from scipy.sparse import csr_matrix
 
 from sim.kernels.dispatch import compiled_paths
 from sim.kernels.movement.paths import greedy_field
-from sim.kernels.population import _any_in_window, _window_max_sparse, window_max
 from sim.kernels.terrain import Graph, build_graph, distance_field, grid_neighbours
 from sim.kernels.villages import (
     NeighbourTable,
@@ -25,6 +24,7 @@ from sim.kernels.villages import (
     village_day,
     window_cells,
 )
+from sim.kernels.windows import _any_in_window, _window_max_sparse, window_max
 from sim.params.movement import MovementParams
 from sim.params.population import PopulationParams
 from sim.state import VillageMemory, Villages

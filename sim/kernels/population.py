@@ -22,7 +22,6 @@ import functools
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import maximum_filter
 
 from sim.events import Events, events
 from sim.kernels.amnesty import aftermath, take_up
@@ -34,12 +33,12 @@ from sim.kernels.repression import RepressionPolicies, band_reprisals, repressio
 from sim.kernels.villages import (
     NeighbourTable,
     VillagePolicies,
-    in_window,
     momentum,
     neighbourhood,
     village_day,
     window_cells,
 )
+from sim.kernels.windows import window_max
 from sim.params.population import PopulationParams
 from sim.state import (
     NEUTRAL_SUPPORT,
@@ -130,6 +129,8 @@ class PopulationContext:
         default_factory=dict, compare=False, repr=False)
     _reach: dict[float, F64] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
+    _admin: dict[tuple[str, float], tuple[F64, F64]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
     town_hours: F64 | None = None
     border_hours: F64 | None = None
     town: Bool | None = None
@@ -155,6 +156,22 @@ class PopulationContext:
             r.setflags(write=False)
             self._reach[key] = r
         return self._reach[key]
+
+    def administered(self, name: str, value: F64 | float, hours: float) -> F64:
+        """``value * policy_reach(hours)``: the intensity of policy ``name`` where the
+        state's administration reaches. A read-only ``value`` (the intensities a timeline
+        window shares between the days it covers) gives a read-only product kept while
+        the same array comes back."""
+        reach = self.policy_reach(hours)
+        if not isinstance(value, np.ndarray) or value.flags.writeable:
+            return np.asarray(value * reach, dtype=np.float64)
+        key = (name, float(hours))
+        hit = self._admin.get(key)
+        if hit is None or hit[0] is not value:
+            product = np.asarray(value * reach, dtype=np.float64)
+            product.setflags(write=False)
+            hit = self._admin[key] = (value, product)
+        return hit[1]
 
     @classmethod
     def build(
@@ -311,55 +328,15 @@ def cut_off(villages: Villages, reach: I64, *, sanctuary_open: bool) -> F64:
     return out
 
 
-def _any_in_window(lookup: I64, window: I64) -> I64:
-    """Highest row of ``lookup`` found in each row's window, -1 if none (numpy reference
-    of :func:`window_max`)."""
-    w = in_window(lookup, window)
-    return w.max(axis=1) if w.shape[1] else np.full(window.shape[0], -1, dtype=np.int64)
+#: The village policies that act where the state's administration reaches (food-for-cotton
+#: acts on the fields it was planted in, wherever they are).
+_ADMINISTERED = tuple(f.name for f in dataclasses.fields(VillagePolicies)
+                      if f.name != "food_for_cotton")
 
 
-def window_max(lookup: I64, cells: I64, *, shape: tuple[int, int], radius: int) -> I64:
-    """Highest value of ``lookup`` in the square window of Chebyshev ``radius`` around
-    each cell, -1 if none (off-map cells count as -1).
-
-    One separable maximum filter over the grid instead of gathering a window per
-    cell: the same result as ``in_window(lookup, window_cells(cells, ...)).max(axis=1)``.
-
-    Parameters
-    ----------
-    lookup : ndarray of int64, shape (n_cells,)
-        E.g. the row of the unit in each cell, -1 where none (values >= -1).
-    cells : ndarray of int64, shape (n,)
-    shape : (rows, cols)
-    radius : int
-
-    Returns
-    -------
-    ndarray of int64, shape (n,)
-    """
-    occupied = np.flatnonzero(lookup >= 0)
-    if occupied.size * (2 * radius + 1) ** 2 * SPARSE_FACTOR < lookup.size:
-        return _window_max_sparse(lookup, cells, shape=shape, radius=radius)
-    grid = maximum_filter(lookup.reshape(shape), size=2 * radius + 1, mode="constant", cval=-1)
-    return np.asarray(grid.reshape(-1)[cells], dtype=np.int64)
-
-
-#: :func:`window_max` marks the windows of the occupied cells instead of filtering the
-#: whole grid while they cover less than 1/SPARSE_FACTOR of it (a speed choice only).
-SPARSE_FACTOR = 8
-
-
-def _window_max_sparse(lookup: I64, cells: I64, *, shape: tuple[int, int], radius: int) -> I64:
-    """:func:`window_max` by marking the window of every occupied cell (few units on a
-    large map): the windows are symmetric, so a cell's window holds an occupied cell
-    exactly when that cell's window holds it."""
-    occupied = np.flatnonzero(lookup >= 0)
-    win = window_cells(occupied, shape=shape, radius=radius)
-    vals = np.broadcast_to(lookup[occupied][:, None], win.shape)
-    ok = win >= 0
-    grid = np.full(lookup.size, -1, dtype=np.int64)
-    np.maximum.at(grid, win[ok], vals[ok])
-    return np.asarray(grid[cells], dtype=np.int64)
+def _zero(value: F64 | float) -> bool:
+    """A scalar 0: a policy not in force anywhere (its product with the reach is 0 too)."""
+    return bool(np.ndim(value) == 0 and value == 0)
 
 
 def population_day(
@@ -390,8 +367,10 @@ def population_day(
     events : list of Events
     """
     p, ctx = params, context
-    b, c, v = state.bands.copy(), state.columns.copy(), state.villages.copy()
-    mem, led, leaders = state.memory.copy(), state.ledger.copy(), state.leaders.copy()
+    # The kernels return new tables and never modify their inputs: only the ledger is
+    # updated in place here (a copy).
+    b, c, v = state.bands, state.columns, state.villages
+    mem, led, leaders = state.memory, state.ledger.copy(), state.leaders
     out: list[Events] = []
     nb, nv = len(b), len(v)
     n_cells = ctx.shape[0] * ctx.shape[1]
@@ -426,12 +405,10 @@ def population_day(
         fighting = window_max(fought, v.cell, shape=ctx.shape, radius=p.reach_cells) >= 0
     policies = today.village
     if ctx.town_hours is not None and nv:
-        # The state's policies act where its administration reaches (food-for-cotton acts
-        # on the fields it was planted in, wherever they are).
-        admin = ctx.policy_reach(p.policy_reach_hours)
+        # The state's policies act where its administration reaches.
         policies = dataclasses.replace(policies, **{
-            f.name: getattr(policies, f.name) * admin for f in dataclasses.fields(policies)
-            if f.name != "food_for_cotton"})
+            name: ctx.administered(name, value, p.policy_reach_hours)
+            for name in _ADMINISTERED if not _zero(value := getattr(policies, name))})
     border_days = (None if ctx.border_hours is None
                    else ctx.border_hours / p.flight_day_hours)
     v, mem, fled, ev = village_day(
@@ -467,6 +444,7 @@ def population_day(
         out.append(events("informed_on", "insurgent", unit=rows, cell=b.cell[rows], n=informing[rows]))
 
     # ------------------------------------------------------------------ reprisals of the bands
+    near_band: I64 | None = None
     if nv and nb:
         near_band = window_max(b_look, v.cell, shape=ctx.shape, radius=p.reach_cells)
         v, punished, ev = band_reprisals(v, band_near=near_band, params=p, rng=rng)
@@ -491,7 +469,9 @@ def population_day(
         lb = leader_band[leader_band >= 0]
         leader_here[lb] = led_by[lb] >= 0
     authority = np.where(led_by >= 0, leaders.authority[np.maximum(led_by, 0)] if nl else 0.0, 0.0)
-    far = leader_distance(b, np.where(np.isin(np.arange(nl), led_by), leader_band, -1),
+    leads_one = np.zeros(nl, dtype=bool)
+    leads_one[led_by[led_by >= 0]] = True
+    far = leader_distance(b, np.where(leads_one, leader_band, -1),
                           ncols=ctx.shape[1], scale=p.leader_distance_cells)
 
     # ------------------------------------------------------------------ amnesty
@@ -508,8 +488,11 @@ def population_day(
         gone = np.flatnonzero(res.leader_surrendered)
         leaders.status[b.leader[gone]] = LeaderStatus.SURRENDERED
         out += res.events
-    b_look = band_lookup(b)
-    in_reach = window_max(b_look, v.cell, shape=ctx.shape, radius=p.reach_cells)
+    look = band_lookup(b)
+    same = near_band is not None and np.array_equal(look, b_look)
+    b_look = look
+    in_reach = (near_band if same and near_band is not None
+                else window_max(b_look, v.cell, shape=ctx.shape, radius=p.reach_cells))
     repressing = bool(np.any(np.asarray(today.repression.executions)
                              + today.repression.show_trials > 0))
     b, mem, trust, arrested, ev = aftermath(
@@ -563,16 +546,16 @@ def population_day(
     if today.sanctuary == "hostile":
         here = b.active & afghan_band
         k = rng.binomial(np.where(here, b.fighters, 0), p.internment_rate).astype(np.int64)
-        b.fighters = b.fighters - k
+        b = dataclasses.replace(b, fighters=b.fighters - k)
         led.insurgents_interned += int(k.sum())
         rows = np.flatnonzero(k > 0)
         if rows.size:
             out.append(events("internment", "insurgent", unit=rows, cell=b.cell[rows], n=k[rows]))
 
     # ------------------------------------------------------------------ memory fades
-    b.recent_losses = b.recent_losses * (1.0 - p.memory_decay)
-    b.recent_success = b.recent_success * (1.0 - p.memory_decay)
-    b.active = b.active & (b.fighters > 0)
+    b = dataclasses.replace(b, recent_losses=b.recent_losses * (1.0 - p.memory_decay),
+                            recent_success=b.recent_success * (1.0 - p.memory_decay),
+                            active=b.active & (b.fighters > 0))
 
     new_state = dataclasses.replace(
         state, bands=b, columns=c, villages=v, leaders=leaders, memory=mem, ledger=led,
