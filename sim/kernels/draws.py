@@ -31,10 +31,21 @@ def sparse_binomial(rng: np.random.Generator, n: I64, prob: F64 | float) -> I64:
     ValueError
         Where numpy's binomial would: ``n < 0``, ``prob`` outside [0, 1] or NaN.
     """
-    pr = np.broadcast_to(np.asarray(prob, dtype=np.float64), n.shape)
-    if np.any((n < 0) | ~(pr >= 0)):  # numpy would refuse them too
-        raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
     out = np.zeros(n.shape, dtype=np.int64)
+    if n.size and n.min() < 0:  # numpy would refuse it too
+        raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
+    if np.ndim(prob) == 0:
+        # One probability for all: numpy draws element by element with it either way.
+        pf = float(prob)
+        if not pf >= 0:
+            raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
+        live = np.flatnonzero(n) if pf > 0 else np.zeros(0, dtype=np.int64)
+        if live.size:
+            out[live] = rng.binomial(n[live], pf)
+        return out
+    pr = np.broadcast_to(np.asarray(prob, dtype=np.float64), n.shape)
+    if not (pr >= 0).all():
+        raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
     live = np.flatnonzero((n > 0) & (pr > 0))
     if live.size:
         out[live] = rng.binomial(n[live], pr[live])
