@@ -124,58 +124,73 @@ def repression_day(
     n = len(villages)
     if n == 0 or not policies.any():
         return RepressionResult(villages, 0, 0, 0, 0, [])
-    pop = villages.population.copy()
-    lean = np.clip(2.0 * (villages.support - NEUTRAL_SUPPORT), 0.0, 1.0)
-    near = state_near & (lean > 0)
-    shot = sparse_binomial(rng, pop, np.clip(p.execution_rate * policies.executions * lean * near,
-                                       0.0, 1.0))
-    pop = pop - shot
-    tried = sparse_binomial(rng, pop, np.clip(p.trial_rate * policies.show_trials * lean * near,
-                                        0.0, 1.0))
+    # Only the villages in reach (executions, trials) and those a raider stands in (raids,
+    # burnings) can be struck: everything is computed and drawn for them alone, in the
+    # order of their rows (the same draws as over the whole table).
+    support, population = villages.support, villages.population
+    near_rows = np.flatnonzero(state_near & (support > NEUTRAL_SUPPORT))
+    lean = np.clip(2.0 * (support[near_rows] - NEUTRAL_SUPPORT), 0.0, 1.0)
+    pop_near = population[near_rows]
+    shot = sparse_binomial(rng, pop_near, np.clip(
+        p.execution_rate * _at(policies.executions, near_rows) * lean, 0.0, 1.0))
+    tried = sparse_binomial(rng, pop_near - shot, np.clip(
+        p.trial_rate * _at(policies.show_trials, near_rows) * lean, 0.0, 1.0))
     death = sparse_binomial(rng, tried, p.trial_death_share)
-    pop = pop - tried
-    hit = (shot > 0) | (tried > 0)
+    pop = population.copy()
+    pop[near_rows] -= shot + tried
 
-    # Raids and burnings: uniforms and losses are drawn for the struck villages only.
-    target = np.flatnonzero(raiders & (villages.support > p.side_high))
-    u = np.full(n, np.inf)
-    u[target] = rng.random(target.size)
-    burning = np.asarray(policies.village_burning, dtype=np.float64)
-    raids = np.asarray(policies.punitive_raids, dtype=np.float64)
+    target = np.flatnonzero(raiders & (support > p.side_high))
+    u = rng.random(target.size)
+    burning = np.asarray(_at(policies.village_burning, target), dtype=np.float64)
+    raids = np.asarray(_at(policies.punitive_raids, target), dtype=np.float64)
     burn = u < np.minimum(1.0, burning / 2.0)
-    raid = ~burn & (u < np.minimum(1.0, (burning + raids) / 2.0))
-    raid = raid & (raids > 0)
-    r_killed = sparse_binomial(rng, np.where(raid, pop, 0), p.raid_kill_share)
-    b_killed = sparse_binomial(rng, np.where(burn, pop, 0), p.burning_kill_share)
-    pop = pop - r_killed - b_killed
-    fled = sparse_binomial(rng, np.where(burn, pop, 0), p.burning_flight)
-    pop = pop - fled
-    food = np.where(raid, villages.food * (1.0 - p.raid_food_share), villages.food)
-    food = np.where(burn, 0.0, food)
-    crop = np.where(burn, 0.0, villages.crop)
+    raid = ~burn & (u < np.minimum(1.0, (burning + raids) / 2.0)) & (raids > 0)
+    pop_t = pop[target]
+    r_killed = sparse_binomial(rng, np.where(raid, pop_t, 0), p.raid_kill_share)
+    b_killed = sparse_binomial(rng, np.where(burn, pop_t, 0), p.burning_kill_share)
+    fled = sparse_binomial(rng, np.where(burn, pop_t - r_killed - b_killed, 0), p.burning_flight)
+    pop[target] = pop_t - r_killed - b_killed - fled
 
-    f, g, s = villages.fear, villages.grievance, villages.support
-    da = p.repression_fear * hit + p.raid_fear * (raid + p.burning_raid_weight * burn)
-    dg = p.repression_grievance * hit + p.raid_grievance * (raid + p.burning_raid_weight * burn)
-    ds = p.repression_support_cut * hit + p.raid_support_cut * (raid + p.burning_raid_weight * burn)
-    f2 = np.clip(f + np.clip(da, 0, 1) * (1.0 - f), 0.0, 1.0)
-    g2 = np.clip(g + np.clip(dg, 0, 1) * (1.0 - g), 0.0, 1.0)
-    s2 = np.clip(s - ds, 0.0, 1.0)
+    # Fear, grievance and support of the struck villages (the others keep theirs).
+    hit = np.zeros(n, dtype=bool)
+    hit[near_rows] = (shot > 0) | (tried > 0)
+    raided = np.zeros(n)
+    raided[target] = raid + p.burning_raid_weight * burn
+    struck = np.flatnonzero(hit | (raided != 0))
+    h, r_w = hit[struck], raided[struck]
+    da = p.repression_fear * h + p.raid_fear * r_w
+    dg = p.repression_grievance * h + p.raid_grievance * r_w
+    ds = p.repression_support_cut * h + p.raid_support_cut * r_w
+    f2, g2, s2 = villages.fear.copy(), villages.grievance.copy(), support.copy()
+    f, g = f2[struck], g2[struck]
+    f2[struck] = np.clip(f + np.clip(da, 0, 1) * (1.0 - f), 0.0, 1.0)
+    g2[struck] = np.clip(g + np.clip(dg, 0, 1) * (1.0 - g), 0.0, 1.0)
+    s2[struck] = np.clip(s2[struck] - ds, 0.0, 1.0)
+    food, crop = villages.food, villages.crop
+    if target.size:
+        food, crop = food.copy(), crop.copy()
+        food[target[raid]] *= 1.0 - p.raid_food_share
+        food[target[burn]] = 0.0
+        crop[target[burn]] = 0.0
 
     out: list[Events] = []
     cell = villages.cell
     r = np.flatnonzero(shot > 0)
     if r.size:
-        out.append(events("execution", "village", unit=r, cell=cell[r], n=shot[r]))
+        out.append(events("execution", "village", unit=near_rows[r], cell=cell[near_rows[r]],
+                          n=shot[r]))
     r = np.flatnonzero(tried > 0)
     if r.size:
-        out.append(events("show_trial", "village", unit=r, cell=cell[r], n=tried[r], death=death[r]))
+        out.append(events("show_trial", "village", unit=near_rows[r], cell=cell[near_rows[r]],
+                          n=tried[r], death=death[r]))
     r = np.flatnonzero(raid)
     if r.size:
-        out.append(events("punitive_raid", "village", unit=r, cell=cell[r], n=r_killed[r]))
+        out.append(events("punitive_raid", "village", unit=target[r], cell=cell[target[r]],
+                          n=r_killed[r]))
     r = np.flatnonzero(burn)
     if r.size:
-        out.append(events("village_burned", "village", unit=r, cell=cell[r], n=b_killed[r], fled=fled[r]))
+        out.append(events("village_burned", "village", unit=target[r], cell=cell[target[r]],
+                          n=b_killed[r], fled=fled[r]))
     new_v = dataclasses.replace(
         villages, population=pop.astype(np.int64), food=food, crop=crop, fear=f2, grievance=g2,
         support=s2,
@@ -188,6 +203,11 @@ def repression_day(
         refugees=int(fled.sum()),
         events=out,
     )
+
+
+def _at(x: F64 | float, rows: I64) -> F64 | float:
+    """``x`` at ``rows``: a per-village intensity gathered, a scalar as it is."""
+    return x[rows] if isinstance(x, np.ndarray) and x.ndim else x
 
 
 def band_reprisals(
