@@ -234,34 +234,43 @@ def aftermath(
     total = int(sur.sum())
     if len(memory) == 0 or total == 0:
         return bands, memory, float(min(1.0, trust + p.trust_recovery * (1.0 - trust))), 0, out
-    settled = sur - des
+    # Only villages with returnees have anything to draw: the draws over them, in the
+    # order of their rows, are those over the whole table.
+    rows = np.flatnonzero((sur != 0) | (des != 0))
+    sur_r, des_r = sur[rows], des[rows]
+    settled = sur_r - des_r
     unfair = 1.0 - np.clip(fairness, 0.0, 1.0)
+    unfair = unfair[rows] if np.ndim(unfair) else unfair
     new_des = rng.binomial(settled, p.destitution_rate * unfair).astype(np.int64)
     settled = settled - new_des
-    hostility = np.clip(p.arrest_hostility_slope * (1.0 - villages.support), 0.0, 1.0)
+    hostility = np.clip(p.arrest_hostility_slope * (1.0 - villages.support[rows]), 0.0, 1.0)
     factor = p.repression_arrest_factor if repression else 1.0
     arr_p = np.clip(p.arrest_rate * (1.0 - credibility) * hostility * factor * unfair, 0.0, 1.0)
     arrested = rng.binomial(settled, arr_p).astype(np.int64)
     settled = settled - arrested
     hide = np.where(arrested > 0, rng.binomial(settled, p.arrest_flight), 0).astype(np.int64)
-    des2 = des + new_des + hide
-    sur2 = sur - arrested
-    can = band_in_reach >= 0
+    des2 = des_r + new_des + hide
+    sur2 = sur_r - arrested
+    near = band_in_reach[rows]
+    can = near >= 0
     relapse = np.where(can, rng.binomial(des2, p.relapse_rate), 0).astype(np.int64)
     des2 = des2 - relapse
     sur2 = sur2 - relapse
-    to_band = np.bincount(np.where(can, band_in_reach, 0), weights=relapse,
+    to_band = np.bincount(np.where(can, near, 0), weights=relapse,
                           minlength=len(bands)).astype(np.int64)[: len(bands)]
     new_b = dataclasses.replace(bands, fighters=bands.fighters + to_band)
     broken = float(new_des.sum() + hide.sum() + arrested.sum()) / max(total, 1)
     trust2 = float(np.clip(trust - p.trust_loss * broken + p.trust_recovery * (1.0 - trust), 0.0, 1.0))
     for kind, arr in (("destitution", new_des), ("arrest", arrested), ("hiding", hide)):
-        rows = np.flatnonzero(arr > 0)
-        if rows.size:
-            out.append(events(kind, "village", unit=rows, cell=villages.cell[rows], n=arr[rows]))
-    rows = np.flatnonzero(relapse > 0)
-    if rows.size:
-        out.append(events("relapse", "insurgent", unit=band_in_reach[rows],
-                          cell=villages.cell[rows], n=relapse[rows], village=rows))
-    new_m = dataclasses.replace(memory, surrendered=sur2, destitute=des2)
+        r = rows[arr > 0]
+        if r.size:
+            out.append(events(kind, "village", unit=r, cell=villages.cell[r], n=arr[arr > 0]))
+    r = np.flatnonzero(relapse > 0)
+    if r.size:
+        out.append(events("relapse", "insurgent", unit=near[r], cell=villages.cell[rows[r]],
+                          n=relapse[r], village=rows[r]))
+    sur_all, des_all = sur.copy(), des.copy()
+    sur_all[rows] = sur2
+    des_all[rows] = des2
+    new_m = dataclasses.replace(memory, surrendered=sur_all, destitute=des_all)
     return new_b, new_m, trust2, int(arrested.sum()), out
