@@ -33,12 +33,17 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
 
+#: The fields of the volunteer rows :func:`_activate` writes.
+_ACTIVATED = ("strength", "kind", "cell", "home", "order", "target", "morale", "supply", "active")
+
+
 def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64,
               p: PopulationParams) -> Columns:
-    """Put ``men`` into the volunteer rows ``rows`` (unique), activating them if needed."""
-    c = columns.copy()
+    """Put ``men`` into the volunteer rows ``rows`` (unique), activating them if needed
+    (``columns`` itself when ``rows`` is empty; a new table otherwise)."""
     if rows.size == 0:
-        return c
+        return columns
+    c = dataclasses.replace(columns, **{f: getattr(columns, f).copy() for f in _ACTIVATED})
     was = c.active[rows] & (c.strength[rows] > 0)
     c.strength[rows] = c.strength[rows] + men
     c.kind[rows] = ColumnKind.VOLUNTEER
@@ -154,8 +159,8 @@ def levy(
         return columns, villages, 0, []
     vi = np.where(ok, home_village, 0)
     shared = np.bincount(vi[ok], minlength=nv)
-    men = np.floor(villages.population * p.men_share).astype(np.int64)
-    avail = np.where(ok, men[vi] // np.maximum(shared[vi], 1), 0)
+    men = np.floor(villages.population[vi] * p.men_share).astype(np.int64)
+    avail = np.where(ok, men // np.maximum(shared[vi], 1), 0)
     k = rng.binomial(avail, p.levy_rate).astype(np.int64)
     rows = np.flatnonzero(k > 0)
     new_c = _activate(columns, volunteer_row[rows], k[rows], band_home[rows], band_home[rows], p)
@@ -200,6 +205,8 @@ def state_desertion(
         ``desertion`` (side ``"state"``, ``to_band`` = men who joined the band ``band``).
     """
     p = params
+    if losing == 0.0:  # no one deserts (and nothing is drawn)
+        return columns, bands, 0, 0, []
     act = columns.active & (columns.strength > 0)
     mult = np.where(columns.kind == ColumnKind.VOLUNTEER, p.local_desert_multiplier, 1.0)
     prob = np.clip(p.state_desert_rate * losing * (1.0 - columns.morale) * mult, 0.0, 1.0)

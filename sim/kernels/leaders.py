@@ -170,10 +170,11 @@ def leader_fate(
     nl = len(leaders)
     st = leaders.status.copy()
     rec = leaders.recovery.copy()
-    b = bands.copy()
     out: list[Events] = []
     if nl == 0 or len(bands) == 0:
-        return LeaderFate(b, leaders.copy(), 0, out)
+        return LeaderFate(bands.copy(), leaders.copy(), 0, out)
+    # betrayal takes a man, exit and return move the home: the only fields written below
+    b = dataclasses.replace(bands, fighters=bands.fighters.copy(), home=bands.home.copy())
     lb = leader_band
     has = lb >= 0
     bi = np.where(has, lb, 0)

@@ -53,15 +53,15 @@ I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
 
 
-def willingness(villages: Villages, params: PopulationParams) -> F64:
-    """Daily joining probability per man, before the band's success (shape (n_villages,))."""
+def willingness(villages: Villages, params: PopulationParams, rows: I64 | None = None) -> F64:
+    """Daily joining probability per man, before the band's success (shape (n_villages,),
+    or the shape of ``rows``: the villages at those rows only)."""
     p = params
-    lean = np.clip(2.0 * (villages.support - NEUTRAL_SUPPORT), 0.0, 1.0)
-    return np.clip(
-        p.recruit_rate * lean * villages.grievance * (1.0 - p.fear_deterrence * villages.fear),
-        0.0,
-        1.0,
-    )
+    s, g, f = villages.support, villages.grievance, villages.fear
+    if rows is not None:
+        s, g, f = s[rows], g[rows], f[rows]
+    lean = np.clip(2.0 * (s - NEUTRAL_SUPPORT), 0.0, 1.0)
+    return np.clip(p.recruit_rate * lean * g * (1.0 - p.fear_deterrence * f), 0.0, 1.0)
 
 
 def momentum(bands: Bands, params: PopulationParams) -> F64:
@@ -118,11 +118,11 @@ def recruit(
     ok = (reach >= 0) & eligible[:, None]
     vi = np.where(ok, reach, 0)
     boost = momentum_gain(momentum(bands, p), p)
-    prob = np.clip(willingness(villages, p)[vi] * boost[:, None], 0.0, 1.0)
+    prob = np.clip(willingness(villages, p, vi) * boost[:, None], 0.0, 1.0)
     # Each band sees the village's men; a village shared by several bands splits its men.
     shared = np.bincount(vi[ok], minlength=len(villages))
-    men = np.floor(villages.population * p.men_share).astype(np.int64)
-    per_band = np.where(ok, men[vi] // np.maximum(shared[vi], 1), 0)
+    men = np.floor(villages.population[vi] * p.men_share).astype(np.int64)
+    per_band = np.where(ok, men // np.maximum(shared[vi], 1), 0)
     got = rng.binomial(per_band, np.where(ok, prob, 0.0)).astype(np.int64)
     got = np.where(ok, got, 0)
     by_village = np.bincount(vi.reshape(-1), weights=got.reshape(-1), minlength=len(villages))
@@ -226,15 +226,15 @@ def intelligence(
     nb = reach.shape[0]
     if nb == 0 or len(villages) == 0:
         return np.ones(nb), np.zeros(nb), np.zeros(nb)
-    s = villages.support
-    inform = np.clip((p.inform_threshold - s) / max(p.inform_threshold, 1e-9), 0.0, 1.0)
-    warn = np.clip((s - p.warn_threshold) / max(1.0 - p.warn_threshold, 1e-9), 0.0, 1.0)
     ok = reach >= 0
     vi = np.where(ok, reach, 0)
+    s = villages.support[vi]  # only the villages in reach
+    inform = np.clip((p.inform_threshold - s) / max(p.inform_threshold, 1e-9), 0.0, 1.0)
+    warn = np.clip((s - p.warn_threshold) / max(1.0 - p.warn_threshold, 1e-9), 0.0, 1.0)
     w = np.where(ok, villages.population[vi].astype(np.float64), 0.0)
     tot = w.sum(axis=1)
-    i_ = np.divide((w * inform[vi]).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
-    w_ = np.divide((w * warn[vi]).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
+    i_ = np.divide((w * inform).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
+    w_ = np.divide((w * warn).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
     gain = 1.0 + (p.scouts_inform_gain if scouts else 0.0)
     i_ = np.clip(i_ * gain, 0.0, 1.0)
     conc = np.clip(1.0 - p.inform_penalty * i_ + p.warn_bonus * w_,
