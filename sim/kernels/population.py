@@ -38,7 +38,7 @@ from sim.kernels.villages import (
     village_day,
     window_cells,
 )
-from sim.kernels.windows import window_max
+from sim.kernels.windows import window_max, window_rows
 from sim.params.population import PopulationParams
 from sim.state import (
     NEUTRAL_SUPPORT,
@@ -434,8 +434,7 @@ def population_day(
         out += rep.events
 
     # ------------------------------------------------------------------ intelligence
-    reach = neighbourhood(b.cell, village_of_cell=ctx.village_of_cell, shape=ctx.shape,
-                          radius=p.reach_cells)
+    reach = window_rows(ctx.village_of_cell, b.cell, shape=ctx.shape, radius=p.reach_cells)
     conc, informing, _ = intelligence(v, reach=reach, scouts=today.scouts, params=p)
     afghan_band = ctx.afghan[b.cell] if nb else np.zeros(0, dtype=bool)
     conc = np.where(afghan_band, 1.0, conc)

@@ -16,7 +16,7 @@ from scipy.ndimage import maximum_filter
 
 from sim.kernels.villages import in_window
 
-__all__ = ["SPARSE_FACTOR", "window_max"]
+__all__ = ["SPARSE_FACTOR", "window_max", "window_rows"]
 
 I64 = NDArray[np.int64]
 
@@ -88,3 +88,29 @@ def _window_max_sparse(lookup: I64, cells: I64, *, shape: tuple[int, int], radiu
     grid = np.full(lookup.size, -1, dtype=np.int64)
     np.maximum.at(grid, (rr * cols + cc)[ok], vals[ok])
     return np.asarray(grid[cells], dtype=np.int64)
+
+
+def window_rows(lookup: I64, cells: I64, *, shape: tuple[int, int], radius: int) -> I64:
+    """``lookup`` at every cell of the square window of ``radius`` around each of ``cells``,
+    -1 off the map: ``in_window(lookup, window_cells(cells, ...))`` with the window
+    offsets built once (e.g. the villages in reach of each band).
+
+    Parameters
+    ----------
+    lookup : ndarray of int64, shape (n_cells,)
+    cells : ndarray of int64, shape (n,)
+    shape : (rows, cols)
+    radius : int
+
+    Returns
+    -------
+    ndarray of int64, shape (n, (2 radius + 1)**2)
+        Row by row, the window's cells in row-major order (as :func:`window_cells`).
+    """
+    rows, cols = shape
+    dr, dc = _offsets(int(radius))
+    r, c = np.divmod(np.asarray(cells, dtype=np.int64), cols)
+    rr = r[:, None] + dr
+    cc = c[:, None] + dc
+    ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
+    return np.where(ok, lookup[np.where(ok, rr * cols + cc, 0)], -1).astype(np.int64)
