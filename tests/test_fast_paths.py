@@ -342,3 +342,25 @@ def test_compiled_village_day_equals_numpy(
         assert a.extra.keys() == b.extra.keys()
         for key in a.extra:
             np.testing.assert_array_equal(a.extra[key], b.extra[key], err_msg=key)
+
+
+def test_policy_rows_kept_only_for_the_same_read_only_arrays() -> None:
+    """The compiled step's policy rows are reused while the timeline hands back the same
+    read-only arrays, rebuilt for writable arrays (which could have changed) or others."""
+    from sim.kernels.villages import _policy_rows
+
+    n = 5
+    fixed = np.linspace(0.0, 1.0, n)
+    fixed.setflags(write=False)
+    pol = VillagePolicies(collectivisation=fixed, relief=0.25)
+    first = _policy_rows(pol, n)
+    np.testing.assert_array_equal(first[1], fixed)
+    np.testing.assert_array_equal(first[4], np.full(n, 0.25))
+    assert _policy_rows(VillagePolicies(collectivisation=fixed, relief=0.25), n) is first
+    other = fixed.copy()  # equal values, another (writable) array: never kept
+    again = _policy_rows(VillagePolicies(collectivisation=other, relief=0.25), n)
+    assert again is not first
+    other[0] = 0.9
+    np.testing.assert_array_equal(
+        _policy_rows(VillagePolicies(collectivisation=other, relief=0.25), n)[1], other)
+    assert _policy_rows(VillagePolicies(), n).shape == (9, 1)

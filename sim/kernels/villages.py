@@ -366,15 +366,27 @@ def _sides_numpy(side: I64, support: F64, p: PopulationParams) -> I64:
     return side.astype(np.int64)
 
 
+#: The last policy rows built from read-only arrays, with the values they came from.
+_ROWS_MEMO: list[tuple[tuple[object, ...], F64]] = []
+
+
 def _policy_rows(pol: VillagePolicies, n: int) -> F64:
     """The policies as the compiled step reads them: shape (9, 1) when each is one value
-    for every village, else (9, n)."""
-    values = [getattr(pol, k) for k in _POLICY_ORDER]
+    for every village, else (9, n) (kept while the same read-only arrays come back, as
+    the timeline's windows do day after day)."""
+    values = tuple(getattr(pol, k) for k in _POLICY_ORDER)
     if all(np.ndim(v) == 0 for v in values):
         return np.array(values, dtype=np.float64).reshape(len(values), 1)
+    if _ROWS_MEMO:
+        (old, rows), = _ROWS_MEMO
+        if rows.shape[1] == n and all(a is b for a, b in zip(old, values, strict=True)):
+            return rows
     rows = np.empty((len(values), n))
     for r, v in enumerate(values):
         rows[r] = v
+    if all(np.ndim(v) == 0 or not np.asarray(v).flags.writeable for v in values):
+        rows.setflags(write=False)
+        _ROWS_MEMO[:] = [(values, rows)]
     return rows
 
 
