@@ -34,6 +34,10 @@ from sim.state import Bands, Leaders, LeaderStatus
 
 __all__ = ["LeaderFate", "leader_fate", "leaderless_day", "leading"]
 
+# The statuses as plain ints (comparisons with them skip the enum's attribute lookups).
+_ACTIVE, _WOUNDED, _EXILED = int(LeaderStatus.ACTIVE), int(LeaderStatus.WOUNDED), int(LeaderStatus.EXILED)
+_KILLED, _CAPTURED = int(LeaderStatus.KILLED), int(LeaderStatus.CAPTURED)
+
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
@@ -168,68 +172,75 @@ def leader_fate(
     """
     p = params
     nl = len(leaders)
-    st = leaders.status.copy()
-    rec = leaders.recovery.copy()
     out: list[Events] = []
     if nl == 0 or len(bands) == 0:
         return LeaderFate(bands.copy(), leaders.copy(), 0, out)
-    # betrayal takes a man, exit and return move the home: the only fields written below
-    b = dataclasses.replace(bands, fighters=bands.fighters.copy(), home=bands.home.copy())
+    st, rec = leaders.status, leaders.recovery
     lb = leader_band
     has = lb >= 0
     bi = np.where(has, lb, 0)
     # Recovery of the wounded.
-    healing = st == LeaderStatus.WOUNDED
+    healing = st == _WOUNDED
     rec = np.where(healing, rec - 1.0, rec)
     healed = healing & (rec <= 0)
-    st = np.where(healed, LeaderStatus.ACTIVE, st)
+    st = np.where(healed, _ACTIVE, st)
     rec = np.where(healed, 0.0, rec)
 
-    on = has & ((st == LeaderStatus.ACTIVE) | (st == LeaderStatus.EXILED))
+    on = has & ((st == _ACTIVE) | (st == _EXILED))
     before = np.maximum(bands.fighters[bi] + killed[bi] + wounded[bi] + captured[bi], 1.0)
     pk = p.leader_exposure * killed[bi] / before
     pw = p.leader_exposure * wounded[bi] / before
     pc = p.leader_exposure * captured[bi] / before
-    u = rng.random(nl)
+    # The day's four uniforms per leader (fate, betrayal, exit, return) in one call: the
+    # same numbers as four calls of nl each.
+    u, u_betray, u_exit, u_return = rng.random((4, nl))
     k_ = on & (u < pk)
     w_ = on & ~k_ & (u < pk + pw)
     c_ = on & ~k_ & ~w_ & (u < pk + pw + pc)
-    st = np.where(k_, LeaderStatus.KILLED, np.where(c_, LeaderStatus.CAPTURED, st))
-    st = np.where(w_, LeaderStatus.WOUNDED, st)
+    st = np.where(k_, _KILLED, np.where(c_, _CAPTURED, st))
+    st = np.where(w_, _WOUNDED, st)
     rec = np.where(w_, p.wound_days, rec)
 
     # Betrayal by villages that have turned.
-    free = on & ~(k_ | w_ | c_) & (st == LeaderStatus.ACTIVE) & ~afghan_band[bi]
-    betray = free & (rng.random(nl) < np.clip(p.betrayal_rate * informing[bi], 0.0, 1.0))
+    free = on & ~(k_ | w_ | c_) & (st == _ACTIVE) & ~afghan_band[bi]
+    betray = free & (u_betray < np.clip(p.betrayal_rate * informing[bi], 0.0, 1.0))
     betray = betray & (bands.fighters[bi] > 0)
-    st = np.where(betray, LeaderStatus.CAPTURED, st)
-    np.subtract.at(b.fighters, bi[betray], 1)
+    st = np.where(betray, _CAPTURED, st)
 
     # Exit to Afghanistan and return.
     men = np.maximum(bands.fighters[bi] + bands.recent_losses[bi], 1.0)
-    pressure = np.maximum.reduce([
+    pressure = np.maximum(np.maximum(
         np.clip(bands.hunger[bi], 0.0, 1.0),
-        np.clip(bands.recent_losses[bi] / men / p.losses_scale, 0.0, 1.0),
+        np.clip(bands.recent_losses[bi] / men / p.losses_scale, 0.0, 1.0)),
         1.0 - np.clip(bands.morale[bi], 0.0, 1.0),
-    ])
-    stay = free & ~betray
-    leave = stay & (rng.random(nl) < np.clip(p.exit_rate * leaders.caution * pressure, 0.0, 1.0))
-    st = np.where(leave, LeaderStatus.EXILED, st)
-    b.home[bi[leave]] = nearest_afghan[bands.cell[bi[leave]]]
-    back = (
-        has & (leaders.status == LeaderStatus.EXILED) & afghan_band[bi] & (not hostile)
-        & (bands.morale[bi] >= p.return_morale) & (rng.random(nl) < p.return_rate)
     )
-    st = np.where(back, LeaderStatus.ACTIVE, st)
-    b.home[bi[back]] = origin_home[bi[back]]
+    stay = free & ~betray
+    leave = stay & (u_exit < np.clip(p.exit_rate * leaders.caution * pressure, 0.0, 1.0))
+    st = np.where(leave, _EXILED, st)
+    back = (
+        has & (leaders.status == _EXILED) & afghan_band[bi] & (not hostile)
+        & (bands.morale[bi] >= p.return_morale) & (u_return < p.return_rate)
+    )
+    st = np.where(back, _ACTIVE, st)
 
-    for kind, mask in (("leader_killed", k_), ("leader_wounded", w_), ("leader_captured", c_),
-                       ("leader_betrayed", betray), ("leader_exit", leave),
-                       ("leader_return", back), ("leader_recovered", healed & has)):
-        r = np.flatnonzero(mask)
-        if r.size:
-            out.append(events(kind, "insurgent", unit=bi[r], cell=bands.cell[bi[r]], n=1,
-                              leader=r))
+    b = bands
+    if betray.any() or leave.any() or back.any():
+        # betrayal takes a man, exit and return move the home: the only fields written
+        b = dataclasses.replace(bands, fighters=bands.fighters.copy(), home=bands.home.copy())
+        np.subtract.at(b.fighters, bi[betray], 1)
+        b.home[bi[leave]] = nearest_afghan[bands.cell[bi[leave]]]
+        b.home[bi[back]] = origin_home[bi[back]]
+
+    recovered = healed & has
+    if (k_ | w_ | c_ | betray | leave | back | recovered).any():
+        for kind, mask in (("leader_killed", k_), ("leader_wounded", w_),
+                           ("leader_captured", c_), ("leader_betrayed", betray),
+                           ("leader_exit", leave), ("leader_return", back),
+                           ("leader_recovered", recovered)):
+            r = np.flatnonzero(mask)
+            if r.size:
+                out.append(events(kind, "insurgent", unit=bi[r], cell=bands.cell[bi[r]], n=1,
+                                  leader=r))
     new_l = dataclasses.replace(leaders, status=st.astype(np.int64), recovery=rec)
     return LeaderFate(b, new_l, int(betray.sum()), out)
 
