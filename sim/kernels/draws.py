@@ -43,7 +43,9 @@ def sparse_binomial(rng: np.random.Generator, n: I64, prob: F64 | float) -> I64:
         if live.size:
             out[live] = rng.binomial(n[live], pf)
         return out
-    pr = np.broadcast_to(np.asarray(prob, dtype=np.float64), n.shape)
+    pr = np.asarray(prob, dtype=np.float64)
+    if pr.shape != n.shape:
+        pr = np.broadcast_to(pr, n.shape)
     if not (pr >= 0).all():
         raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
     live = np.flatnonzero((n > 0) & (pr > 0))

@@ -50,6 +50,7 @@ from sim.state import (
     VillageMemory,
     Villages,
     WorldState,
+    replace,
 )
 
 __all__ = [
@@ -390,9 +391,6 @@ def population_day(
     c_act = c.active & (c.strength > 0)
     col_look = np.full(n_cells, -1, dtype=np.int64)
     col_look[c.cell[c_act]] = np.flatnonzero(c_act)
-    raid_look = np.full(n_cells, -1, dtype=np.int64)
-    roam = c_act & ((c.order == Order.PATROL) | (c.order == Order.PURSUE))
-    raid_look[c.cell[roam]] = np.flatnonzero(roam)
     b_look = band_lookup(b)
     state_taken = today.state_taken if today.state_taken is not None else np.zeros(nv)
     mom = momentum(state.momentum, insurgent_losses=float(killed.sum() + wounded.sum()
@@ -423,6 +421,9 @@ def population_day(
 
     # ------------------------------------------------------------------ repression
     if today.repression.any():
+        raid_look = np.full(n_cells, -1, dtype=np.int64)
+        roam = c_act & ((c.order == Order.PATROL) | (c.order == Order.PURSUE))
+        raid_look[c.cell[roam]] = np.flatnonzero(roam)
         near = window_max(col_look, v.cell, shape=ctx.shape, radius=p.reach_cells) >= 0
         rep = repression_day(v, state_near=near, raiders=raid_look[v.cell] >= 0,
                              policies=today.repression, params=p, rng=rng)
@@ -545,18 +546,18 @@ def population_day(
     if today.sanctuary == "hostile":
         here = b.active & afghan_band
         k = rng.binomial(np.where(here, b.fighters, 0), p.internment_rate).astype(np.int64)
-        b = dataclasses.replace(b, fighters=b.fighters - k)
+        b = replace(b, fighters=b.fighters - k)
         led.insurgents_interned += int(k.sum())
         rows = np.flatnonzero(k > 0)
         if rows.size:
             out.append(events("internment", "insurgent", unit=rows, cell=b.cell[rows], n=k[rows]))
 
     # ------------------------------------------------------------------ memory fades
-    b = dataclasses.replace(b, recent_losses=b.recent_losses * (1.0 - p.memory_decay),
+    b = replace(b, recent_losses=b.recent_losses * (1.0 - p.memory_decay),
                             recent_success=b.recent_success * (1.0 - p.memory_decay),
                             active=b.active & (b.fighters > 0))
 
-    new_state = dataclasses.replace(
+    new_state = replace(
         state, bands=b, columns=c, villages=v, leaders=leaders, memory=mem, ledger=led,
         band_concealment=conc, amnesty_trust=trust, momentum=mom,
     )

@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from sim.events import Events, events
 from sim.kernels.draws import sparse_binomial
 from sim.params.population import PopulationParams
-from sim.state import NEUTRAL_SUPPORT, Villages
+from sim.state import NEUTRAL_SUPPORT, Villages, replace
 
 __all__ = ["RepressionPolicies", "RepressionResult", "band_reprisals", "repression_day"]
 
@@ -64,6 +64,9 @@ class RepressionPolicies:
 
     def any(self) -> bool:
         """Whether any repression is in force anywhere."""
+        values = (self.executions, self.show_trials, self.punitive_raids, self.village_burning)
+        if not any(isinstance(x, np.ndarray) for x in values):  # the usual day: four numbers
+            return bool(sum(float(x) for x in values) > 0)
         total = (np.asarray(self.executions) + self.show_trials + self.punitive_raids
                  + self.village_burning)
         return bool(np.any(total > 0))
@@ -191,7 +194,7 @@ def repression_day(
     if r.size:
         out.append(events("village_burned", "village", unit=target[r], cell=cell[target[r]],
                           n=b_killed[r], fled=fled[r]))
-    new_v = dataclasses.replace(
+    new_v = replace(
         villages, population=pop.astype(np.int64), food=food, crop=crop, fear=f2, grievance=g2,
         support=s2,
     )
@@ -248,7 +251,7 @@ def band_reprisals(
         return villages, 0, []
     killed = sparse_binomial(rng, np.where(hit, villages.population, 0), p.reprisal_kill_share)
     f = villages.fear
-    new_v = dataclasses.replace(
+    new_v = replace(
         villages,
         population=(villages.population - killed).astype(np.int64),
         fear=np.clip(f + p.reprisal_fear * hit * (1.0 - f), 0.0, 1.0),

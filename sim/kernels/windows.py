@@ -84,9 +84,9 @@ def _window_max_sparse(lookup: I64, cells: I64, *, shape: tuple[int, int], radiu
     rr = r[:, None] + dr
     cc = c[:, None] + dc
     ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
-    vals = np.broadcast_to(lookup[occupied][:, None], ok.shape)
+    vals = np.repeat(lookup[occupied], ok.shape[1])  # the value of each window cell
     grid = np.full(lookup.size, -1, dtype=np.int64)
-    np.maximum.at(grid, (rr * cols + cc)[ok], vals[ok])
+    np.maximum.at(grid, (rr * cols + cc)[ok], vals[ok.reshape(-1)])
     return np.asarray(grid[cells], dtype=np.int64)
 
 
