@@ -420,7 +420,7 @@ def population_phase(
     if tally.exiled.size and len(leaders):
         leaders = leaders.copy()
         leaders.status[tally.exiled] = LeaderStatus.EXILED
-    s = dataclasses.replace(s, leaders=leaders, ledger=ledger_from_events(s.ledger, day.events))
+    s = replace(s, leaders=leaders, ledger=ledger_from_events(s.ledger, day.events))
 
     cells, sched = s.villages.cell, day.schedule
 
@@ -451,7 +451,7 @@ def population_phase(
     new, out = population_day(
         s, context=w.population, today=today, params=params.population, rng=rng
     )
-    return dataclasses.replace(new, losses_seen=new.bands.recent_losses.copy()), out
+    return replace(new, losses_seen=new.bands.recent_losses.copy()), out
 
 
 def _state_taken(batches: Sequence[Events], villages: Villages) -> NDArray[np.float64]:
@@ -489,7 +489,7 @@ def control_phase(
         s.town_holder, w.town_cells, s.bands, s.columns, n_cells=w.afghan.size,
         town_success=params.population.town_success,
     )
-    return dataclasses.replace(s, town_holder=holder, bands=bands), out
+    return replace(s, town_holder=holder, bands=bands), out
 
 
 #: The day's phases in order, each with the name of its random stream

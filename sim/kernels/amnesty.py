@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.params.population import PopulationParams
-from sim.state import Bands, VillageMemory, Villages
+from sim.state import Bands, VillageMemory, Villages, replace
 
 __all__ = ["AmnestyResult", "aftermath", "take_up"]
 
@@ -170,8 +170,8 @@ def take_up(
     add = np.bincount(np.where(placed, home_village, 0), weights=np.where(placed, k, 0),
                       minlength=nv).astype(np.int64)[:nv] if nv else np.zeros(0, np.int64)
     unplaced = int(k[~placed].sum()) if nv else int(k.sum())
-    new_b = dataclasses.replace(bands, fighters=bands.fighters - k)
-    new_m = dataclasses.replace(memory, surrendered=memory.surrendered + add)
+    new_b = replace(bands, fighters=bands.fighters - k)
+    new_m = replace(memory, surrendered=memory.surrendered + add)
     out: list[Events] = []
     rows = np.flatnonzero(k > 0)
     if rows.size:
@@ -258,7 +258,7 @@ def aftermath(
     sur2 = sur2 - relapse
     to_band = np.bincount(np.where(can, near, 0), weights=relapse,
                           minlength=len(bands)).astype(np.int64)[: len(bands)]
-    new_b = dataclasses.replace(bands, fighters=bands.fighters + to_band)
+    new_b = replace(bands, fighters=bands.fighters + to_band)
     broken = float(new_des.sum() + hide.sum() + arrested.sum()) / max(total, 1)
     trust2 = float(np.clip(trust - p.trust_loss * broken + p.trust_recovery * (1.0 - trust), 0.0, 1.0))
     for kind, arr in (("destitution", new_des), ("arrest", arrested), ("hiding", hide)):
@@ -272,5 +272,5 @@ def aftermath(
     sur_all, des_all = sur.copy(), des.copy()
     sur_all[rows] = sur2
     des_all[rows] = des2
-    new_m = dataclasses.replace(memory, surrendered=sur_all, destitute=des_all)
+    new_m = replace(memory, surrendered=sur_all, destitute=des_all)
     return new_b, new_m, trust2, int(arrested.sum()), out

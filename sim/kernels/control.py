@@ -9,13 +9,11 @@ optional route of waypoints (:func:`steer`).
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
-from sim.state import Bands, Columns
+from sim.state import Bands, Columns, replace
 
 __all__ = ["INSURGENT", "STATE", "control_day", "steer"]
 
@@ -78,7 +76,7 @@ def control_day(
         taken_cell = np.zeros(n_cells, dtype=bool)
         taken_cell[town_cells[taken]] = True
         takers = bands.active & taken_cell[bands.cell]
-        bands = dataclasses.replace(
+        bands = replace(
             bands, recent_success=bands.recent_success + town_success * takers
         )
     back = np.flatnonzero((new == STATE) & (holder == INSURGENT))

@@ -18,14 +18,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.params.population import PopulationParams
-from sim.state import Bands, ColumnKind, Columns, Order, Villages
+from sim.state import Bands, ColumnKind, Columns, Order, Villages, replace
 
 __all__ = ["band_switch", "levy", "rival_clash", "state_desertion"]
 
@@ -43,7 +41,7 @@ def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64,
     (``columns`` itself when ``rows`` is empty; a new table otherwise)."""
     if rows.size == 0:
         return columns
-    c = dataclasses.replace(columns, **{f: getattr(columns, f).copy() for f in _ACTIVATED})
+    c = replace(columns, **{f: getattr(columns, f).copy() for f in _ACTIVATED})
     was = c.active[rows] & (c.strength[rows] > 0)
     c.strength[rows] = c.strength[rows] + men
     c.kind[rows] = ColumnKind.VOLUNTEER
@@ -110,7 +108,7 @@ def band_switch(
     rows = np.flatnonzero(k > 0)
     new_c = _activate(columns, volunteer_row[rows], k[rows], bands.cell[rows], bands.home[rows], p)
     fighters = men - k
-    new_b = dataclasses.replace(bands, fighters=fighters, active=bands.active & (fighters > 0))
+    new_b = replace(bands, fighters=fighters, active=bands.active & (fighters > 0))
     out: list[Events] = []
     for kind, mask in (("band_defection", whole), ("clan_defection", clan)):
         r = np.flatnonzero(mask & (k > 0))
@@ -165,7 +163,7 @@ def levy(
     rows = np.flatnonzero(k > 0)
     new_c = _activate(columns, volunteer_row[rows], k[rows], band_home[rows], band_home[rows], p)
     taken = np.bincount(vi, weights=k, minlength=nv).astype(np.int64)
-    new_v = dataclasses.replace(villages, population=villages.population - taken)
+    new_v = replace(villages, population=villages.population - taken)
     out: list[Events] = []
     if rows.size:
         out.append(events("levy", "state", unit=volunteer_row[rows], cell=band_home[rows], n=k[rows],
@@ -215,8 +213,8 @@ def state_desertion(
     has = (target >= 0) & (k > 0)
     join = np.where(has, rng.binomial(k, p.desert_to_band), 0).astype(np.int64)
     to_band = np.bincount(np.where(has, target, 0), weights=join, minlength=len(bands))
-    new_b = dataclasses.replace(bands, fighters=bands.fighters + to_band[: len(bands)].astype(np.int64))
-    new_c = dataclasses.replace(columns, strength=columns.strength - k)
+    new_b = replace(bands, fighters=bands.fighters + to_band[: len(bands)].astype(np.int64))
+    new_c = replace(columns, strength=columns.strength - k)
     out: list[Events] = []
     rows = np.flatnonzero(k > 0)
     if rows.size:
@@ -270,7 +268,7 @@ def rival_clash(
     np.add.at(loss, a, ka)
     np.add.at(loss, b, kb)
     loss = np.minimum(loss, bands.fighters)
-    new_b = dataclasses.replace(bands, fighters=bands.fighters - loss,
+    new_b = replace(bands, fighters=bands.fighters - loss,
                                 recent_losses=bands.recent_losses + loss)
     out: list[Events] = []
     r = np.flatnonzero(fight)

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.params.population import PopulationParams
-from sim.state import Bands, Leaders, LeaderStatus
+from sim.state import Bands, Leaders, LeaderStatus, replace
 
 __all__ = ["LeaderFate", "leader_fate", "leaderless_day", "leading"]
 
@@ -226,7 +226,7 @@ def leader_fate(
     b = bands
     if betray.any() or leave.any() or back.any():
         # betrayal takes a man, exit and return move the home: the only fields written
-        b = dataclasses.replace(bands, fighters=bands.fighters.copy(), home=bands.home.copy())
+        b = replace(bands, fighters=bands.fighters.copy(), home=bands.home.copy())
         np.subtract.at(b.fighters, bi[betray], 1)
         b.home[bi[leave]] = nearest_afghan[bands.cell[bi[leave]]]
         b.home[bi[back]] = origin_home[bi[back]]
@@ -241,7 +241,7 @@ def leader_fate(
             if r.size:
                 out.append(events(kind, "insurgent", unit=bi[r], cell=bands.cell[bi[r]], n=1,
                                   leader=r))
-    new_l = dataclasses.replace(leaders, status=st.astype(np.int64), recovery=rec)
+    new_l = replace(leaders, status=st.astype(np.int64), recovery=rec)
     return LeaderFate(b, new_l, int(betray.sum()), out)
 
 
@@ -278,7 +278,7 @@ def leaderless_day(
     disperse = act & (bands.morale < p.disperse_morale) & (rng.random(len(bands)) < p.disperse_rate)
     gone_d = np.where(disperse, left, 0)
     fighters = left - gone_d
-    new_b = dataclasses.replace(
+    new_b = replace(
         bands, fighters=fighters.astype(np.int64),
         active=bands.active & ~disperse,
         recent_losses=bands.recent_losses + frag + gone_d,

@@ -37,14 +37,12 @@ clipped to [1 - inform_penalty, 1 + warn_bonus], for the combat kernel to apply.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.params.population import PopulationParams
-from sim.state import NEUTRAL_SUPPORT, Bands, Villages
+from sim.state import NEUTRAL_SUPPORT, Bands, Villages, replace
 
 __all__ = ["intelligence", "momentum", "momentum_gain", "recruit", "sanctuary_recruit"]
 
@@ -128,8 +126,8 @@ def recruit(
     by_village = np.bincount(vi.reshape(-1), weights=got.reshape(-1), minlength=len(villages))
     by_village = by_village.astype(np.int64)
     by_band = got.sum(axis=1)
-    new_b = dataclasses.replace(bands, fighters=bands.fighters + by_band)
-    new_v = dataclasses.replace(villages, population=villages.population - by_village)
+    new_b = replace(bands, fighters=bands.fighters + by_band)
+    new_v = replace(villages, population=villages.population - by_village)
     rows = np.flatnonzero(by_band > 0)
     out = []
     if rows.size:
@@ -177,7 +175,7 @@ def sanctuary_recruit(
     m = np.where(bands.active, momentum(bands, p), 0.0)
     pull = np.where(in_sanctuary, 1.0, np.where(bands.active & ~in_sanctuary, np.maximum(m, 0.0), 0.0))
     if not (pull > 0).any() or share <= 0 or refugees <= 0:
-        return dataclasses.replace(bands, morale=morale), refugees, []
+        return replace(bands, morale=morale), refugees, []
     # Bands abroad grow toward the willing share of the refugee men, not beyond it.
     willing = int(refugees * p.men_share * p.refugee_willing_share)
     under_arms = int(bands.fighters[in_sanctuary].sum())
@@ -189,7 +187,7 @@ def sanctuary_recruit(
     # the bands with momentum on the Soviet side in proportion to size times momentum.
     w = (bands.fighters + 1.0) * pull
     got = rng.multinomial(total, w / w.sum()).astype(np.int64)
-    new_b = dataclasses.replace(bands, fighters=bands.fighters + got, morale=morale)
+    new_b = replace(bands, fighters=bands.fighters + got, morale=morale)
     rows = np.flatnonzero(got > 0)
     out = []
     if rows.size:
