@@ -140,7 +140,7 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("movement/paths.py", "_edge_cost", 3): "direction code W of the four edges",
     ("movement/paths.py", "cached", 512): "field cache bound: cleared fields are rebuilt equal",
     # --- population, supply, geometry ---------------------------------------------------------
-    ("population.py", "_village_neighbours", 4): "lru_cache size: speed only",
+    ("population_context.py", "_village_neighbours", 4): "lru_cache size: speed only",
     ("leaders.py", "leader_fate", 4): "the four uniforms per leader: fate, betrayal, exit, return",
     ("recruitment.py", "intelligence", 1e-09): "guard of a division by zero",
     ("supply.py", "supply_day", 1e-09): "guard of a division by zero",

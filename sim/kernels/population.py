@@ -18,7 +18,6 @@ supply, casualties in combat) enter the ledger through :func:`ledger_from_events
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,15 +27,13 @@ from sim.kernels.amnesty import aftermath, take_up
 from sim.kernels.defection import band_switch, levy, rival_clash, state_desertion
 from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, leading
 from sim.kernels.ledger import ledger_from_events, people_total
+from sim.kernels.population_context import PopulationContext
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
 from sim.kernels.repression import RepressionPolicies, band_reprisals, repression_day
 from sim.kernels.villages import (
-    NeighbourTable,
     VillagePolicies,
     momentum,
-    neighbourhood,
     village_day,
-    window_cells,
 )
 from sim.kernels.windows import window_max, window_rows
 from sim.params.population import PopulationParams
@@ -78,139 +75,6 @@ def sanctuary_share(status: str, *, tolerated: float) -> float:
     ``"tolerated"``, 0 when ``"closed"`` or ``"hostile"``.
     """
     return {"open": 1.0, "tolerated": tolerated}.get(status, 0.0)
-
-
-@dataclasses.dataclass(frozen=True)
-class PopulationContext:
-    """Static facts the population rules need (built once per run).
-
-    Attributes
-    ----------
-    shape : (rows, cols)
-        Grid shape.
-    village_of_cell : ndarray of int64, shape (n_cells,)
-    afghan : ndarray of bool, shape (n_cells,)
-    nearest_afghan : ndarray of int64, shape (n_cells,)
-        Nearest Afghan cell of every cell (the cell itself when none is reachable).
-    village_nbrs : ndarray of int64, shape (n_villages, k)
-        Neighbouring villages of each village, -1 for none.
-    home_village : ndarray of int64, shape (n_bands,)
-        Village each band's men come from and go home to, -1 if none.
-    origin_home : ndarray of int64, shape (n_bands,)
-        Home cell of each band at the start.
-    volunteer_row : ndarray of int64, shape (n_bands,)
-        Reserved (inactive) volunteer column row of each band, -1 if none.
-    rivals : ndarray of bool, shape (n_leaders, n_leaders)
-        Symmetric rivalry matrix.
-    town_hours : ndarray of float64, shape (n_villages,), optional
-        Travel hours from each village to the nearest Soviet town: the state's policies
-        act at ``exp(-town_hours / policy_reach_hours)`` of their intensity (everywhere
-        in full when omitted).
-    border_hours : ndarray of float64, shape (n_villages,), optional
-        Travel hours from each village to the nearest Afghan cell: how far refugees
-        must go (no limit when omitted).
-    town : ndarray of bool, shape (n_villages,), optional
-        Villages that are towns or posts of the gazetteer (see
-        :func:`sim.kernels.villages.village_day`).
-    neighbour_table : NeighbourTable, optional
-        ``village_nbrs`` as a fixed structure for the daily means (built from
-        ``village_nbrs`` each day when omitted).
-    """
-
-    shape: tuple[int, int]
-    village_of_cell: I64
-    afghan: Bool
-    nearest_afghan: I64
-    village_nbrs: I64
-    home_village: I64
-    origin_home: I64
-    volunteer_row: I64
-    rivals: Bool
-    _windows: dict[tuple[int, int], I64] = dataclasses.field(
-        default_factory=dict, compare=False, repr=False)
-    _reach: dict[float, F64] = dataclasses.field(
-        default_factory=dict, compare=False, repr=False)
-    _admin: dict[tuple[str, float], tuple[F64, F64]] = dataclasses.field(
-        default_factory=dict, compare=False, repr=False)
-    town_hours: F64 | None = None
-    border_hours: F64 | None = None
-    town: Bool | None = None
-    neighbour_table: NeighbourTable | None = None
-
-    def village_window(self, village_cells: I64, radius: int) -> I64:
-        """Cells within ``radius`` of each village, shape (n_villages, k), -1 off the map.
-
-        Villages do not move, so the window is computed once per radius (a dated
-        ``set`` may change the radius) and reused every day.
-        """
-        key = (int(radius), int(village_cells.size))
-        if key not in self._windows:
-            self._windows[key] = window_cells(village_cells, shape=self.shape, radius=radius)
-        return self._windows[key]
-
-    def policy_reach(self, hours: float) -> F64:
-        """``exp(-town_hours / hours)``, computed once per value of ``hours`` (read-only)."""
-        assert self.town_hours is not None
-        key = float(hours)
-        if key not in self._reach:
-            r = np.exp(-self.town_hours / hours)
-            r.setflags(write=False)
-            self._reach[key] = r
-        return self._reach[key]
-
-    def administered(self, name: str, value: F64 | float, hours: float) -> F64:
-        """``value * policy_reach(hours)``: the intensity of policy ``name`` where the
-        state's administration reaches. A read-only ``value`` (the intensities a timeline
-        window shares between the days it covers) gives a read-only product kept while
-        the same array comes back."""
-        reach = self.policy_reach(hours)
-        if not isinstance(value, np.ndarray) or value.flags.writeable:
-            return np.asarray(value * reach, dtype=np.float64)
-        key = (name, float(hours))
-        hit = self._admin.get(key)
-        if hit is None or hit[0] is not value:
-            product = np.asarray(value * reach, dtype=np.float64)
-            product.setflags(write=False)
-            hit = self._admin[key] = (value, product)
-        return hit[1]
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        shape: tuple[int, int],
-        village_cells: I64,
-        afghan: Bool,
-        nearest_afghan: I64,
-        nearest_village_cell: I64,
-        band_home: I64,
-        volunteer_row: I64,
-        rivals: Bool,
-        neighbour_cells: int,
-        town_hours: F64 | None = None,
-        border_hours: F64 | None = None,
-        town: Bool | None = None,
-    ) -> PopulationContext:
-        """Assemble a context from the map and the initial tables.
-
-        Parameters
-        ----------
-        nearest_village_cell : ndarray of int64, shape (n_cells,)
-            Cell of the nearest village of each cell (-1 if none), e.g. the ``nearest``
-            output of :func:`sim.kernels.terrain.distance_field` from the village cells.
-        """
-        n_cells = shape[0] * shape[1]
-        voc = np.full(n_cells, -1, dtype=np.int64)
-        voc[village_cells] = np.arange(village_cells.size)
-        near = nearest_village_cell[band_home] if band_home.size else np.zeros(0, np.int64)
-        home_village = np.where(near >= 0, voc[np.maximum(near, 0)], -1).astype(np.int64)
-        table = _village_neighbours(np.asarray(village_cells, dtype=np.int64).tobytes(),
-                                    (int(shape[0]), int(shape[1])), int(neighbour_cells))
-        r = np.asarray(rivals, dtype=bool)
-        return cls(shape=shape, village_of_cell=voc, afghan=afghan, nearest_afghan=nearest_afghan,
-                   village_nbrs=table.nbrs, home_village=home_village, origin_home=band_home.copy(),
-                   volunteer_row=volunteer_row, rivals=r | r.T, town_hours=town_hours,
-                   border_hours=border_hours, town=town, neighbour_table=table)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -293,17 +157,6 @@ def initial_memory(villages: Villages, params: PopulationParams) -> VillageMemor
     return m
 
 
-@functools.lru_cache(maxsize=4)
-def _village_neighbours(cells: bytes, shape: tuple[int, int], radius: int) -> NeighbourTable:
-    """Neighbouring villages of each village (read-only; built once per map and radius,
-    shared by the replicates of a scenario run in one process)."""
-    village_cells = np.frombuffer(cells, dtype=np.int64)
-    voc = np.full(shape[0] * shape[1], -1, dtype=np.int64)
-    voc[village_cells] = np.arange(village_cells.size)
-    nbrs = neighbourhood(village_cells, village_of_cell=voc, shape=shape, radius=radius,
-                         centre=False)
-    nbrs.setflags(write=False)
-    return NeighbourTable.of(nbrs)
 def cut_off(villages: Villages, reach: I64, *, sanctuary_open: bool) -> F64:
     """1 for bands with no village leaning to them in reach and no open sanctuary, else 0.
 
