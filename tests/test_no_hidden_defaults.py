@@ -130,6 +130,7 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("lanchester.py", "lanchester_mixed", 6): "code of the law (circular, state hidden)",
     # --- fast paths ---------------------------------------------------------------------------
     ("compiled.py", "_row_sum", 8): "numpy's pairwise summation unrolls by eight",
+    ("compiled.py", "village_spread", 8): "rows of eight have an unrolled kernel: speed",
     ("compiled.py", "village_dynamics", 4): "four output rows: grievance, fear, weariness, support",
     ("villages.py", "neighbour_mean", 128): "compiled row sum's limit (compiled.MAX_ROW): speed",
     **{("neighbours.py", "_pairwise_sum", k): "numpy's pairwise summation: its 8 accumulators"
