@@ -71,6 +71,14 @@ def area_columns(area_names: list[str]) -> list[str]:
     return [f"{m}_{a}" for a in area_names for m in AREA_METRICS]
 
 
+def _sides(counts: np.ndarray) -> tuple[float, float, float]:
+    """Villages pro-insurgent, neutral and pro-state from the counts of the side codes 0..7
+    of :meth:`Recorder.record_day` (bit 0 pro-insurgent, bit 1 pro-state, bit 2 neutral)."""
+    n = counts.tolist()
+    return float(n[1] + n[3] + n[5] + n[7]), float(n[4] + n[5] + n[6] + n[7]), float(
+        n[2] + n[3] + n[6] + n[7])
+
+
 def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
 
@@ -89,6 +97,15 @@ class Recorder:
         self.area_rows: list[list[float]] = []
         self.batches: list[tuple[int, Events]] = []
         self.areas = self._areas()
+        # All areas' village rows end to end (one gather a day serves every area), where
+        # each area starts and ends in it, and the area of each entry times 8 (the side
+        # codes of record_day) for one bincount of every area's sides.
+        sizes = [rows.size for rows in self.areas.values()]
+        self._area_rows = (np.concatenate(list(self.areas.values())).astype(np.intp)
+                           if sizes else np.zeros(0, np.intp))
+        ends = np.cumsum(sizes, dtype=np.int64)
+        self._area_bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
+        self._area_key = np.repeat(np.arange(len(sizes), dtype=np.intp) * 8, sizes)
 
     def _areas(self) -> dict[str, np.ndarray]:
         """Village rows of each country and named region (villages do not move)."""
@@ -118,32 +135,38 @@ class Recorder:
         s = m.state
         b, c, v = s.bands, s.columns, s.villages
         ba = b.active
+        any_band = bool(ba.any())
         fighters = b.fighters[ba]
         afghan = m.world.afghan[b.cell[ba]]
         weights = v.population.astype(np.float64)
         total = max(float(weights.sum()), 1.0)
-        # villages side as the population rules say (population.side_high / side_low)
+        # villages side as the population rules say (population.side_high / side_low), as a
+        # code per village: bit 0 pro-insurgent, bit 1 pro-state, bit 2 neutral
         high, low = m.params.population.side_high, m.params.population.side_low
+        sup = v.support
+        code = (sup > high).view(np.uint8) | ((sup < low).view(np.uint8) << 1)
+        code |= ((sup >= low) & (sup <= high)).view(np.uint8) << 2
+        sides = np.bincount(code, minlength=8)
+        support_w = sup * weights
+        c_active = c.active
         self.rows.append(
             (
                 s.day,
                 float(fighters.sum()),
-                float(c.strength[c.active].sum()),
+                float(c.strength[c_active].sum()),
                 float(np.count_nonzero(ba & (b.fighters > 0))),
-                float(np.count_nonzero(c.active & (c.strength > 0))),
+                float(np.count_nonzero(c_active & (c.strength > 0))),
                 float(fighters[afghan].sum()),
-                float(np.count_nonzero(v.support > high)),
-                float(np.count_nonzero((v.support >= low) & (v.support <= high))),
-                float(np.count_nonzero(v.support < low)),
-                float((v.support * weights).sum() / total),
+                *_sides(sides),
+                float(support_w.sum() / total),
                 float((v.grievance * weights).sum() / total),
                 float((v.fear * weights).sum() / total),
                 float(v.food.sum()),
                 float(b.food[ba].sum()),
                 float(b.herd[ba].sum()),
-                float(b.hunger[ba].mean()) if ba.any() else 0.0,
-                float(b.morale[ba].mean()) if ba.any() else 0.0,
-                float(c.supply[c.active].mean()) if c.active.any() else 0.0,
+                float(b.hunger[ba].mean()) if any_band else 0.0,
+                float(b.morale[ba].mean()) if any_band else 0.0,
+                float(c.supply[c_active].mean()) if c_active.any() else 0.0,
                 float(np.count_nonzero(s.town_holder == INSURGENT)),
                 float(s.memory.surrendered.sum()),
                 float(s.memory.destitute.sum()),
@@ -153,21 +176,23 @@ class Recorder:
                 float(s.ledger.recruited),
                 float(s.ledger.relapsed),
                 float(s.ledger.defected_to_state),
-                float(c.strength[c.active & (c.kind == ColumnKind.VOLUNTEER)].sum()),
+                float(c.strength[c_active & (c.kind == ColumnKind.VOLUNTEER)].sum()),
                 float(s.amnesty_trust),
                 float(np.count_nonzero(s.leaders.status == LeaderStatus.ACTIVE)),
-                float(s.band_concealment[ba].mean()) if ba.any() and s.band_concealment.size else 1.0,
+                float(s.band_concealment[ba].mean()) if any_band and s.band_concealment.size
+                else 1.0,
             )
         )
+        # Each area's sums over its own villages, in their order: the same numbers as
+        # summing the area's gathered arrays (contiguous slices of one gather).
+        rows = self._area_rows
+        area_sides = np.bincount(self._area_key + code[rows], minlength=8 * len(self.areas))
+        sw, w = support_w[rows], weights[rows]
         row: list[float] = []
-        for rows in self.areas.values():
-            sup = v.support[rows]
-            w = weights[rows]
+        for i, (a, z) in enumerate(self._area_bounds):
             row += [
-                float(np.count_nonzero(sup > high)),
-                float(np.count_nonzero((sup >= low) & (sup <= high))),
-                float(np.count_nonzero(sup < low)),
-                float((sup * w).sum() / max(float(w.sum()), 1.0)),
+                *_sides(area_sides[8 * i: 8 * i + 8]),
+                float(sw[a:z].sum() / max(float(w[a:z].sum()), 1.0)),
             ]
         self.area_rows.append(row)
 
