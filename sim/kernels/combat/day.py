@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
@@ -93,7 +94,7 @@ def combat_day(
         eng = evade(eng, bands, chance, rng.random(len(bands)))
     m = len(eng)
     if m == 0:  # nothing changes: the tables are handed back as they are
-        return bands, columns, villages, [engagement_events(np.zeros(0, np.int64), {}, 0)]
+        return bands, columns, villages, [_no_engagement()]
     # new arrays only for the fields a fight changes; the others are shared (never mutated)
     new_b = replace(bands, fighters=bands.fighters.copy(), morale=bands.morale.copy(),
                     recent_losses=bands.recent_losses.copy(),
@@ -256,6 +257,15 @@ def combat_day(
         if r.size:
             evs.append(events("rout", side, unit=lead[r], cell=eng.cell[r], n=lost[r]))
     return new_b, new_c, new_v, evs
+
+
+@functools.cache
+def _no_engagement() -> Events:
+    """The empty ``engagement`` batch of a day without a fight (built once, read-only)."""
+    batch = engagement_events(np.zeros(0, np.int64), {}, 0)
+    for a in (batch.unit, batch.cell, batch.n, *batch.extra.values()):
+        a.flags.writeable = False
+    return batch
 
 
 def state_may_rout(

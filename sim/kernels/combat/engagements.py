@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,12 +46,18 @@ class Engagements:
         return int(self.cell.shape[0])
 
 
+@functools.cache
 def _offsets(reach: int) -> tuple[I64, I64, I64]:
+    """Row and column offsets of the cells within ``reach`` (Chebyshev) and their distance,
+    nearest first (built once per reach; read-only)."""
     r = np.arange(-reach, reach + 1)
     dr, dc = (a.reshape(-1) for a in np.meshgrid(r, r, indexing="ij"))
     dist = np.maximum(np.abs(dr), np.abs(dc))
     order = np.lexsort((dc, dr, dist))
-    return dr[order].astype(np.int64), dc[order].astype(np.int64), dist[order].astype(np.int64)
+    out = dr[order].astype(np.int64), dc[order].astype(np.int64), dist[order].astype(np.int64)
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 def find_engagements(
