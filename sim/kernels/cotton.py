@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.geography import LandCover
-from sim.state import Villages
+from sim.state import Villages, replace
 
 __all__ = ["cotton_villages"]
 
@@ -36,10 +36,8 @@ def cotton_villages(
     Returns
     -------
     Villages
-        A copy with ``cotton`` set on the farming villages.
+        A new table with ``cotton`` set on the farming villages (other arrays shared).
     """
     cell = villages.cell
     farms = (land_cover.reshape(-1)[cell] == LandCover.CROPLAND) & ~afghan[cell]
-    new = villages.copy()
-    new.cotton = farms & in_force
-    return new
+    return replace(villages, cotton=farms & in_force)
