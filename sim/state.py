@@ -42,7 +42,19 @@ I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
 
 
-class ColumnKind(IntEnum):
+class _Code(IntEnum):
+    """An integer code compared with arrays of codes all day long.
+
+    ``__array_ufunc__`` set to ndarray's own tells numpy the members are plain integers to
+    it (no override), so ``array == Order.HOLD`` does not first ask the enum class for the
+    attribute through ``EnumType.__getattr__`` (a few microseconds per comparison; the same
+    result).
+    """
+
+    __array_ufunc__ = np.ndarray.__array_ufunc__
+
+
+class ColumnKind(_Code):
     """Type of a state unit."""
 
     INFANTRY = 0
@@ -52,7 +64,7 @@ class ColumnKind(IntEnum):
     OGPU = 4
 
 
-class Order(IntEnum):
+class Order(_Code):
     """Standing order of a state unit, set by the scenario and its timeline."""
 
     HOLD = 0
@@ -62,7 +74,7 @@ class Order(IntEnum):
     TAKE = 4
 
 
-class BandMode(IntEnum):
+class BandMode(_Code):
     """What a band chose to do today (recorded for traces and plots)."""
 
     HOLD = 0
@@ -279,7 +291,7 @@ class Villages(_Table):
     weariness: F64
 
 
-class LeaderStatus(IntEnum):
+class LeaderStatus(_Code):
     """Where a named insurgent leader stands today."""
 
     ACTIVE = 0

@@ -4,6 +4,7 @@ event builder's fast path, checked against what ``dataclasses`` and numpy broadc
 from __future__ import annotations
 
 import dataclasses
+from enum import IntEnum
 
 import numpy as np
 import pytest
@@ -11,7 +12,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.events import events
-from sim.state import Bands, Columns, Ledger, Villages, WorldState, field_names, replace
+from sim.state import (
+    BandMode,
+    Bands,
+    ColumnKind,
+    Columns,
+    LeaderStatus,
+    Ledger,
+    Order,
+    Villages,
+    WorldState,
+    field_names,
+    replace,
+)
 
 
 def _world(n: int) -> WorldState:
@@ -77,3 +90,13 @@ def test_events_of_other_shapes_still_broadcast() -> None:
     assert len(one) == 1 and one.n.tolist() == [3.0]
     with pytest.raises(ValueError, match="broadcast"):
         events("x", "state", unit=np.zeros(2), cell=np.zeros(3), n=0.0)
+
+
+@pytest.mark.parametrize("code", [ColumnKind, Order, BandMode, LeaderStatus])
+def test_codes_compare_with_arrays_as_their_integers(code: type[IntEnum]) -> None:
+    a = np.arange(-1, 8)
+    assert "__array_ufunc__" not in code.__members__
+    for member in code:
+        np.testing.assert_array_equal(a == member, a == int(member))
+        np.testing.assert_array_equal(np.add(a, member), a + int(member))
+        assert np.full(2, member).tolist() == [int(member)] * 2
