@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference_supply import supply_day_whole_map
 
 from sim.kernels.supply import supply_day
 from sim.params.supply import SupplyParams
@@ -190,3 +191,66 @@ def test_a_band_regains_morale_only_once_its_hunger_falls_below_recovery_hunger(
     fed = morale_after(0.5)
     assert still_hungry < 0.7 < fed
     assert np.isclose(fed - still_hungry, P.morale_recovery * (1.0 - 0.21))
+
+
+def _same_arrays(x: np.ndarray, y: np.ndarray, name: str) -> None:
+    """Same dtype, same values and, for floats, the same signs of zero: the same bits."""
+    np.testing.assert_array_equal(x, y, err_msg=name)
+    assert x.dtype == y.dtype, name
+    if x.dtype.kind == "f":
+        np.testing.assert_array_equal(np.signbit(x), np.signbit(y), err_msg=name)
+
+
+def _same(a: object, b: object) -> None:
+    for f in dataclasses.fields(a):  # type: ignore[arg-type]
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            _same_arrays(x, y, f.name)
+        elif isinstance(x, dict):
+            assert x.keys() == y.keys()
+            for k in x:
+                _same_arrays(x[k], y[k], k)
+        else:
+            assert x == y, f.name
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_bands=st.integers(0, 8), n_columns=st.integers(0, 6),
+       harvest=st.booleans(), cotton=st.booleans(), limited=st.booleans())
+def test_same_bits_as_the_whole_map_formulation(seed, n_bands, n_columns, harvest, cotton,
+                                                limited) -> None:
+    """Bands and empty columns sharing villages, villages without either, scarce and
+    plentiful stores, limited depots: tables and events equal the whole-map reference."""
+    rng = np.random.default_rng(seed)
+    n_villages, n_cells = 6, 9
+    b, c, v = tables(n_bands, n_villages, n_columns)
+    b.fighters[:] = rng.integers(0, 300, n_bands)
+    b.food[:] = rng.choice([0.0, 50.0, 5000.0], n_bands) + rng.random(n_bands) * 100
+    b.herd[:] = rng.choice([0.0, 3.0, 40.0], n_bands)
+    b.hunger[:] = rng.random(n_bands)
+    b.cell[:] = rng.integers(0, n_cells, n_bands)  # cells 6..8 have no village
+    b.active[:] = rng.random(n_bands) < 0.9
+    c.cell[:] = rng.integers(0, n_cells, n_columns)
+    c.supply[:] = rng.choice([0.0, 0.5, 3.0], n_columns)
+    c.strength[:] = rng.integers(0, 200, n_columns)
+    v.population[:] = rng.integers(0, 400, n_villages)
+    v.food[:] = rng.choice([-0.0, 0.0, 1e3, 3e4, 2e5], n_villages)
+    v.food[:] = np.where(rng.random(n_villages) < 0.5, rng.random(n_villages) * 1e5, v.food)
+    v.support[:] = rng.choice([-0.0, 0.0, 0.3, 0.5, 0.9, 1.0], n_villages)
+    v.cotton[:] = rng.random(n_villages) < 0.5
+    voc = np.full(n_cells, -1, np.int64)
+    voc[v.cell] = np.arange(n_villages)
+    depot = np.where(rng.random(n_cells) < 0.3, 0.0, rng.choice([10.0, 40.0, np.inf], n_cells))
+    stock = None
+    if limited:
+        stock = (np.where(np.isfinite(depot), 0, -1).astype(np.int64), np.array([100.0]))
+    kw = {"village_of_cell": voc, "band_sanctuary_share": rng.choice([0.0, 0.5], n_bands),
+          "depot_hours": depot, "harvest_today": harvest, "food_for_cotton": cotton,
+          "params": P, "depot_stock": stock}
+    got = supply_day(b, c, v, rng=np.random.default_rng(seed), **kw)
+    want = supply_day_whole_map(b, c, v, rng=np.random.default_rng(seed), **kw)
+    for x, y in zip(got[:3], want[:3], strict=True):
+        _same(x, y)
+    assert [e.kind for e in got[3]] == [e.kind for e in want[3]]
+    for x, y in zip(got[3], want[3], strict=True):
+        _same(x, y)

@@ -29,6 +29,10 @@ __all__ = ["supply_day"]
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
+THRESHOLD = 64
+"""Entries up to which :func:`_groups` groups in plain Python (faster than ``np.unique`` for
+the few bands or columns of a day; a speed setting, not a result)."""
+
 
 
 def supply_day(
@@ -113,7 +117,7 @@ def supply_day(
     v = np.where(act, village_of_cell[bands.cell], -1)
     hv = np.flatnonzero(v >= 0)
     # the villages with a band (u) and each such band's entry in them (inv)
-    u, inv = np.unique(v[hv], return_inverse=True)
+    u, inv = _groups(v[hv])
     k = u.size
     reserve = need_v[u] * p.village_reserve_days
     available = np.maximum(v_food[u] - reserve, 0.0)
@@ -223,7 +227,7 @@ def supply_day(
     empty = cact & (supply < 0)
     cv = np.where(empty, village_of_cell[columns.cell], -1)
     hcv = np.flatnonzero(cv >= 0)
-    cu, cinv = np.unique(cv[hcv], return_inverse=True)
+    cu, cinv = _groups(cv[hcv])
     k = cu.size
     men = columns.strength.astype(np.float64)
     c_want = np.where(cv >= 0, -supply * men * p.ration, 0.0)
@@ -279,6 +283,29 @@ def supply_day(
     np.clip(v_support, 0.0, 1.0, out=v_support)
     new_villages = replace(villages, food=v_food, support=v_support, requisitioned=requisitioned)
     return new_bands, new_columns, new_villages, out
+
+
+def _groups(rows: I64) -> tuple[I64, NDArray[np.intp]]:
+    """``np.unique(rows, return_inverse=True)``: the distinct rows, ascending, and where
+    each entry's row is among them.
+
+    Parameters
+    ----------
+    rows : ndarray of int64, shape (k,)
+
+    Returns
+    -------
+    distinct : ndarray of int64, shape (u,)
+    inverse : ndarray of intp, shape (k,)
+    """
+    if rows.size > THRESHOLD:
+        distinct, inverse = np.unique(rows, return_inverse=True)
+        return distinct, inverse.reshape(-1)
+    values = rows.tolist()
+    ordered = sorted(set(values))
+    place = {x: i for i, x in enumerate(ordered)}
+    return (np.array(ordered, dtype=np.int64),
+            np.array([place[x] for x in values], dtype=np.intp))
 
 
 def _limited_by_stock(
