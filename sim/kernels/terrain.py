@@ -103,6 +103,12 @@ class Graph:
         """Columns of the grid (flat index = row * ncols + col)."""
         return self.shape[1]
 
+    @functools.cached_property
+    def cheapest(self) -> float:
+        """Cost of the cheapest passable edge (``inf`` if none)."""
+        finite = self.hours[np.isfinite(self.hours)]
+        return float(finite.min()) if finite.size else float(np.inf)
+
     def neighbours(self) -> NDArray[np.int64]:
         """Flat index of the N, E, S, W neighbour of every cell, -1 off the map.
 
@@ -317,10 +323,9 @@ def walk_reach(graph: Graph, budget: float, *, max_edges: int | None = None) -> 
     """
     if max_edges is None:
         max_edges = graph.hours.shape[0]
-    finite = graph.hours[np.isfinite(graph.hours)]
-    if finite.size == 0:
+    cheapest = graph.cheapest
+    if cheapest == np.inf:
         return 0
-    cheapest = float(finite.min())
     if cheapest <= 0.0:
         return max_edges
     return int(min(max_edges, 1 + np.floor(budget / cheapest)))
@@ -355,13 +360,13 @@ def distance_near(
     src = np.unique(np.asarray(sources, dtype=np.int64))
     if not dispatch.enabled() or src.size == 0:
         return distance_field(graph, src, limit=limit)[0]
-    from sim.kernels import compiled  # numba: only once the process does enough work
+    from sim.kernels import search_compiled  # numba: only once the process does enough work
 
     rows, cols = graph.shape
-    needed = np.zeros((rows, cols), dtype=bool)
     r, c = np.divmod(np.asarray(cells, dtype=np.int64), cols)
-    for rr, cc in zip(r.tolist(), c.tolist(), strict=True):
-        needed[max(rr - radius, 0):rr + radius + 1, max(cc - radius, 0):cc + radius + 1] = True
+    boxes = np.stack([np.maximum(r - radius, 0), np.minimum(r + radius, rows - 1),
+                      np.maximum(c - radius, 0), np.minimum(c + radius, cols - 1)], axis=1)
+    cheapest = graph.cheapest if np.isfinite(graph.cheapest) else 0.0
     m = graph.matrix
-    return compiled.bounded_distances(m.indptr, m.indices, m.data, src, limit=limit,
-                                      needed=needed.reshape(-1))
+    return search_compiled.distances_near(m.indptr, m.indices, m.data, src, limit=limit,
+                                          boxes=boxes, ncols=cols, cheapest=cheapest)

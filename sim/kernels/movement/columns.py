@@ -54,7 +54,6 @@ def visible_bands(
     present = np.zeros(rows * cols)
     present[columns.cell[columns.active]] = 1.0
     width = 2 * detection_cells + 1
-    # The whole-map uniform_filter's values, read at the bands only (see box_mean_at).
     seen = box_mean_at(present.reshape(rows, cols), width, bands.cell) > 0.5 / width**2
     reported = bands.recent_success >= report_success
     known: NDArray[np.bool_] = bands.active & ~beyond_reach & (informed | reported | seen)

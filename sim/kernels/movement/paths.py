@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 
+from sim.kernels import dispatch
 from sim.kernels.movement.context import F64, I64, MoveContext
 from sim.kernels.terrain import Graph, distance_field
 from sim.params.movement import MovementParams
@@ -47,7 +48,15 @@ def walk(
     -------
     ndarray of int64, shape (n,)
         End cells. A unit always takes its first edge if it has one to take.
+
+    Long runs walk a shared field unit by unit in compiled code
+    (:func:`sim.kernels.search_compiled.walk`, same end cells).
     """
+    if next_cell.ndim == 1 and dispatch.enabled():
+        from sim.kernels import search_compiled  # numba: only once the process does enough work
+
+        return search_compiled.walk(cell, next_cell, hours, budget,
+                                    max_edges=hours.shape[0] if max_edges is None else max_edges)
     cell = cell.copy()
     left = budget.astype(np.float64).copy()
     first = np.ones(cell.shape, dtype=bool)

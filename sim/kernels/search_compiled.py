@@ -1,0 +1,403 @@
+"""Compiled (numba) shortest-path searches that stop early, with scipy's answers.
+
+:func:`sim.kernels.terrain.distance_field` asks ``scipy.sparse.csgraph.dijkstra`` for a
+whole-map field even when a handful of units will read it near themselves. scipy's
+Dijkstra (``min_only``, since 1.15 on a ``std::priority_queue`` of ``(-distance, node)``
+with stale entries skipped) scans nodes in increasing distance and, among equally near
+ones, the highest node first; a node's next step and nearest source are those of the
+first scanned neighbour that strictly shortened it. The search here keeps the same order
+(a binary heap on the same pair) and the same rule, so it gives the same distances, next
+steps and nearest sources, ties included (``tests/test_search_compiled.py`` checks it
+against scipy). Stopping it after a prefix of that order leaves every node scanned so far
+with exactly the answers of the full search. That makes a partial field safe to walk: a
+unit follows next steps through nodes nearer the goal than itself, all scanned before it.
+
+- :func:`search` -- distances, next steps and nearest sources, stopping once every
+  ``want``-ed node is scanned (or nothing is left within ``limit``);
+- :func:`distances_near` -- distances only, exact at the nodes of a few boxes, never
+  pushing a node from which no box can be reached within ``limit`` (grid steps to the
+  nearest box times the cheapest edge bound the hours still to go). Distances do not
+  depend on the order of ties, so this one may leave nodes out.
+
+The scipy path (:func:`sim.kernels.terrain.distance_field`) stays the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["distances_near", "search"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _jit(f: _F) -> _F:
+    """numba.njit (no fast-math: additions keep their order), typed for mypy."""
+    return cast(_F, numba.njit(cache=True, error_model="numpy", nogil=True)(f))
+
+
+def _inline(f: _F) -> _F:
+    return cast(_F, numba.njit(cache=True, error_model="numpy", inline="always")(f))
+
+
+@_inline
+def _before(d1: float, v1: int, d2: float, v2: int) -> bool:
+    """Scan order: nearer first; among equally near nodes the higher one first."""
+    return d1 < d2 or (d1 == d2 and v1 > v2)
+
+
+@_inline
+def _push(heap_d: F64, heap_v: I64, size: int, d: float, v: int) -> int:
+    i = size
+    heap_d[i] = d
+    heap_v[i] = v
+    while i > 0:
+        p = (i - 1) // 2
+        if not _before(heap_d[i], heap_v[i], heap_d[p], heap_v[p]):
+            break
+        heap_d[p], heap_d[i] = heap_d[i], heap_d[p]
+        heap_v[p], heap_v[i] = heap_v[i], heap_v[p]
+        i = p
+    return size + 1
+
+
+@_inline
+def _pop(heap_d: F64, heap_v: I64, size: int) -> int:
+    size -= 1
+    heap_d[0] = heap_d[size]
+    heap_v[0] = heap_v[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and _before(heap_d[c + 1], heap_v[c + 1], heap_d[c], heap_v[c]):
+            c += 1
+        if not _before(heap_d[c], heap_v[c], heap_d[i], heap_v[i]):
+            break
+        heap_d[c], heap_d[i] = heap_d[i], heap_d[c]
+        heap_v[c], heap_v[i] = heap_v[i], heap_v[c]
+        i = c
+    return size
+
+
+@_jit
+def _dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
+              limit: float, want: NDArray[np.bool_], n_want: int, dist: F64, pred: I64,
+              nearest: I64) -> bool:
+    """Fill ``dist`` (inf where not scanned), ``pred`` and ``nearest`` (-1 where not
+    scanned; ``pred`` -1 at sources), stopping once ``n_want`` nodes flagged in ``want``
+    are scanned (never if ``n_want`` < 0). Returns whether nothing was left to scan."""
+    n = dist.size
+    done = np.zeros(n, dtype=np.bool_)
+    tent = np.full(n, np.inf)
+    cap = indices.size + sources.size + 1
+    heap_d = np.empty(cap)
+    heap_v = np.empty(cap, dtype=np.int64)
+    size = 0
+    for i in range(n):
+        dist[i] = np.inf
+        pred[i] = -1
+        nearest[i] = -1
+    for s in sources:
+        if tent[s] == 0.0:
+            continue
+        tent[s] = 0.0
+        nearest[s] = s
+        size = _push(heap_d, heap_v, size, 0.0, s)
+    remaining = n_want
+    while size > 0:
+        d = heap_d[0]
+        v = heap_v[0]
+        size = _pop(heap_d, heap_v, size)
+        if done[v] or d > tent[v]:
+            continue  # a stale entry
+        done[v] = True
+        dist[v] = d
+        sv = nearest[v]
+        for j in range(indptr[v], indptr[v + 1]):
+            u = indices[j]
+            if done[u]:
+                continue
+            nv = d + weights[j]
+            if nv <= limit and nv < tent[u]:
+                tent[u] = nv
+                pred[u] = v
+                nearest[u] = sv
+                size = _push(heap_d, heap_v, size, nv, u)
+        if want[v]:
+            remaining -= 1
+            if remaining == 0:
+                break
+    complete = True
+    for i in range(n):  # reached but not scanned: tentative, not part of the answer
+        if not done[i] and tent[i] < np.inf:
+            pred[i] = -1
+            nearest[i] = -1
+            complete = False
+    return complete
+
+
+def search(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, *,
+           limit: float = np.inf, want: I64 | None = None
+           ) -> tuple[F64, I64, I64, bool]:
+    """Multi-source Dijkstra toward ``sources`` on a CSR graph, as scipy runs it, stopped
+    once every node of ``want`` is scanned.
+
+    Parameters
+    ----------
+    indptr, indices, weights : CSR arrays, shape (n + 1,), (m,), (m,)
+        As :class:`sim.kernels.terrain.Graph` holds them (reversed edges).
+    sources : ndarray of int64, shape (k,)
+    limit : float
+        Nodes further than this are never reached.
+    want : ndarray of int64, shape (w,), optional
+        Nodes to scan before stopping (None: run to the end).
+
+    Returns
+    -------
+    hours : ndarray of float64, shape (n,)
+        ``dijkstra(..., min_only=True, limit=limit)`` at every scanned node, ``inf`` elsewhere.
+    next_cell : ndarray of int64, shape (n,)
+        Its predecessors there (-1 at the sources and where not scanned).
+    nearest : ndarray of int64, shape (n,)
+        Its nearest sources there (-1 where not scanned).
+    complete : bool
+        Nothing was left to scan: nodes not scanned are out of reach.
+    """
+    n = indptr.size - 1
+    flags = np.zeros(n, dtype=np.bool_)
+    n_want = -1
+    if want is not None:
+        flags[np.asarray(want, dtype=np.int64)] = True
+        n_want = int(flags.sum())
+    dist = np.empty(n)
+    pred = np.empty(n, dtype=np.int64)
+    nearest = np.empty(n, dtype=np.int64)
+    complete = _dijkstra(np.asarray(indptr, dtype=np.int64), indices,
+                         np.asarray(weights, dtype=np.float64),
+                         np.asarray(sources, dtype=np.int64), float(limit), flags, n_want,
+                         dist, pred, nearest)
+    return dist, pred, nearest, bool(complete)
+
+
+@_jit
+def _near_dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
+                   limit: float, boxes: I64, ncols: int, step_hours: float, dist: F64
+                   ) -> None:
+    """Distances toward ``sources``, exact inside ``boxes`` (rows: r0, r1, c0, c1,
+    inclusive), stopping once those are scanned; a node from which no box can be reached
+    within ``limit`` (grid steps to the nearest box times ``step_hours``) is never pushed."""
+    n = dist.size
+    done = np.zeros(n, dtype=np.bool_)
+    inside = np.zeros(n, dtype=np.bool_)
+    remaining = 0
+    for b in range(boxes.shape[0]):
+        for r in range(boxes[b, 0], boxes[b, 1] + 1):
+            for c in range(boxes[b, 2], boxes[b, 3] + 1):
+                i = r * ncols + c
+                if not inside[i]:
+                    inside[i] = True
+                    remaining += 1
+    for i in range(n):
+        dist[i] = np.inf
+    cap = indices.size + sources.size + 1
+    heap_d = np.empty(cap)
+    heap_v = np.empty(cap, dtype=np.int64)
+    size = 0
+    for s in sources:
+        if dist[s] > 0.0:
+            dist[s] = 0.0
+            size = _push(heap_d, heap_v, size, 0.0, s)
+    while size > 0 and remaining > 0:
+        d = heap_d[0]
+        v = heap_v[0]
+        size = _pop(heap_d, heap_v, size)
+        if done[v] or d > dist[v]:
+            continue
+        done[v] = True
+        if inside[v]:
+            remaining -= 1
+        for j in range(indptr[v], indptr[v + 1]):
+            u = indices[j]
+            if done[u]:
+                continue
+            nv = d + weights[j]
+            if nv <= limit and nv < dist[u]:
+                if not inside[u] and nv + _steps_to(u, boxes, ncols) * step_hours > limit:
+                    continue  # no box within reach through u
+                dist[u] = nv
+                size = _push(heap_d, heap_v, size, nv, u)
+
+
+@_inline
+def _steps_to(v: int, boxes: I64, ncols: int) -> int:
+    """Fewest grid steps from node ``v`` into any box."""
+    r = v // ncols
+    c = v - r * ncols
+    best = -1
+    for b in range(boxes.shape[0]):
+        dr = boxes[b, 0] - r if r < boxes[b, 0] else (r - boxes[b, 1] if r > boxes[b, 1] else 0)
+        dc = boxes[b, 2] - c if c < boxes[b, 2] else (c - boxes[b, 3] if c > boxes[b, 3] else 0)
+        if best < 0 or dr + dc < best:
+            best = dr + dc
+    return best
+
+
+def distances_near(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, *,
+                   limit: float, boxes: I64, ncols: int, cheapest: float) -> F64:
+    """Hours to the nearest source, exact inside ``boxes``.
+
+    Parameters
+    ----------
+    indptr, indices, weights : CSR arrays of a grid graph (node = row * ncols + col)
+    sources : ndarray of int64, shape (k,)
+    limit : float
+        Nodes further than this are ``inf``.
+    boxes : ndarray of int64, shape (b, 4)
+        Row and column ranges (first, last) where distances must be exact.
+    ncols : int
+    cheapest : float
+        No edge costs less (0 turns the pruning off).
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+        ``dijkstra(..., min_only=True, limit=limit)`` inside the boxes; elsewhere at
+        least that, or ``inf``.
+    """
+    n = indptr.size - 1
+    dist = np.empty(n)
+    # A path of s grid steps costs at least s * cheapest; shaving a relative 1e-9 off
+    # covers the rounding of the sums along it (1e-16 per addition), so no node on a
+    # shortest path into a box is left out. The margin changes speed, not answers.
+    step_hours = float(cheapest) * (1.0 - 1e-9)
+    _near_dijkstra(np.asarray(indptr, dtype=np.int64), indices,
+                   np.asarray(weights, dtype=np.float64), np.asarray(sources, dtype=np.int64),
+                   float(limit), np.ascontiguousarray(boxes, dtype=np.int64), int(ncols),
+                   step_hours, dist)
+    return dist
+
+
+@_jit
+def _walk(cell: I64, next_cell: I64, hours: F64, budget: F64, max_edges: int) -> None:
+    """:func:`sim.kernels.movement.walk` unit by unit, in place on ``cell``."""
+    for i in range(cell.size):
+        c = cell[i]
+        left = budget[i]
+        first = True
+        for _ in range(max_edges):
+            nxt = next_cell[c]
+            if nxt < 0 or nxt == c or not left > 0.0:
+                break
+            diff = nxt - c
+            d = 1 if diff == 1 else (3 if diff == -1 else (2 if diff > 0 else 0))
+            cost = hours[c, d]
+            if not ((cost <= left or first) and np.isfinite(cost)):
+                break
+            c = nxt
+            left -= cost
+            first = False
+        cell[i] = c
+
+
+def walk(cell: I64, next_cell: I64, hours: F64, budget: F64, *, max_edges: int) -> I64:
+    """:func:`sim.kernels.movement.walk` for a shared field (shape (n_cells,)), compiled.
+
+    Each unit follows ``next_cell`` edge by edge while its budget lasts (its first edge
+    always, if passable), at most ``max_edges`` edges: the same end cells as the numpy
+    walk, which advances all units one edge per round.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+    """
+    out = np.array(cell, dtype=np.int64)
+    _walk(out, np.asarray(next_cell, dtype=np.int64), np.asarray(hours, dtype=np.float64),
+          np.asarray(budget, dtype=np.float64), int(max_edges))
+    return out
+
+
+@_jit
+def _window_means(grid: F64, width: int, cells: I64, out: F64) -> None:
+    """``uniform_filter(grid, size=width, mode="constant")`` at ``cells`` (width > 1):
+    scipy's two running-sum passes (down the columns, then along the rows), the first
+    over the rows up to the last asked for, the second over the asked rows only."""
+    rows, cols = grid.shape
+    before = width // 2
+    need_row = np.zeros(rows, dtype=np.bool_)
+    last = 0
+    for cell in cells:
+        r = cell // cols
+        need_row[r] = True
+        last = max(last, r)
+    down = np.zeros((rows, cols))
+    for c in range(cols):
+        occupied = False
+        for r in range(rows):
+            if grid[r, c] != 0.0:
+                occupied = True
+                break
+        if not occupied:
+            continue  # scipy's running sum of zeros stays exactly 0.0
+        # Padded line: p[k] = grid[k - before, c] inside the map, 0 outside.
+        tmp = 0.0
+        for k in range(width):
+            i = k - before
+            tmp += grid[i, c] if 0 <= i < rows else 0.0
+        down[0, c] = tmp / width
+        for ll in range(1, last + 1):
+            i_in = ll + width - 1 - before
+            i_out = ll - 1 - before
+            tmp += ((grid[i_in, c] if i_in < rows else 0.0)
+                    - (grid[i_out, c] if i_out >= 0 else 0.0))
+            down[ll, c] = tmp / width
+    across = np.zeros((rows, cols))
+    for r in range(rows):
+        if not need_row[r]:
+            continue
+        tmp = 0.0
+        for k in range(width):
+            i = k - before
+            tmp += down[r, i] if 0 <= i < cols else 0.0
+        across[r, 0] = tmp / width
+        for ll in range(1, cols):
+            i_in = ll + width - 1 - before
+            i_out = ll - 1 - before
+            tmp += ((down[r, i_in] if i_in < cols else 0.0)
+                    - (down[r, i_out] if i_out >= 0 else 0.0))
+            across[r, ll] = tmp / width
+    for j in range(cells.size):
+        r = cells[j] // cols
+        out[j] = across[r, cells[j] - r * cols]
+
+
+def window_means(grid: F64, width: int, cells: I64) -> F64:
+    """``uniform_filter(grid, size=width, mode="constant").reshape(-1)[cells]``, bit for bit,
+    computing only what those cells read.
+
+    Parameters
+    ----------
+    grid : ndarray of float64, shape (rows, cols)
+    width : int
+    cells : ndarray of int64, shape (k,)
+
+    Returns
+    -------
+    ndarray of float64, shape (k,)
+    """
+    cells = np.asarray(cells, dtype=np.int64)
+    grid = np.ascontiguousarray(grid, dtype=np.float64)
+    if width == 1 or cells.size == 0:  # scipy skips an axis of size 1: the grid itself
+        return grid.reshape(-1)[cells]
+    out = np.zeros(cells.size)
+    _window_means(grid, int(width), cells, out)
+    return out

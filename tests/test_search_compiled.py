@@ -1,0 +1,131 @@
+"""Compiled searches against scipy's Dijkstra (the reference path): the same distances,
+next steps and nearest sources, ties included, and the same on every node a search
+stopped early has scanned."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from sim.kernels import dispatch
+from sim.kernels.movement.paths import walk as movement_walk
+from sim.kernels.movement.paths import with_matrix
+from sim.kernels.search_compiled import distances_near, search
+from sim.kernels.search_compiled import walk as compiled_walk
+from sim.kernels.terrain import Graph
+
+
+def grid_graph(rows: int, cols: int, seed: int, *, ties: bool) -> Graph:
+    """Random edge costs; with ``ties`` few distinct small integers (many equal paths)."""
+    rng = np.random.default_rng(seed)
+    n = rows * cols
+    hours = (rng.integers(1, 4, (n, 4)).astype(np.float64) if ties
+             else rng.uniform(0.5, 3.0, (n, 4)))
+    hours[rng.random((n, 4)) < 0.1] = np.inf  # rivers without fords
+    g = Graph(shape=(rows, cols), hours=hours, matrix=csr_matrix((1, 1)))
+    return with_matrix(g)
+
+
+def scipy_field(g: Graph, sources: np.ndarray, limit: float):
+    dist, pred, near = dijkstra(g.matrix, directed=True, indices=sources, min_only=True,
+                                return_predecessors=True, limit=limit)
+    return dist, np.where(pred < 0, -1, pred), np.where(near < 0, -1, near)
+
+
+graphs = st.fixed_dictionaries({
+    "rows": st.integers(1, 14),
+    "cols": st.integers(1, 14),
+    "seed": st.integers(0, 2**20),
+    "ties": st.booleans(),
+    "limit": st.sampled_from([np.inf, 2.0, 5.0, 9.5]),
+})
+
+
+@settings(max_examples=150, deadline=None)
+@given(g=graphs, data=st.data())
+def test_search_is_scipys_dijkstra_and_a_stopped_one_a_prefix_of_it(g: dict, data) -> None:
+    graph = grid_graph(g["rows"], g["cols"], g["seed"], ties=g["ties"])
+    n = g["rows"] * g["cols"]
+    sources = np.unique(np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1,
+                                                      max_size=4)), dtype=np.int64))
+    m = graph.matrix
+    want_d, want_p, want_s = scipy_field(graph, sources, g["limit"])
+    d, p, s, complete = search(m.indptr, m.indices, m.data, sources, limit=g["limit"])
+    assert complete
+    assert np.array_equal(d, want_d) and np.array_equal(p, want_p) and np.array_equal(s, want_s)
+    # Stopped once some nodes are scanned: those (and every node scanned before them)
+    # carry the full search's answers; the rest are unknown, not wrong.
+    asked = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3)))
+    d, p, s, complete = search(m.indptr, m.indices, m.data, sources, limit=g["limit"],
+                               want=asked)
+    scanned = np.isfinite(d)
+    assert np.isfinite(d[asked]).all() or complete
+    if complete:
+        assert np.array_equal(d, want_d)
+    assert np.array_equal(d[scanned], want_d[scanned])
+    assert np.array_equal(p[scanned], want_p[scanned])
+    assert np.array_equal(s[scanned], want_s[scanned])
+    assert (p[~scanned] == -1).all() and (s[~scanned] == -1).all()
+    # A walk from an asked node along next steps stays on scanned nodes.
+    for a in asked[np.isfinite(d[asked])]:
+        cell = int(a)
+        while p[cell] >= 0:
+            cell = int(p[cell])
+            assert scanned[cell]
+
+
+@settings(max_examples=150, deadline=None)
+@given(g=graphs, data=st.data())
+def test_distances_near_are_exact_in_the_boxes(g: dict, data) -> None:
+    rows, cols = g["rows"], g["cols"]
+    graph = grid_graph(rows, cols, g["seed"], ties=g["ties"])
+    n = rows * cols
+    sources = np.unique(np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1,
+                                                      max_size=4)), dtype=np.int64))
+    centres = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3))
+    radius = data.draw(st.integers(0, 3))
+    boxes = np.array([[max(c // cols - radius, 0), min(c // cols + radius, rows - 1),
+                       max(c % cols - radius, 0), min(c % cols + radius, cols - 1)]
+                      for c in centres], dtype=np.int64)
+    m = graph.matrix
+    cheapest = float(graph.hours[np.isfinite(graph.hours)].min(initial=np.inf))
+    want = scipy_field(graph, sources, g["limit"])[0]
+    got = distances_near(m.indptr, m.indices, m.data, sources, limit=g["limit"], boxes=boxes,
+                         ncols=cols, cheapest=cheapest if np.isfinite(cheapest) else 0.0)
+    inside = np.zeros((rows, cols), dtype=bool)
+    for r0, r1, c0, c1 in boxes:
+        inside[r0:r1 + 1, c0:c1 + 1] = True
+    inside = inside.reshape(-1)
+    assert np.array_equal(got[inside], want[inside])
+    assert (got >= want).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(g=graphs, data=st.data())
+def test_compiled_walk_ends_where_the_numpy_walk_ends(g: dict, data) -> None:
+    rows, cols = g["rows"], g["cols"]
+    graph = grid_graph(rows, cols, g["seed"], ties=g["ties"])
+    n = rows * cols
+    rng = np.random.default_rng(g["seed"])
+    if data.draw(st.booleans()):  # a shortest-path tree toward a few goals
+        goals = np.unique(rng.integers(0, n, 1 + g["seed"] % 3))
+        field = scipy_field(graph, goals, g["limit"])[1]
+    else:  # any field, with cycles and dead ends (the walk's safety bound acts)
+        nbr = graph.neighbours()
+        field = nbr[np.arange(n), rng.integers(0, 4, n)]
+        field[rng.random(n) < 0.1] = -1
+    units = int(data.draw(st.integers(0, 12)))
+    cell = rng.integers(0, n, units).astype(np.int64)
+    budget = rng.choice([0.0, 0.5, 1.0, 2.0, 3.5, 8.0, 40.0], units)
+    max_edges = data.draw(st.sampled_from([None, 0, 1, 3]))
+    with dispatch.numpy_reference():
+        want = movement_walk(cell, field, graph.hours, budget, max_edges=max_edges)
+    got = compiled_walk(cell, field, graph.hours, budget,
+                        max_edges=graph.hours.shape[0] if max_edges is None else max_edges)
+    assert np.array_equal(got, want)
+    with dispatch.compiled_paths(True):
+        assert np.array_equal(movement_walk(cell, field, graph.hours, budget,
+                                            max_edges=max_edges), want)
