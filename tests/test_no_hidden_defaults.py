@@ -24,6 +24,8 @@ ALLOWED = {
     "CHUNK", "COMPILED_MIN", "BLOCK", "THREAD_MIN", "SIZE_TABLE", "LANES", "INF",
     # fast paths: row limit of the pairwise sum, work before numba pays, field cache size
     "MAX_ROW", "THRESHOLD", "_WORK", "FIELD_CACHE",
+    # ... and the largest stacked table of post-to-cell hours kept for the raid choice
+    "RAID_TABLE",
     # ... and the share of the map below which window_max marks windows instead of filtering
     "SPARSE_FACTOR",
     # codes
@@ -133,6 +135,8 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("compiled.py", "village_spread", 8): "rows of eight have an unrolled kernel: speed",
     ("compiled.py", "village_dynamics", 4): "four output rows: grievance, fear, weariness, support",
     ("villages.py", "neighbour_mean", 128): "compiled row sum's limit (compiled.MAX_ROW): speed",
+    ("search_compiled.py", "distances_near", 1e-09): "rounding margin of a pruning bound: speed",
+    ("search_compiled.py", "_walk", 3): "direction code W of the four edges",
     **{("neighbours.py", "_pairwise_sum", k): "numpy's pairwise summation: its 8 accumulators"
        for k in (3, 4, 5, 6, 7, 8)},
     ("neighbours.py", "_pairwise_sum.acc", 8): "numpy's pairwise summation: its 8 accumulators",

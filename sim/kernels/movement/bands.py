@@ -15,6 +15,10 @@ from sim.kernels.terrain import Graph, distance_field, distance_near, walk_reach
 from sim.params.movement import MovementParams
 from sim.state import BandMode, Bands, Columns, Order
 
+#: Largest stacked table of post-to-cell hours kept for :func:`raid_targets` (values;
+#: 2**22 float64 = 32 MiB). Beyond it the fields are read post by post: same answers.
+RAID_TABLE = 2**22
+
 
 def raid_targets(
     bands: Bands, columns: Columns, ctx: MoveContext, params: MovementParams
@@ -48,10 +52,15 @@ def raid_targets(
     limit = float(params.raid_hours)
     at = bands.cell
     # Marching hours from each band to each post (posts x bands), from one cached field
-    # per post (the same posts are asked about day after day).
-    hours = np.empty((post_cells.size, nb))
-    for j, pc in enumerate(post_cells.tolist()):
-        hours[j] = _reach_field(graph, pc, limit, ctx)[at]
+    # per post (the same posts are asked about day after day), stacked into one table
+    # while the posts stay the same (they change a few times a campaign).
+    table = _reach_table(graph, post_cells, limit, ctx)
+    if table is not None:
+        hours = table[:, at]
+    else:
+        hours = np.empty((post_cells.size, nb))
+        for j, pc in enumerate(post_cells.tolist()):
+            hours[j] = _reach_field(graph, pc, limit, ctx)[at]
     # The nearest takeable post within reach; the first (lowest cell) among equally near.
     ok = (hours <= limit) & (bands.fighters[None, :] > params.raid_ratio * strength[:, None])
     hours = np.where(ok, hours, np.inf)
@@ -60,6 +69,23 @@ def raid_targets(
     found = best < np.inf
     target[found] = post_cells[pick[found]]
     return target, best
+
+
+def _reach_table(graph: Graph, posts: I64, limit: float, ctx: MoveContext) -> F64 | None:
+    """The reach fields of ``posts`` stacked, shape (n_posts, n_cells), kept in ``ctx``
+    for the last set of posts asked; None if larger than :data:`RAID_TABLE` values."""
+    n = graph.hours.shape[0]
+    if posts.size * n > RAID_TABLE:
+        return None
+    key = ("raid posts", id(graph), limit)
+    last = ctx.field_cache.get(key)
+    table = ctx.field_cache.get(("raid table", id(graph), limit))
+    if last is None or table is None or not np.array_equal(last, posts):
+        table = np.stack([_reach_field(graph, pc, limit, ctx) for pc in posts.tolist()])
+        table.setflags(write=False)
+        ctx.field_cache[key] = posts.copy()
+        ctx.field_cache[("raid table", id(graph), limit)] = table
+    return table
 
 
 def _reach_field(graph: Graph, cell: int, limit: float, ctx: MoveContext) -> F64:
@@ -105,7 +131,6 @@ def choose_band_modes(
     km = params.threat_hours * params.horse_kmh * params.threat_speed_share
     radius = max(1, int(round(km / CELL_KM)))
     width = 2 * radius + 1
-    # (the whole-map uniform_filter's values, read at the bands only: see box_mean_at)
     threat_at = box_mean_at(state.reshape(rows, cols), width, bands.cell) * width * width
 
     mode = np.full(len(bands), BandMode.HOME, dtype=np.int64)
