@@ -15,7 +15,7 @@ from sim.kernels.movement.paths import walk as movement_walk
 from sim.kernels.movement.paths import with_matrix
 from sim.kernels.search_compiled import distances_near, search
 from sim.kernels.search_compiled import walk as compiled_walk
-from sim.kernels.terrain import Graph
+from sim.kernels.terrain import Graph, distance_field, field_toward
 
 
 def grid_graph(rows: int, cols: int, seed: int, *, ties: bool) -> Graph:
@@ -129,3 +129,33 @@ def test_compiled_walk_ends_where_the_numpy_walk_ends(g: dict, data) -> None:
     with dispatch.compiled_paths(True):
         assert np.array_equal(movement_walk(cell, field, graph.hours, budget,
                                             max_edges=max_edges), want)
+
+
+@settings(max_examples=100, deadline=None)
+@given(g=graphs, data=st.data())
+def test_field_toward_walks_like_the_whole_field(g: dict, data) -> None:
+    rows, cols = g["rows"], g["cols"]
+    n = rows * cols
+    graph = grid_graph(rows, cols, g["seed"], ties=g["ties"])
+    goals = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3)),
+                       dtype=np.int64)
+    whole_h, whole_n, _ = distance_field(graph, goals, limit=g["limit"])
+    for _day in range(3):  # units ask day after day: kept partial fields, or new searches
+        cells = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4)),
+                           dtype=np.int64)
+        with dispatch.compiled_paths(True):
+            hours, nxt = field_toward(graph, goals, cells=cells, limit=g["limit"])
+        assert np.array_equal(hours[cells], whole_h[cells])
+        for start in cells.tolist():  # every cell a walk from the asked ones passes
+            c = start
+            while nxt[c] >= 0:
+                assert nxt[c] == whole_n[c] and hours[c] == whole_h[c]
+                c = int(nxt[c])
+            assert whole_n[c] == -1
+        budget = np.full(cells.size, 6.0)
+        with dispatch.compiled_paths(True):
+            assert np.array_equal(movement_walk(cells, nxt, graph.hours, budget),
+                                  movement_walk(cells, whole_n, graph.hours, budget))
+    with dispatch.numpy_reference():
+        hours, nxt = field_toward(graph, goals, cells=goals, limit=g["limit"])
+    assert np.array_equal(hours, whole_h) and np.array_equal(nxt, whole_n)

@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 from sim.params.movement import MovementParams
 
 __all__ = ["Graph", "build_graph", "cell_km", "cover_multiplier", "distance_field",
-           "distance_near", "grid_neighbours", "walk_reach"]
+           "distance_near", "field_toward", "grid_neighbours", "walk_reach"]
 
 #: Distance fields kept per graph (least recently used dropped first). Fields toward one
 #: cell (homes, march targets: few per scenario) and those asked to be kept are never
@@ -97,6 +97,8 @@ class Graph:
         default_factory=OrderedDict, compare=False, repr=False, init=False)
     _kept: dict[tuple[bytes, float], Field] = dataclasses.field(
         default_factory=dict, compare=False, repr=False, init=False)
+    _partial: OrderedDict[tuple[bytes, float], tuple[Field, bool]] = dataclasses.field(
+        default_factory=OrderedDict, compare=False, repr=False, init=False)
 
     @property
     def ncols(self) -> int:
@@ -287,6 +289,66 @@ def distance_field(
     if len(cache) > FIELD_CACHE:
         cache.popitem(last=False)
     return out
+
+
+def field_toward(
+    graph: Graph, sources: NDArray[np.int64], *, cells: NDArray[np.int64],
+    limit: float = np.inf,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Hours and next steps toward the nearest source, as :func:`distance_field`, exact
+    at ``cells`` and along the next steps from them.
+
+    Units standing at ``cells`` walk the field or read its hours there. Long runs
+    (:func:`sim.kernels.dispatch.enabled`) search only until those cells are scanned
+    (:func:`sim.kernels.search_compiled.search`: scipy's order and ties), keeping the
+    partial field on the graph (least recently used dropped beyond :data:`FIELD_CACHE`)
+    for the next days' units as long as they stand where it reached; otherwise, or when
+    the whole field is at hand, the whole field.
+
+    Parameters
+    ----------
+    graph : Graph
+    sources : ndarray of int64, shape (k,)
+    cells : ndarray of int64, shape (m,)
+    limit : float
+
+    Returns
+    -------
+    hours : ndarray of float64, shape (n_cells,)
+        ``distance_field(graph, sources, limit=limit)[0]`` at ``cells`` and every cell their
+        next steps lead through; ``inf`` elsewhere where the search stopped short.
+    next_cell : ndarray of int64, shape (n_cells,)
+        ``distance_field(...)[1]`` at the same cells (-1 elsewhere where it stopped short).
+    """
+    from sim.kernels import dispatch
+
+    src = np.asarray(sources, dtype=np.int64)
+    if src.size > 1 and not (src[1:] > src[:-1]).all():
+        src = np.unique(src)
+    key = (src.tobytes(), float(limit))
+    whole = graph._kept.get(key)
+    if whole is None:
+        whole = graph._fields.get(key)
+    if whole is not None or not dispatch.enabled() or src.size == 0:
+        hours, next_cell, _ = whole if whole is not None else distance_field(graph, src,
+                                                                            limit=limit)
+        return hours, next_cell
+    at = np.asarray(cells, dtype=np.int64)
+    part = graph._partial.get(key)
+    if part is not None and (part[1] or np.isfinite(part[0][0][at]).all()):
+        graph._partial.move_to_end(key)
+        return part[0][0], part[0][1]
+    from sim.kernels import search_compiled  # numba: only once the process does enough work
+
+    m = graph.matrix
+    hours, next_cell, nearest, complete = search_compiled.search(
+        m.indptr, m.indices, m.data, src, limit=limit, want=at)
+    field = _frozen((hours, next_cell, nearest))
+    graph._partial[key] = (field, complete)
+    graph._partial.move_to_end(key)
+    if len(graph._partial) > FIELD_CACHE:
+        graph._partial.popitem(last=False)
+    return hours, next_cell
 
 
 def _frozen(field: Field) -> Field:

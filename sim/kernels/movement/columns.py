@@ -10,9 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.kernels.movement.context import CELL_KM, I64, MoveContext
-from sim.kernels.movement.paths import walk
+from sim.kernels.movement.paths import toward, walk
 from sim.kernels.movement.window import box_mean_at
-from sim.kernels.terrain import Graph, distance_field
+from sim.kernels.terrain import Graph, field_toward
 from sim.params.movement import MovementParams
 from sim.state import Bands, ColumnKind, Columns, Order
 
@@ -117,7 +117,8 @@ def move_columns(
             # No band to chase: retake the nearest town the insurgents hold, in range.
             idle = pursue & ~in_range
             if idle.any() and ctx.insurgent_towns.size:
-                th, tn, _ = distance_field(graph, ctx.insurgent_towns, limit=pursuit_hours)
+                th, tn = field_toward(graph, ctx.insurgent_towns, limit=pursuit_hours,
+                                      cells=cell[idle])
                 retake = idle & np.isfinite(th[cell])
                 if retake.any():
                     cell[retake] = walk(cell[retake], tn, graph.hours, budget[retake])
@@ -126,7 +127,7 @@ def move_columns(
             sent = idle & (goal >= 0) & (cell != goal)
             for t in _distinct(goal[sent]):
                 sel = sent & (goal == t)
-                cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+                cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
             patrol = patrol | (idle & ~sent)
         if patrol.any():
             # Columns patrol around the area they were sent to, or else around home.
@@ -135,18 +136,18 @@ def move_columns(
         march = active & which & ((order == Order.MARCH) | (order == Order.TAKE)) & (goal >= 0)
         for t in _distinct(goal[march]):
             sel = march & (goal == t)
-            cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+            cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
         # The mobile troops of a post strike a known band at its gates that is no stronger
         # than they are; otherwise (and the day after) they walk back to their post.
         hold = active & which & (order == Order.HOLD)
         strike = _sortie_targets(columns, bands, hold, visible_bands, graph, params)
         for t in _distinct(strike[strike >= 0]):
             sel = strike == t
-            cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+            cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
         back = hold & (strike < 0) & (goal >= 0) & (cell != goal)
         for t in _distinct(goal[back]):
             sel = back & (goal == t)
-            cell[sel] = walk(cell[sel], ctx.home_field(graph, int(t)), graph.hours, budget[sel])
+            cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
     # A column ordered to take a town holds it once it stands in it.
     taken = active & (order == Order.TAKE) & (columns.target >= 0) & (cell == columns.target)
     new_order = np.where(taken, Order.HOLD, order).astype(np.int64)
@@ -194,8 +195,8 @@ def _chase(
     by_size = vis[np.argsort(bands.fighters[vis], kind="stable")]
     prey = np.searchsorted(bands.fighters[by_size], ratio * columns.strength[rows], side="right")
     for k in np.unique(prey[prey > 0]):
-        hours, nxt, _ = distance_field(graph, bands.cell[by_size[:k]], limit=limit)
         sel = rows[prey == k]
+        hours, nxt = field_toward(graph, bands.cell[by_size[:k]], limit=limit, cells=cell[sel])
         sel = sel[np.isfinite(hours[cell[sel]])]
         if sel.size:
             cell[sel] = walk(cell[sel], nxt, graph.hours, budget[sel])

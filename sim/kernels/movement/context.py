@@ -35,7 +35,9 @@ class MoveContext:
         Villages a hungry band would go to (support and food enough).
     home_field : callable
         ``home_field(cell) -> next_cell`` array of shape (n_cells,) toward one cell
-        (cached by the caller: homes and targets are few).
+        (cached by the caller: homes and targets are few). Long runs take the same next
+        steps from :func:`sim.kernels.terrain.field_toward`, searched only as far as the
+        units walking them (see :func:`sim.kernels.movement.paths.toward`).
     field_cache : dict
         Cache of detour fields, keyed by graph, goal and the cells avoided; the caller
         keeps it across days and clears it when travel costs change.

@@ -13,7 +13,7 @@ from scipy.sparse import csr_matrix
 
 from sim.kernels import dispatch
 from sim.kernels.movement.context import F64, I64, MoveContext
-from sim.kernels.terrain import Graph, distance_field
+from sim.kernels.terrain import Graph, distance_field, field_toward
 from sim.params.movement import MovementParams
 
 
@@ -83,6 +83,15 @@ def _edge_cost(a: I64, b: I64, hours: F64, _n: int) -> F64:
     # Direction code: N=0 (b=a-cols), E=1 (b=a+1), S=2 (b=a+cols), W=3 (b=a-1).
     d = np.where(diff == 1, 1, np.where(diff == -1, 3, np.where(diff > 0, 2, 0)))
     return hours[a, d]
+
+
+def toward(ctx: MoveContext, graph: Graph, goal: int, cells: I64) -> I64:
+    """Next steps toward ``goal`` for units at ``cells``: the context's whole field, or in
+    long runs the same steps searched only as far as those units (see
+    :func:`sim.kernels.terrain.field_toward`)."""
+    if dispatch.enabled():
+        return field_toward(graph, np.array([goal], dtype=np.int64), cells=cells)[1]
+    return ctx.home_field(graph, goal)
 
 
 def greedy_field(values: F64, graph: Graph, *, maximise: bool,
