@@ -111,11 +111,13 @@ def test_raid_table_and_avoided_posts_match_the_rules_post_by_post(w: dict) -> N
     posts.active[:] = rng.random(npost) < 0.9
     params = dataclasses.replace(P, raid_hours=w["raid_hours"], post_avoid_cells=w["avoid"])
     want_t, want_h = raid_targets_reference(bands, posts, ctx, params)
-    for table in (bands_module.RAID_TABLE, 0):  # the stacked table, or post by post
+    # The stacked table, post by post, or (compiled) one bounded search per post.
+    for table, compiled in ((bands_module.RAID_TABLE, False), (0, False), (0, True)):
         saved, bands_module.RAID_TABLE = bands_module.RAID_TABLE, table
         try:
-            target, hours = raid_targets(bands, posts, ctx, params)
-            again = raid_targets(bands, posts, ctx, params)  # the kept table
+            with dispatch.compiled_paths(compiled):
+                target, hours = raid_targets(bands, posts, ctx, params)
+                again = raid_targets(bands, posts, ctx, params)  # the kept table
         finally:
             bands_module.RAID_TABLE = saved
         assert np.array_equal(target, want_t) and np.array_equal(again[0], want_t)
@@ -131,6 +133,12 @@ def test_equally_near_posts_go_to_the_lowest_cell_as_post_by_post() -> None:
     band = band_table([4 * cols + 5], [300.0])
     for cells in ([4 * cols + 3, 4 * cols + 7], [4 * cols + 7, 4 * cols + 3], [3 * cols + 5, 5 * cols + 5]):
         posts = column_table(cells, [10.0, 10.0])
-        target, hours = raid_targets(band, posts, ctx, P)
         want = raid_targets_reference(band, posts, ctx, P)
-        assert target[0] == min(cells) == want[0][0] and hours[0] == want[1][0]
+        for table, compiled in ((bands_module.RAID_TABLE, False), (0, True)):
+            saved, bands_module.RAID_TABLE = bands_module.RAID_TABLE, table
+            try:
+                with dispatch.compiled_paths(compiled):
+                    target, hours = raid_targets(band, posts, ctx, P)
+            finally:
+                bands_module.RAID_TABLE = saved
+            assert target[0] == min(cells) == want[0][0] and hours[0] == want[1][0]

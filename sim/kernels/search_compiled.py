@@ -401,3 +401,99 @@ def window_means(grid: F64, width: int, cells: I64) -> F64:
     out = np.zeros(cells.size)
     _window_means(grid, int(width), cells, out)
     return out
+
+
+@_jit
+def _raid_choice(indptr: I64, indices: NDArray[np.int32], weights: F64, posts: I64,
+                 strength: F64, limit: float, ratio: float, by_cell: I64, start: I64,
+                 fighters: F64, target: I64, best: F64) -> None:
+    """For each post in order, a search out to ``limit``; every band standing on a
+    scanned node that can take the post and is nearer to it than to its best so far
+    takes it (in place on ``target`` and ``best``)."""
+    n = indptr.size - 1
+    tent = np.full(n, np.inf)
+    done = np.zeros(n, dtype=np.bool_)
+    touched = np.empty(n, dtype=np.int64)
+    cap = indices.size + 2
+    heap_d = np.empty(cap)
+    heap_v = np.empty(cap, dtype=np.int64)
+    for j in range(posts.size):
+        bar = ratio * strength[j]
+        able = False
+        for b in range(fighters.size):
+            if fighters[b] > bar:
+                able = True
+                break
+        if not able:
+            continue  # no band can take this post: no search
+        pc = posts[j]
+        n_touched = 0
+        tent[pc] = 0.0
+        touched[n_touched] = pc
+        n_touched += 1
+        size = _push(heap_d, heap_v, 0, 0.0, pc)
+        while size > 0:
+            d = heap_d[0]
+            v = heap_v[0]
+            size = _pop(heap_d, heap_v, size)
+            if done[v] or d > tent[v]:
+                continue
+            done[v] = True
+            for k in range(start[v], start[v + 1]):
+                b = by_cell[k]
+                if fighters[b] > bar and d < best[b]:
+                    best[b] = d
+                    target[b] = pc
+            for e in range(indptr[v], indptr[v + 1]):
+                u = indices[e]
+                if done[u]:
+                    continue
+                nv = d + weights[e]
+                if nv <= limit and nv < tent[u]:
+                    if tent[u] == np.inf:
+                        touched[n_touched] = u
+                        n_touched += 1
+                    tent[u] = nv
+                    size = _push(heap_d, heap_v, size, nv, u)
+        for i in range(n_touched):
+            tent[touched[i]] = np.inf
+            done[touched[i]] = False
+
+
+def raid_choice(indptr: I64, indices: NDArray[np.int32], weights: F64, posts: I64,
+                strength: NDArray[Any], *, limit: float, ratio: float, band_cells: I64,
+                fighters: NDArray[Any]) -> tuple[I64, F64]:
+    """The nearest post within ``limit`` hours each band can take (fighters above
+    ``ratio`` times the post's strength), the lowest post first among equally near:
+    :func:`sim.kernels.movement.raid_targets`, one bounded search per post, no field kept.
+
+    Parameters
+    ----------
+    indptr, indices, weights : CSR arrays of the band graph (reversed edges)
+    posts : ndarray of int64, shape (p,)
+        Sorted distinct cells.
+    strength : ndarray, shape (p,)
+    limit, ratio : float
+    band_cells : ndarray of int64, shape (b,)
+    fighters : ndarray, shape (b,)
+        Compared as float64, as numpy compares them.
+
+    Returns
+    -------
+    target : ndarray of int64, shape (b,)
+        -1 for none.
+    hours : ndarray of float64, shape (b,)
+        ``inf`` for none.
+    """
+    n = indptr.size - 1
+    band_cells = np.asarray(band_cells, dtype=np.int64)
+    by_cell = np.argsort(band_cells, kind="stable").astype(np.int64)
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(band_cells, minlength=n), out=start[1:])
+    target = np.full(band_cells.size, -1, dtype=np.int64)
+    best = np.full(band_cells.size, np.inf)
+    _raid_choice(np.asarray(indptr, dtype=np.int64), indices,
+                 np.asarray(weights, dtype=np.float64), np.asarray(posts, dtype=np.int64),
+                 np.asarray(strength, dtype=np.float64), float(limit), float(ratio), by_cell,
+                 start, np.asarray(fighters, dtype=np.float64), target, best)
+    return target, best

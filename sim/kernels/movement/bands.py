@@ -8,8 +8,9 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.kernels import dispatch
 from sim.kernels.movement.context import CELL_KM, F64, I64, MoveContext
-from sim.kernels.movement.paths import cached, detour_field, greedy_field, walk
+from sim.kernels.movement.paths import cached, detour_field, greedy_field, toward, walk
 from sim.kernels.movement.window import box_mean_at
 from sim.kernels.terrain import Graph, distance_field, distance_near, walk_reach
 from sim.params.movement import MovementParams
@@ -57,6 +58,13 @@ def raid_targets(
     table = _reach_table(graph, post_cells, limit, ctx)
     if table is not None:
         hours = table[:, at]
+    elif dispatch.enabled():  # many posts: one bounded search each, nothing kept
+        from sim.kernels import search_compiled  # numba: only once the process does enough work
+
+        m = graph.matrix
+        return search_compiled.raid_choice(
+            m.indptr, m.indices, m.data, post_cells.astype(np.int64), strength, limit=limit,
+            ratio=float(params.raid_ratio), band_cells=at, fighters=bands.fighters)
     else:
         hours = np.empty((post_cells.size, nb))
         for j, pc in enumerate(post_cells.tolist()):
@@ -210,8 +218,9 @@ def move_bands(
     raiding = mode == BandMode.RAID
     if raiding.any():
         target, _ = raid
-        for t in np.unique(target[raiding]):
-            advance(raiding & (target == t), ctx.home_field(graph, int(t)))
+        for t in np.unique(target[raiding]).tolist():
+            sel = raiding & (target == t)
+            advance(sel, toward(ctx, graph, t, cell[sel]))
     # Home and forage marches go around the posts too strong for the band to raid.
     post_cells, too_strong = _too_strong(bands, columns, params)
     for goal_kind, sel_all in (("food", forage), ("home", mode == BandMode.HOME)):
