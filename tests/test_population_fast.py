@@ -9,11 +9,12 @@ import dataclasses
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from population_world import make_bands, make_villages
+from population_world import make_bands, make_columns, make_villages, make_world
 from reference_population import aftermath_reference, repression_reference
 
 from sim.events import Events
 from sim.kernels.amnesty import aftermath
+from sim.kernels.population import PopulationToday, population_day
 from sim.kernels.repression import RepressionPolicies, repression_day
 from sim.kernels.villages import neighbourhood
 from sim.kernels.windows import window_rows
@@ -150,3 +151,35 @@ def test_cached_policy_cells_equal_the_windows(seed: int, n_windows: int) -> Non
                 w.policy == name and w.first <= day <= w.last for w in windows)
             last = [w for w in windows if w.policy == name and w.first <= day <= w.last]
             assert sched.policy(name, day) is (last[-1] if last else None)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_bands=st.integers(0, 6), n_cols=st.integers(0, 5),
+       repression=st.booleans())
+def test_reach_by_cells_equals_reach_by_windows(seed: int, n_bands: int, n_cols: int,
+                                                repression: bool) -> None:
+    """population_day finds the same villages in reach of bands and columns from the units'
+    cells (one village per cell) as by windows over the grid: same tables, events, draws."""
+    rng = np.random.default_rng(seed)
+    shape = (9, 11)
+    cells = np.sort(rng.choice(shape[0] * shape[1], 40, replace=False)).astype(np.int64)
+    v = make_villages(cells, rng.integers(0, 900, cells.size), support=0.5)
+    v.support[:] = rng.random(cells.size)
+    b = make_bands(rng.integers(0, shape[0] * shape[1], n_bands), rng.integers(0, 40, n_bands))
+    c = make_columns(rng.integers(0, shape[0] * shape[1], n_cols), 100,
+                     order=rng.integers(0, 3, n_cols))
+    state, ctx = make_world(b, c, v, shape=shape)
+    assert ctx.village_cells is not None
+    windows = dataclasses.replace(ctx, village_cells=None)
+    level = 1.0 if repression else 0.0
+    today = PopulationToday(repression=RepressionPolicies(level, level, level, level))
+    p = PopulationParams(reprisal_rate=0.5, execution_rate=1e-2)
+    a, z = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    s1, s2 = state, state
+    for _ in range(3):
+        s1, e1 = population_day(s1, context=ctx, today=today, params=p, rng=a)
+        s2, e2 = population_day(s2, context=windows, today=today, params=p, rng=z)
+        for table in ("bands", "columns", "villages", "memory"):
+            _same_table(getattr(s1, table), getattr(s2, table))
+        _same_events(e1, e2)
+    assert a.random() == z.random()

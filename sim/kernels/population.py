@@ -35,7 +35,7 @@ from sim.kernels.villages import (
     momentum,
     village_day,
 )
-from sim.kernels.windows import window_max, window_rows
+from sim.kernels.windows import reach_max, units_at, window_max, window_rows
 from sim.params.population import PopulationParams
 from sim.state import (
     NEUTRAL_SUPPORT,
@@ -190,7 +190,7 @@ _ADMINISTERED = tuple(f.name for f in dataclasses.fields(VillagePolicies)
 
 def _zero(value: F64 | float) -> bool:
     """A scalar 0: a policy not in force anywhere (its product with the reach is 0 too)."""
-    return bool(np.ndim(value) == 0 and value == 0)
+    return isinstance(value, (float, int)) and value == 0
 
 
 def population_day(
@@ -240,11 +240,29 @@ def population_day(
         look[bands.cell[ok]] = ok
         return look
 
+    # Who is in reach of which village: while every village has a cell of its own (the
+    # context's), from the units' few cells; else by a window over the grid. Same answers.
+    voc, radius = ctx.village_of_cell, p.reach_cells
+    by_cell = ctx.village_cells is not None and np.array_equal(v.cell, ctx.village_cells)
+    reach = window_rows(voc, b.cell, shape=ctx.shape, radius=radius)  # villages near each band
+    reach_cells = b.cell
+
+    def bands_near(bands: Bands) -> I64:
+        """Highest row of an active band within reach of each village, -1 if none."""
+        if by_cell and bands.cell is reach_cells:
+            return reach_max(reach, np.flatnonzero(bands.active & (bands.fighters > 0)), nv)
+        return window_max(band_lookup(bands), v.cell, shape=ctx.shape, radius=radius)
+
+    def units_in(cells: I64) -> Bool:
+        """Villages in whose cell one of ``cells`` lies."""
+        if by_cell:
+            return units_at(voc, cells, nv)
+        look = np.zeros(n_cells, dtype=bool)
+        look[cells] = True
+        return look[v.cell]
+
     # ------------------------------------------------------------------ villages
     c_act = c.active & (c.strength > 0)
-    col_look = np.full(n_cells, -1, dtype=np.int64)
-    col_look[c.cell[c_act]] = np.flatnonzero(c_act)
-    b_look = band_lookup(b)
     state_taken = today.state_taken if today.state_taken is not None else np.zeros(nv)
     mom = momentum(state.momentum, insurgent_losses=float(killed.sum() + wounded.sum()
                                                           + captured.sum()),
@@ -264,8 +282,8 @@ def population_day(
                    else ctx.border_hours / p.flight_day_hours)
     v, mem, fled, ev = village_day(
         v, mem, nbrs=ctx.village_nbrs if ctx.neighbour_table is None else ctx.neighbour_table,
-        band_present=b_look[v.cell] >= 0,
-        state_present=col_look[v.cell] >= 0, state_taken=state_taken, collateral=collateral,
+        band_present=units_in(b.cell[b.active & (b.fighters > 0)]),
+        state_present=units_in(c.cell[c_act]), state_taken=state_taken, collateral=collateral,
         policies=policies, params=p, rng=rng, fighting=fighting, momentum=mom,
         border_days=border_days, town=ctx.town,
     )
@@ -274,11 +292,15 @@ def population_day(
 
     # ------------------------------------------------------------------ repression
     if today.repression.any():
-        raid_look = np.full(n_cells, -1, dtype=np.int64)
         roam = c_act & ((c.order == Order.PATROL) | (c.order == Order.PURSUE))
-        raid_look[c.cell[roam]] = np.flatnonzero(roam)
-        near = window_max(col_look, v.cell, shape=ctx.shape, radius=p.reach_cells) >= 0
-        rep = repression_day(v, state_near=near, raiders=raid_look[v.cell] >= 0,
+        if by_cell:
+            near = reach_max(window_rows(voc, c.cell[c_act], shape=ctx.shape, radius=radius),
+                             np.arange(int(c_act.sum())), nv) >= 0
+        else:
+            col_look = np.full(n_cells, -1, dtype=np.int64)
+            col_look[c.cell[c_act]] = np.flatnonzero(c_act)
+            near = window_max(col_look, v.cell, shape=ctx.shape, radius=radius) >= 0
+        rep = repression_day(v, state_near=near, raiders=units_in(c.cell[roam]),
                              policies=today.repression, params=p, rng=rng)
         v = rep.villages
         led.executed += rep.executed
@@ -288,7 +310,6 @@ def population_day(
         out += rep.events
 
     # ------------------------------------------------------------------ intelligence
-    reach = window_rows(ctx.village_of_cell, b.cell, shape=ctx.shape, radius=p.reach_cells)
     conc, informing, _ = intelligence(v, reach=reach, scouts=today.scouts, params=p)
     afghan_band = ctx.afghan[b.cell] if nb else np.zeros(0, dtype=bool)
     conc = np.where(afghan_band, 1.0, conc)
@@ -298,8 +319,9 @@ def population_day(
 
     # ------------------------------------------------------------------ reprisals of the bands
     near_band: I64 | None = None
+    near_rows = np.flatnonzero(b.active & (b.fighters > 0))
     if nv and nb:
-        near_band = window_max(b_look, v.cell, shape=ctx.shape, radius=p.reach_cells)
+        near_band = bands_near(b)
         v, punished, ev = band_reprisals(v, band_near=near_band, params=p, rng=rng)
         led.civilians_killed += punished
         out += ev
@@ -341,11 +363,9 @@ def population_day(
         gone = np.flatnonzero(res.leader_surrendered)
         leaders.status[b.leader[gone]] = LeaderStatus.SURRENDERED
         out += res.events
-    look = band_lookup(b)
-    same = near_band is not None and np.array_equal(look, b_look)
-    b_look = look
-    in_reach = (near_band if same and near_band is not None
-                else window_max(b_look, v.cell, shape=ctx.shape, radius=p.reach_cells))
+    same = (near_band is not None and b.cell is reach_cells
+            and np.array_equal(np.flatnonzero(b.active & (b.fighters > 0)), near_rows))
+    in_reach = near_band if same and near_band is not None else bands_near(b)
     repressing = bool(np.any(np.asarray(today.repression.executions)
                              + today.repression.show_trials > 0))
     b, mem, trust, arrested, ev = aftermath(

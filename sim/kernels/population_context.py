@@ -54,6 +54,11 @@ class PopulationContext:
     neighbour_table : NeighbourTable, optional
         ``village_nbrs`` as a fixed structure for the daily means (built from
         ``village_nbrs`` each day when omitted).
+    village_cells : ndarray of int64, shape (n_villages,), optional
+        Cell of each village (read-only), given when every village has a cell of its own:
+        ``village_of_cell`` then names the one village in a unit's cell, and the villages
+        in reach of the few units are found from their cells instead of a window over
+        the grid (same answers; see :func:`sim.kernels.windows.reach_max`).
     """
 
     shape: tuple[int, int]
@@ -75,6 +80,7 @@ class PopulationContext:
     border_hours: F64 | None = None
     town: Bool | None = None
     neighbour_table: NeighbourTable | None = None
+    village_cells: I64 | None = None
 
     def village_window(self, village_cells: I64, radius: int) -> I64:
         """Cells within ``radius`` of each village, shape (n_villages, k), -1 off the map.
@@ -146,10 +152,14 @@ class PopulationContext:
         table = _village_neighbours(np.asarray(village_cells, dtype=np.int64).tobytes(),
                                     (int(shape[0]), int(shape[1])), int(neighbour_cells))
         r = np.asarray(rivals, dtype=bool)
+        cells = np.array(village_cells, dtype=np.int64)
+        cells.setflags(write=False)
+        own = bool(np.array_equal(voc[cells], np.arange(cells.size)))  # one village per cell
         return cls(shape=shape, village_of_cell=voc, afghan=afghan, nearest_afghan=nearest_afghan,
                    village_nbrs=table.nbrs, home_village=home_village, origin_home=band_home.copy(),
                    volunteer_row=volunteer_row, rivals=r | r.T, town_hours=town_hours,
-                   border_hours=border_hours, town=town, neighbour_table=table)
+                   border_hours=border_hours, town=town, neighbour_table=table,
+                   village_cells=cells if own else None)
 
 
 @functools.lru_cache(maxsize=4)

@@ -16,9 +16,10 @@ from scipy.ndimage import maximum_filter
 
 from sim.kernels.villages import in_window
 
-__all__ = ["SPARSE_FACTOR", "window_max", "window_rows"]
+__all__ = ["SPARSE_FACTOR", "reach_max", "units_at", "window_max", "window_rows"]
 
 I64 = NDArray[np.int64]
+Bool = NDArray[np.bool_]
 
 #: :func:`window_max` marks the windows of the occupied cells instead of filtering the
 #: whole grid while they cover less than 1/SPARSE_FACTOR of it (a speed choice only).
@@ -114,3 +115,39 @@ def window_rows(lookup: I64, cells: I64, *, shape: tuple[int, int], radius: int)
     cc = c[:, None] + dc
     ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
     return np.where(ok, lookup[np.where(ok, rr * cols + cc, 0)], -1).astype(np.int64)
+
+
+def units_at(village_of_cell: I64, cells: I64, n: int) -> Bool:
+    """Which of ``n`` villages have one of ``cells`` as their cell, when each village has
+    a cell of its own (``village_of_cell`` names it): shape (n,)."""
+    out = np.zeros(n, dtype=bool)
+    rows = village_of_cell[cells]
+    out[rows[rows >= 0]] = True
+    return out
+
+
+def reach_max(reach: I64, rows: I64, n: int) -> I64:
+    """Highest of ``rows`` whose row of ``reach`` holds each of ``n`` villages, -1 if none.
+
+    With ``reach`` from :func:`window_rows` (the villages near each unit) and one village
+    per cell this is :func:`window_max` of the units' lookup at the villages' cells: the
+    windows are symmetric.
+
+    Parameters
+    ----------
+    reach : ndarray of int64, shape (n_units, k)
+        Village rows near each unit, -1 for none.
+    rows : ndarray of int64, shape (m,)
+        The units that count (increasing).
+    n : int
+        Number of villages.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+    """
+    near = np.full(n, -1, dtype=np.int64)
+    r = reach[rows]
+    ok = r >= 0
+    np.maximum.at(near, r[ok], np.repeat(np.asarray(rows, dtype=np.int64), r.shape[1])[ok.reshape(-1)])
+    return near
