@@ -68,10 +68,12 @@ def leading(bands: Bands, leaders: Leaders) -> tuple[I64, I64]:
         return leader_band, led_by
     order = ok[np.lexsort((bands.fighters[ok], bands.leader[ok]))]
     lead = bands.leader[order]
-    last = np.r_[lead[1:] != lead[:-1], True]
+    last = np.empty(lead.size, dtype=bool)  # the last (largest) band of each leader
+    last[:-1] = lead[1:] != lead[:-1]
+    last[-1] = True
     leader_band[lead[last]] = order[last]
     st = leaders.status
-    leads = (st == LeaderStatus.ACTIVE) | (st == LeaderStatus.EXILED)
+    leads = (st == _ACTIVE) | (st == _EXILED)
     rows = leader_band[leads & (leader_band >= 0)]
     led_by[rows] = bands.leader[rows]
     return leader_band, led_by
