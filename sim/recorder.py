@@ -71,6 +71,12 @@ def area_columns(area_names: list[str]) -> list[str]:
     return [f"{m}_{a}" for a in area_names for m in AREA_METRICS]
 
 
+def _mean(x: np.ndarray) -> float:
+    """``x.mean()`` as numpy computes it (the pairwise sum over the count), without its
+    Python-level wrapper."""
+    return float(x.sum() / x.size)
+
+
 def _sides(counts: np.ndarray) -> tuple[float, float, float]:
     """Villages pro-insurgent, neutral and pro-state from the counts of the side codes 0..7
     of :meth:`Recorder.record_day` (bit 0 pro-insurgent, bit 1 pro-state, bit 2 neutral)."""
@@ -164,9 +170,9 @@ class Recorder:
                 float(v.food.sum()),
                 float(b.food[ba].sum()),
                 float(b.herd[ba].sum()),
-                float(b.hunger[ba].mean()) if any_band else 0.0,
-                float(b.morale[ba].mean()) if any_band else 0.0,
-                float(c.supply[c_active].mean()) if c_active.any() else 0.0,
+                _mean(b.hunger[ba]) if any_band else 0.0,
+                _mean(b.morale[ba]) if any_band else 0.0,
+                _mean(c.supply[c_active]) if c_active.any() else 0.0,
                 float(np.count_nonzero(s.town_holder == INSURGENT)),
                 float(s.memory.surrendered.sum()),
                 float(s.memory.destitute.sum()),
@@ -179,7 +185,7 @@ class Recorder:
                 float(c.strength[c_active & (c.kind == ColumnKind.VOLUNTEER)].sum()),
                 float(s.amnesty_trust),
                 float(np.count_nonzero(s.leaders.status == LeaderStatus.ACTIVE)),
-                float(s.band_concealment[ba].mean()) if any_band and s.band_concealment.size
+                _mean(s.band_concealment[ba]) if any_band and s.band_concealment.size
                 else 1.0,
             )
         )

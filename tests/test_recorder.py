@@ -64,3 +64,11 @@ def test_sides_and_means_equal_the_direct_count(model: BasmachiModel, seed: int,
             for x in _direct(support[rows], weights[rows], high, low)]
     assert len(areas) == len(want) == 4 * len(model.recorder.areas)
     np.testing.assert_array_equal(areas, want)  # bit for bit, NaN where a mean is NaN
+
+
+@given(st.lists(st.floats(-1e9, 1e9), min_size=1, max_size=300))
+def test_mean_is_numpys_mean_bit_for_bit(values: list[float]) -> None:
+    from sim.recorder import _mean
+
+    x = np.array(values)
+    assert _mean(x) == float(x.mean())
