@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from sim.events import Events, events
 from sim.kernels.terrain import Graph, distance_field
 from sim.params.supply import SupplyParams
-from sim.state import Bands, Columns, Depots, PackTrains
+from sim.state import Bands, Columns, Depots, PackTrains, replace
 
 __all__ = [
     "TRAIN_ARRIVED",
@@ -102,10 +102,12 @@ def follow_columns(
         ``base_moved`` (side state, unit = depot row, cell = the new place, n = stock
         moved, extra ``from_cell``).
     """
-    new = depots.copy()
     rows = np.flatnonzero(depots.follows >= 0)
     if rows.size == 0:
-        return new, []
+        return depots, []
+    # new arrays for what this rule changes; the others are shared (never mutated)
+    new = replace(depots, cell=depots.cell.copy(), seen=depots.seen.copy(),
+                  dwell=depots.dwell.copy())
     col = depots.follows[rows]
     alive = columns.active[col] & (columns.strength[col] > 0)
     here = columns.cell[col]
@@ -183,7 +185,7 @@ def depot_supply(depots: Depots, day: int, graph: Graph) -> DepotSupply:
 
 def draw_stock(depots: Depots, batches: list[Events]) -> Depots:
     """Depots with the rations the ``depot_draw`` events of the day taken from their stock."""
-    new = depots.copy()
+    new = replace(depots, stock=depots.stock.copy())
     for b in batches:
         if b.kind == "depot_draw" and len(b):
             np.subtract.at(new.stock, b.unit, b.n)
@@ -229,10 +231,10 @@ def pack_trains_day(
         n = rations, extra ``depot``) and ``pack_train_captured`` (side insurgent, unit =
         band row, n = rations, extra ``train``).
     """
-    t = trains.copy()
     out: list[Events] = []
-    if len(t) == 0:
-        return t, depots, bands, out
+    if not ((trains.status == TRAIN_WAITING) | (trains.status == TRAIN_ON_THE_WAY)).any():
+        return trains, depots, bands, out  # every train arrived or taken (or none at all)
+    t = trains.copy()
     leave = np.flatnonzero((t.status == TRAIN_WAITING) & (t.depart <= day))
     t.status[leave] = TRAIN_ON_THE_WAY
     if leave.size:
