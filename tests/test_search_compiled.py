@@ -11,11 +11,11 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from sim.kernels import dispatch
+from sim.kernels.movement.paths import greedy_field, with_matrix
 from sim.kernels.movement.paths import walk as movement_walk
-from sim.kernels.movement.paths import with_matrix
-from sim.kernels.search_compiled import distances_near, search
+from sim.kernels.search_compiled import distances_near, flee_walk, search
 from sim.kernels.search_compiled import walk as compiled_walk
-from sim.kernels.terrain import Graph, distance_field, field_toward
+from sim.kernels.terrain import Graph, distance_field, distance_near, field_toward, walk_reach
 
 
 def grid_graph(rows: int, cols: int, seed: int, *, ties: bool) -> Graph:
@@ -159,3 +159,29 @@ def test_field_toward_walks_like_the_whole_field(g: dict, data) -> None:
     with dispatch.numpy_reference():
         hours, nxt = field_toward(graph, goals, cells=goals, limit=g["limit"])
     assert np.array_equal(hours, whole_h) and np.array_equal(nxt, whole_n)
+
+
+@settings(max_examples=150, deadline=None)
+@given(g=graphs, data=st.data())
+def test_compiled_flee_walk_ends_where_the_reference_flight_ends(g: dict, data) -> None:
+    rows, cols = g["rows"], g["cols"]
+    n = rows * cols
+    graph = grid_graph(rows, cols, g["seed"], ties=g["ties"])
+    enemies = np.asarray(data.draw(st.lists(st.integers(0, n - 1), max_size=4)), dtype=np.int64)
+    cells = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=5)),
+                       dtype=np.int64)
+    budget = np.asarray(data.draw(st.lists(st.sampled_from([0.0, 1.0, 2.5, 8.0, 30.0]),
+                                           min_size=cells.size, max_size=cells.size)))
+    horizon = g["limit"] if np.isfinite(g["limit"]) else 12.0
+    # The reference: hours exact around the bands, the greedy climb, the walk.
+    with dispatch.numpy_reference():
+        reach = walk_reach(graph, float(budget.max(initial=0.0))) + 1
+        d = distance_near(graph, enemies, limit=horizon, cells=cells, radius=reach)
+        d = np.where(np.isfinite(d), d, horizon)
+        field = greedy_field(d, graph, maximise=True, near=(cells, reach - 1))
+        want = movement_walk(cells, field, graph.hours, budget)
+    m = graph.matrix
+    got = flee_walk(m.indptr, m.indices, m.data, enemies, horizon=horizon,
+                    nbr=graph.neighbours(), hours=graph.hours, cells=cells, budget=budget,
+                    max_edges=n)
+    assert np.array_equal(got, want)

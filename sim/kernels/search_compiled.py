@@ -497,3 +497,115 @@ def raid_choice(indptr: I64, indices: NDArray[np.int32], weights: F64, posts: I6
                  np.asarray(strength, dtype=np.float64), float(limit), float(ratio), by_cell,
                  start, np.asarray(fighters, dtype=np.float64), target, best)
     return target, best
+
+
+@_inline
+def _settle(target: int, indptr: I64, indices: NDArray[np.int32], weights: F64,
+            limit: float, tent: F64, done: NDArray[np.bool_], heap_d: F64, heap_v: I64,
+            size: int) -> int:
+    """Run the search on until ``target`` is scanned or nothing is left; returns the heap size."""
+    while not done[target] and size > 0:
+        d = heap_d[0]
+        v = heap_v[0]
+        size = _pop(heap_d, heap_v, size)
+        if done[v] or d > tent[v]:
+            continue
+        done[v] = True
+        for j in range(indptr[v], indptr[v + 1]):
+            u = indices[j]
+            if done[u]:
+                continue
+            nv = d + weights[j]
+            if nv <= limit and nv < tent[u]:
+                tent[u] = nv
+                size = _push(heap_d, heap_v, size, nv, u)
+    return size
+
+
+@_jit
+def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
+               horizon: float, nbr: I64, hours: F64, cells: I64, budget: F64,
+               max_edges: int) -> None:
+    n = indptr.size - 1
+    tent = np.full(n, np.inf)
+    done = np.zeros(n, dtype=np.bool_)
+    cap = indices.size + sources.size + 1
+    heap_d = np.empty(cap)
+    heap_v = np.empty(cap, dtype=np.int64)
+    size = 0
+    for s in sources:
+        if tent[s] > 0.0:
+            tent[s] = 0.0
+            size = _push(heap_d, heap_v, size, 0.0, s)
+    for i in range(cells.size):
+        c = cells[i]
+        left = budget[i]
+        first = True
+        for _ in range(max_edges):
+            size = _settle(c, indptr, indices, weights, horizon, tent, done, heap_d, heap_v,
+                           size)
+            here = tent[c] if done[c] else horizon
+            best = -1
+            best_val = -np.inf
+            for k in range(4):
+                u = nbr[c, k]
+                if u < 0 or not np.isfinite(hours[c, k]):
+                    continue
+                size = _settle(u, indptr, indices, weights, horizon, tent, done, heap_d,
+                               heap_v, size)
+                val = tent[u] if done[u] else horizon
+                if val > best_val:
+                    best_val = val
+                    best = k
+            if best < 0 or not best_val > here or not left > 0.0:
+                break
+            nxt = nbr[c, best]
+            diff = nxt - c
+            d = 1 if diff == 1 else (3 if diff == -1 else (2 if diff > 0 else 0))
+            cost = hours[c, d]
+            if not ((cost <= left or first) and np.isfinite(cost)):
+                break
+            c = nxt
+            left -= cost
+            first = False
+        cells[i] = c
+
+
+def flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, *,
+              horizon: float, nbr: I64, hours: F64, cells: I64, budget: F64,
+              max_edges: int) -> I64:
+    """Fleeing bands climbing away from ``sources`` (state units) for a day.
+
+    The reference (:func:`sim.kernels.movement.move_bands`) takes the hours to the nearest
+    source, capped at ``horizon`` (the search's limit), exact around the bands
+    (:func:`sim.kernels.terrain.distance_near`), builds the field stepping to the passable
+    neighbour with the most hours if it has more than here (first such among N, E, S, W:
+    :func:`sim.kernels.movement.paths.greedy_field`) and walks it with the budget
+    (:func:`sim.kernels.movement.walk`). Here each band walks that rule step by step and
+    the search from the sources runs on only until every cell a step reads is scanned (or
+    out of reach: ``horizon``): the same end cells.
+
+    Parameters
+    ----------
+    indptr, indices, weights : CSR arrays of the band graph (reversed edges)
+    sources : ndarray of int64, shape (k,)
+    horizon : float
+    nbr : ndarray of int64, shape (n_cells, 4)
+        :meth:`sim.kernels.terrain.Graph.neighbours`.
+    hours : ndarray of float64, shape (n_cells, 4)
+    cells : ndarray of int64, shape (m,)
+    budget : ndarray of float64, shape (m,)
+    max_edges : int
+
+    Returns
+    -------
+    ndarray of int64, shape (m,)
+        End cells.
+    """
+    out = np.array(cells, dtype=np.int64)
+    _flee_walk(np.asarray(indptr, dtype=np.int64), indices,
+               np.asarray(weights, dtype=np.float64),
+               np.unique(np.asarray(sources, dtype=np.int64)), float(horizon),
+               np.asarray(nbr, dtype=np.int64), np.asarray(hours, dtype=np.float64), out,
+               np.asarray(budget, dtype=np.float64), int(max_edges))
+    return out

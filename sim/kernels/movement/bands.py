@@ -194,11 +194,20 @@ def move_bands(
 
     # Flee: climb away from state forces (distance to the nearest column grows).
     state_cells = columns.cell[columns.active]
-    if (mode == BandMode.FLEE).any():
+    horizon = params.flee_horizon * params.threat_hours
+    if (mode == BandMode.FLEE).any() and dispatch.enabled():
+        # The same walks, each step reading hours the search has just reached (compiled).
+        from sim.kernels import search_compiled  # numba: only once the process does enough work
+
+        flee, m = mode == BandMode.FLEE, graph.matrix
+        cell[flee] = search_compiled.flee_walk(
+            m.indptr, m.indices, m.data, state_cells, horizon=horizon, nbr=graph.neighbours(),
+            hours=graph.hours, cells=cell[flee], budget=budget[flee],
+            max_edges=graph.hours.shape[0])
+    elif (mode == BandMode.FLEE).any():
         # Exact around the fleeing bands, as far as a day's walk and one step more can look.
         fleeing = bands.cell[mode == BandMode.FLEE]
         reach = walk_reach(graph, float(budget.max(initial=0.0))) + 1
-        horizon = params.flee_horizon * params.threat_hours
         d_enemy = distance_near(graph, state_cells, limit=horizon, cells=fleeing, radius=reach)
         d_enemy = np.where(np.isfinite(d_enemy), d_enemy, horizon)
         advance(mode == BandMode.FLEE,
