@@ -136,7 +136,9 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("compiled.py", "village_dynamics", 4): "four output rows: grievance, fear, weariness, support",
     ("villages.py", "neighbour_mean", 128): "compiled row sum's limit (compiled.MAX_ROW): speed",
     ("search_compiled.py", "distances_near", 1e-09): "rounding margin of a pruning bound: speed",
-    ("search_compiled.py", "_walk", 3): "direction code W of the four edges",
+    ("movement_compiled.py", "_walk", 3): "direction code W of the four edges",
+    ("search_compiled.py", "_flee_walk", 3): "direction code W of the four edges",
+    ("search_compiled.py", "_flee_walk", 4): "four edges of a grid cell",
     **{("neighbours.py", "_pairwise_sum", k): "numpy's pairwise summation: its 8 accumulators"
        for k in (3, 4, 5, 6, 7, 8)},
     ("neighbours.py", "_pairwise_sum.acc", 8): "numpy's pairwise summation: its 8 accumulators",

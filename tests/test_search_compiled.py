@@ -13,8 +13,8 @@ from scipy.sparse.csgraph import dijkstra
 from sim.kernels import dispatch
 from sim.kernels.movement.paths import greedy_field, with_matrix
 from sim.kernels.movement.paths import walk as movement_walk
+from sim.kernels.movement_compiled import walk as compiled_walk
 from sim.kernels.search_compiled import distances_near, flee_walk, search
-from sim.kernels.search_compiled import walk as compiled_walk
 from sim.kernels.terrain import Graph, distance_field, distance_near, field_toward, walk_reach
 
 

@@ -50,12 +50,12 @@ def walk(
         End cells. A unit always takes its first edge if it has one to take.
 
     Long runs walk a shared field unit by unit in compiled code
-    (:func:`sim.kernels.search_compiled.walk`, same end cells).
+    (:func:`sim.kernels.movement_compiled.walk`, same end cells).
     """
     if next_cell.ndim == 1 and dispatch.enabled():
-        from sim.kernels import search_compiled  # numba: only once the process does enough work
+        from sim.kernels import movement_compiled  # numba: only once the process does enough work
 
-        return search_compiled.walk(cell, next_cell, hours, budget,
+        return movement_compiled.walk(cell, next_cell, hours, budget,
                                     max_edges=hours.shape[0] if max_edges is None else max_edges)
     cell = cell.copy()
     left = budget.astype(np.float64).copy()

@@ -3,7 +3,7 @@ around each band, whether any state unit stands near it.
 
 The reference is ``scipy.ndimage.uniform_filter`` over the whole map, read at the cells.
 Long runs (:func:`sim.kernels.dispatch.enabled`) use
-:func:`sim.kernels.search_compiled.window_means`, scipy's two running-sum passes computed
+:func:`sim.kernels.movement_compiled.window_means`, scipy's two running-sum passes computed
 only as far as the asked cells read them: the same values, bit for bit.
 """
 
@@ -36,8 +36,8 @@ def box_mean_at(grid: NDArray[np.float64], width: int, cells: NDArray[np.int64])
         ``uniform_filter(grid, size=width, mode="constant").reshape(-1)[cells]``.
     """
     if dispatch.enabled():
-        from sim.kernels import search_compiled  # numba: only once the process does enough work
+        from sim.kernels import movement_compiled  # numba: only once the process does enough work
 
-        return search_compiled.window_means(grid, width, cells)
+        return movement_compiled.window_means(grid, width, cells)
     means: NDArray[np.float64] = uniform_filter(grid, size=width, mode="constant")
     return means.reshape(-1)[np.asarray(cells, dtype=np.int64)]

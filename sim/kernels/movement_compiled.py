@@ -1,0 +1,144 @@
+"""Compiled (numba) passes of the movement kernel that are not searches: walking a
+shared next-cell field unit by unit, and square-window means read at a few cells.
+
+Both give the numpy reference's results bit for bit (``tests/test_search_compiled.py``,
+``tests/test_movement_fast.py``); callers use them when :func:`sim.kernels.dispatch.enabled`
+says so (long runs), as :mod:`sim.kernels.search_compiled` does for the searches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["walk", "window_means"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _jit(f: _F) -> _F:
+    """numba.njit (no fast-math: additions keep their order), typed for mypy."""
+    return cast(_F, numba.njit(cache=True, error_model="numpy", nogil=True)(f))
+
+
+@_jit
+def _walk(cell: I64, next_cell: I64, hours: F64, budget: F64, max_edges: int) -> None:
+    """:func:`sim.kernels.movement.walk` unit by unit, in place on ``cell``."""
+    for i in range(cell.size):
+        c = cell[i]
+        left = budget[i]
+        first = True
+        for _ in range(max_edges):
+            nxt = next_cell[c]
+            if nxt < 0 or nxt == c or not left > 0.0:
+                break
+            diff = nxt - c
+            d = 1 if diff == 1 else (3 if diff == -1 else (2 if diff > 0 else 0))
+            cost = hours[c, d]
+            if not ((cost <= left or first) and np.isfinite(cost)):
+                break
+            c = nxt
+            left -= cost
+            first = False
+        cell[i] = c
+
+
+def walk(cell: I64, next_cell: I64, hours: F64, budget: F64, *, max_edges: int) -> I64:
+    """:func:`sim.kernels.movement.walk` for a shared field (shape (n_cells,)), compiled.
+
+    Each unit follows ``next_cell`` edge by edge while its budget lasts (its first edge
+    always, if passable), at most ``max_edges`` edges: the same end cells as the numpy
+    walk, which advances all units one edge per round.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+    """
+    out = np.array(cell, dtype=np.int64)
+    _walk(out, np.asarray(next_cell, dtype=np.int64), np.asarray(hours, dtype=np.float64),
+          np.asarray(budget, dtype=np.float64), int(max_edges))
+    return out
+
+
+@_jit
+def _window_means(grid: F64, width: int, cells: I64, out: F64) -> None:
+    """``uniform_filter(grid, size=width, mode="constant")`` at ``cells`` (width > 1):
+    scipy's two running-sum passes (down the columns, then along the rows), the first
+    over the rows up to the last asked for, the second over the asked rows only."""
+    rows, cols = grid.shape
+    before = width // 2
+    need_row = np.zeros(rows, dtype=np.bool_)
+    last = 0
+    for cell in cells:
+        r = cell // cols
+        need_row[r] = True
+        last = max(last, r)
+    down = np.zeros((rows, cols))
+    for c in range(cols):
+        occupied = False
+        for r in range(rows):
+            if grid[r, c] != 0.0:
+                occupied = True
+                break
+        if not occupied:
+            continue  # scipy's running sum of zeros stays exactly 0.0
+        # Padded line: p[k] = grid[k - before, c] inside the map, 0 outside.
+        tmp = 0.0
+        for k in range(width):
+            i = k - before
+            tmp += grid[i, c] if 0 <= i < rows else 0.0
+        down[0, c] = tmp / width
+        for ll in range(1, last + 1):
+            i_in = ll + width - 1 - before
+            i_out = ll - 1 - before
+            tmp += ((grid[i_in, c] if i_in < rows else 0.0)
+                    - (grid[i_out, c] if i_out >= 0 else 0.0))
+            down[ll, c] = tmp / width
+    across = np.zeros((rows, cols))
+    for r in range(rows):
+        if not need_row[r]:
+            continue
+        tmp = 0.0
+        for k in range(width):
+            i = k - before
+            tmp += down[r, i] if 0 <= i < cols else 0.0
+        across[r, 0] = tmp / width
+        for ll in range(1, cols):
+            i_in = ll + width - 1 - before
+            i_out = ll - 1 - before
+            tmp += ((down[r, i_in] if i_in < cols else 0.0)
+                    - (down[r, i_out] if i_out >= 0 else 0.0))
+            across[r, ll] = tmp / width
+    for j in range(cells.size):
+        r = cells[j] // cols
+        out[j] = across[r, cells[j] - r * cols]
+
+
+def window_means(grid: F64, width: int, cells: I64) -> F64:
+    """``uniform_filter(grid, size=width, mode="constant").reshape(-1)[cells]``, bit for bit,
+    computing only what those cells read.
+
+    Parameters
+    ----------
+    grid : ndarray of float64, shape (rows, cols)
+    width : int
+    cells : ndarray of int64, shape (k,)
+
+    Returns
+    -------
+    ndarray of float64, shape (k,)
+    """
+    cells = np.asarray(cells, dtype=np.int64)
+    grid = np.ascontiguousarray(grid, dtype=np.float64)
+    if width == 1 or cells.size == 0:  # scipy skips an axis of size 1: the grid itself
+        return grid.reshape(-1)[cells]
+    out = np.zeros(cells.size)
+    _window_means(grid, int(width), cells, out)
+    return out
