@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "MAX_ROW", "bounded_distances", "neighbour_mean", "village_dynamics", "village_flight",
+    "MAX_ROW", "neighbour_mean", "village_dynamics", "village_flight",
     "village_spread",
 ]
 
@@ -110,108 +110,6 @@ def neighbour_mean(values: F64, nbrs: I64, weights: F64) -> tuple[F64, F64]:
                     np.ascontiguousarray(nbrs, dtype=np.int64),
                     np.ascontiguousarray(weights, dtype=np.float64), mean, total)
     return mean, total
-
-
-@_jit
-def _bounded_dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
-                      limit: float, needed: NDArray[np.bool_], dist: F64) -> None:
-    n = dist.size
-    remaining = 0
-    for i in range(n):
-        dist[i] = np.inf
-        if needed[i]:
-            remaining += 1
-    done = np.zeros(n, dtype=np.bool_)
-    cap = indices.size + sources.size + 1
-    heap_d = np.empty(cap)
-    heap_v = np.empty(cap, dtype=np.int64)
-    size = 0
-    for s in sources:
-        if dist[s] > 0.0:
-            dist[s] = 0.0
-            size = _push(heap_d, heap_v, size, 0.0, s)
-    while size > 0 and remaining > 0:
-        d = heap_d[0]
-        u = heap_v[0]
-        size = _pop(heap_d, heap_v, size)
-        if done[u]:
-            continue
-        done[u] = True
-        if needed[u]:
-            remaining -= 1
-        for k in range(indptr[u], indptr[u + 1]):
-            v = indices[k]
-            if done[v]:
-                continue
-            nd = d + weights[k]
-            if nd <= limit and nd < dist[v]:
-                dist[v] = nd
-                size = _push(heap_d, heap_v, size, nd, v)
-
-
-@_inline
-def _push(heap_d: F64, heap_v: I64, size: int, d: float, v: int) -> int:
-    i = size
-    heap_d[i] = d
-    heap_v[i] = v
-    while i > 0:
-        p = (i - 1) // 2
-        if heap_d[p] <= heap_d[i]:
-            break
-        heap_d[p], heap_d[i] = heap_d[i], heap_d[p]
-        heap_v[p], heap_v[i] = heap_v[i], heap_v[p]
-        i = p
-    return size + 1
-
-
-@_inline
-def _pop(heap_d: F64, heap_v: I64, size: int) -> int:
-    size -= 1
-    heap_d[0] = heap_d[size]
-    heap_v[0] = heap_v[size]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        if c + 1 < size and heap_d[c + 1] < heap_d[c]:
-            c += 1
-        if heap_d[i] <= heap_d[c]:
-            break
-        heap_d[c], heap_d[i] = heap_d[i], heap_d[c]
-        heap_v[c], heap_v[i] = heap_v[i], heap_v[c]
-        i = c
-    return size
-
-
-def bounded_distances(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, *,
-                      limit: float, needed: NDArray[np.bool_]) -> F64:
-    """Shortest distances from the nearest source along the edges of a CSR graph, exact
-    at the ``needed`` nodes (the search stops once they are all settled).
-
-    The same distances as ``scipy.sparse.csgraph.dijkstra(..., min_only=True,
-    limit=limit)`` at the needed nodes: each is the least ``dist[u] + w`` over the
-    edges into it, whatever the order nodes are settled in.
-
-    Parameters
-    ----------
-    indptr, indices, weights : CSR arrays of the graph, shape (n + 1,), (m,), (m,)
-    sources : ndarray of int64, shape (k,)
-    limit : float
-        Nodes further than this are ``inf``.
-    needed : ndarray of bool, shape (n,)
-
-    Returns
-    -------
-    ndarray of float64, shape (n,)
-        Exact where ``needed``; elsewhere a tentative distance (at least the true one) or
-        ``inf``.
-    """
-    dist = np.empty(needed.size)
-    _bounded_dijkstra(np.asarray(indptr, dtype=np.int64), indices,
-                      np.asarray(weights, dtype=np.float64),
-                      np.asarray(sources, dtype=np.int64), float(limit), needed, dist)
-    return dist
 
 
 @_inline
