@@ -231,6 +231,8 @@ class MesaTools:
         self.villages: list[VillageAgent] = []
         self.grid: Any = None
         self._placed: dict[RowAgent, tuple[int, int]] = {}
+        # Presence and cells of the units at the last sync, by table.
+        self._seen: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if not agents:
             model.grid = None
             return
@@ -264,20 +266,39 @@ class MesaTools:
         )
 
     def sync(self) -> None:
-        """Register the present units, deregister the others, move agents on the grid."""
+        """Register the present units, deregister the others, move agents on the grid.
+
+        Only the agents whose presence or cell changed since the last sync are touched
+        (a vectorised comparison finds them), so a day costs Mesa's bookkeeping for the
+        units that moved, not a Python pass over every unit.
+        """
         if self.grid is None:
             return
         band_here, column_here = self.present()
-        model = self.model
-        for agents, here in ((self.bands, band_here), (self.columns, column_here)):
-            for agent, is_here in zip(agents, here.tolist(), strict=True):
+        model, state = self.model, self.model.state
+        ncols = model.world.ncols
+        for name, agents, here, cells in (
+            ("bands", self.bands, band_here, state.bands.cell),
+            ("columns", self.columns, column_here, state.columns.cell),
+        ):
+            if len(agents) != here.size:
+                raise ValueError(f"{len(agents)} {name} agents for {here.size} rows")
+            before = self._seen.get(name)
+            if before is None or before[0].size != here.size:
+                changed = np.arange(here.size)
+            else:
+                was_here, was_cell = before
+                changed = np.flatnonzero((here != was_here) | (here & (cells != was_cell)))
+            for i in changed.tolist():
+                agent, is_here = agents[i], bool(here[i])
                 if is_here and agent not in self._registered:
                     model.register_agent(agent)
                     self._registered.add(agent)
                 elif not is_here and agent in self._registered:
                     model.deregister_agent(agent)
                     self._registered.discard(agent)
-                self._place(agent, agent.pos if is_here else None)
+                self._place(agent, divmod(int(cells[i]), ncols) if is_here else None)
+            self._seen[name] = (here.copy(), cells.copy())
 
     def _place(self, agent: RowAgent, pos: tuple[int, int] | None) -> None:
         old = self._placed.get(agent)

@@ -105,3 +105,39 @@ def test_readme_batch_run_example_runs() -> None:
     assert isinstance(table, pd.DataFrame) and len(table) > 0
     assert table["seed"].nunique() > 1
     assert np.isfinite(table["insurgent_fighters"]).all()
+
+
+def _grid_places(model: BasmachiModel) -> dict[object, list[tuple[int, int]]]:
+    """Every unit agent on the grid with the cells holding it."""
+    places: dict[object, list[tuple[int, int]]] = {}
+    for cell in model.grid.all_cells:
+        for agent in cell.agents:
+            if not isinstance(agent, VillageAgent):
+                places.setdefault(agent, []).append(cell.coordinate)
+    return places
+
+
+def test_registries_follow_the_arrays_every_day_and_after_a_move_by_hand() -> None:
+    """Each day (only the units that moved or came and went are touched), every present
+    unit is registered and in exactly its own cell, and no absent one is anywhere; a unit
+    moved through Mesa's ``pos`` is on its new cell after the next sync."""
+    model = BasmachiModel("tiny", seed=5)
+    units = model.mesa.bands + model.mesa.columns
+    moved_by_hand = False
+    while not model.finished:
+        model.step()
+        places = _grid_places(model)
+        for agent in units:
+            if agent in model.agents:
+                assert places.get(agent) == [agent.pos], agent
+            else:
+                assert agent not in places, agent
+        here = [a for a in model.mesa.columns if a in model.agents]
+        if here and not moved_by_hand:
+            r, c = here[0].pos
+            target = (r, c + 1 if c + 1 < model.world.ncols else c - 1)
+            here[0].pos = target
+            model.mesa.sync()
+            assert _grid_places(model)[here[0]] == [target]
+            moved_by_hand = True
+    assert moved_by_hand
