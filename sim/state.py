@@ -86,6 +86,7 @@ class BandMode(_Code):
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_FIELD_SETS: dict[type, frozenset[str]] = {}
 
 
 def field_names(cls: type) -> tuple[str, ...]:
@@ -93,6 +94,7 @@ def field_names(cls: type) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        _FIELD_SETS[cls] = frozenset(names)
     return names
 
 
@@ -114,11 +116,13 @@ def replace(obj: _T, /, **changes: Any) -> _T:
     """
     cls = type(obj)
     names = field_names(cls)
-    if not changes.keys() <= set(names):
+    if not changes.keys() <= _FIELD_SETS[cls]:
         bad = sorted(set(changes) - set(names))
         raise TypeError(f"{cls.__name__} has no field {bad}; fields: {list(names)}")
     new = object.__new__(cls)
-    fields = {n: getattr(obj, n) for n in names}
+    held = obj.__dict__
+    # the instance holds its fields only (the usual case): copy them in one go
+    fields = held.copy() if len(held) == len(names) else {n: held[n] for n in names}
     fields.update(changes)
     new.__dict__.update(fields)
     return new

@@ -100,3 +100,13 @@ def test_codes_compare_with_arrays_as_their_integers(code: type[IntEnum]) -> Non
         np.testing.assert_array_equal(a == member, a == int(member))
         np.testing.assert_array_equal(np.add(a, member), a + int(member))
         assert np.full(2, member).tolist() == [int(member)] * 2
+
+
+def test_replace_keeps_fields_only() -> None:
+    """An attribute set on an instance besides its fields is not carried over (as with
+    dataclasses.replace, which builds the new object through __init__)."""
+    led = Ledger(refugees=3)
+    led.note = "x"  # type: ignore[attr-defined]
+    new = replace(led, executed=1)
+    assert not hasattr(new, "note")
+    assert new == dataclasses.replace(led, executed=1)
