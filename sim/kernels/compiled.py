@@ -14,12 +14,10 @@ numpy versions otherwise; results are the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
-import numba
 import numpy as np
 from numpy.typing import NDArray
+
+from sim.kernels.jit import inline, jit
 
 __all__ = [
     "MAX_ROW", "neighbour_mean", "village_dynamics", "village_flight",
@@ -32,18 +30,8 @@ I64 = NDArray[np.int64]
 #: Longest row numpy sums with a single block of eight accumulators (its PW_BLOCKSIZE).
 MAX_ROW = 128
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-def _jit(f: _F) -> _F:
-    """numba.njit (no fast-math: operations keep numpy's order), typed for mypy."""
-    return cast(_F, numba.njit(cache=True, error_model="numpy", nogil=True)(f))
 
-
-def _inline(f: _F) -> _F:
-    """Like :func:`_jit`, inlined into its callers."""
-    return cast(_F, numba.njit(cache=True, error_model="numpy", inline="always")(f))
-
-
-@_jit
+@jit
 def _neighbour_mean(values: F64, nbrs: I64, weights: F64, mean: F64, total: F64) -> None:
     n, k = nbrs.shape
     wrow = np.empty(k)
@@ -64,7 +52,7 @@ def _neighbour_mean(values: F64, nbrs: I64, weights: F64, mean: F64, total: F64)
         mean[i] = s / tot if tot > 0 else 0.0
 
 
-@_inline
+@inline
 def _row_sum(a: F64, k: int) -> float:
     """Sum of ``a[:k]`` in the order of numpy's pairwise summation (``k <= 128``)."""
     if k < 8:
@@ -112,7 +100,7 @@ def neighbour_mean(values: F64, nbrs: I64, weights: F64) -> tuple[F64, F64]:
     return mean, total
 
 
-@_inline
+@inline
 def _clip01(x: float) -> float:
     """``np.clip(x, 0.0, 1.0)`` for one float, NaN and signed zeros as numpy treats them."""
     if np.isnan(x):
@@ -121,7 +109,7 @@ def _clip01(x: float) -> float:
     return y if y < 1.0 else 1.0
 
 
-@_jit
+@jit
 def _village_dynamics(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_], coll: F64,
                       state_taken: F64, requisitioned: F64, collateral: F64,
                       fighting: NDArray[np.bool_], state_present: NDArray[np.bool_],
@@ -204,7 +192,7 @@ def village_dynamics(
     return out[0], out[1], out[2], out[3]
 
 
-@_jit
+@jit
 def _village_spread(x: F64, nbrs: I64, pop: F64, spread: float, out: F64) -> None:
     m, n = x.shape
     k = nbrs.shape[1]
@@ -227,17 +215,17 @@ def _village_spread(x: F64, nbrs: I64, pop: F64, spread: float, out: F64) -> Non
             out[a, i] = _clip01(xi + spread * share * (mean - xi))
 
 
-@_inline
+@inline
 def _weight(pop: F64, v: int) -> float:
     return pop[v] if v >= 0 else 0.0
 
 
-@_inline
+@inline
 def _term(xt: F64, v: int, a: int, w: float, zero: float) -> float:
     return xt[v, a] * w if v >= 0 else zero
 
 
-@_jit
+@jit
 def _village_spread8(x: F64, nbrs: I64, pop: F64, spread: float, out: F64) -> None:
     """:func:`_village_spread` for rows of eight (radius 1 without the centre, the usual
     table): the row sums unrolled in numpy's order, the fields read village by village
@@ -296,7 +284,7 @@ def village_spread(values: F64, nbrs: I64, pop: F64, spread: float) -> F64:
     return out
 
 
-@_inline
+@inline
 def _max(a: float, b: float) -> float:
     """``np.maximum`` of two floats (NaN wins)."""
     if np.isnan(a) or a >= b:
@@ -304,7 +292,7 @@ def _max(a: float, b: float) -> float:
     return b
 
 
-@_inline
+@inline
 def _min(a: float, b: float) -> float:
     """``np.minimum`` of two floats (NaN wins)."""
     if np.isnan(a) or a <= b:
@@ -312,7 +300,7 @@ def _min(a: float, b: float) -> float:
     return b
 
 
-@_jit
+@jit
 def _village_flight(fear: F64, support: F64, pop: F64, food: F64, border_days: F64,
                     has_border: bool, side: I64, c: F64, prob: F64, new_side: I64) -> None:
     n = fear.size

@@ -8,27 +8,19 @@ says so (long runs), as :mod:`sim.kernels.search_compiled` does for the searches
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
-import numba
 import numpy as np
 from numpy.typing import NDArray
+
+from sim.kernels.jit import jit
 
 __all__ = ["walk", "window_means"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _jit(f: _F) -> _F:
-    """numba.njit (no fast-math: additions keep their order), typed for mypy."""
-    return cast(_F, numba.njit(cache=True, error_model="numpy", nogil=True)(f))
-
-
-@_jit
+@jit
 def _walk(cell: I64, next_cell: I64, hours: F64, budget: F64, max_edges: int) -> None:
     """:func:`sim.kernels.movement.walk` unit by unit, in place on ``cell``."""
     for i in range(cell.size):
@@ -67,7 +59,7 @@ def walk(cell: I64, next_cell: I64, hours: F64, budget: F64, *, max_edges: int) 
     return out
 
 
-@_jit
+@jit
 def _window_means(grid: F64, width: int, cells: I64, out: F64) -> None:
     """``uniform_filter(grid, size=width, mode="constant")`` at ``cells`` (width > 1):
     scipy's two running-sum passes (down the columns, then along the rows), the first

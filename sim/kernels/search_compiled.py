@@ -28,37 +28,26 @@ The scipy path (:func:`sim.kernels.terrain.distance_field`) stays the reference.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
+
+from sim.kernels.jit import inline, jit
 
 __all__ = ["distances_near", "flee_walk", "raid_choice", "search"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 
-
-def _jit(f: _F) -> _F:
-    """numba.njit (no fast-math: additions keep their order), typed for mypy."""
-    return cast(_F, numba.njit(cache=True, error_model="numpy", nogil=True)(f))
-
-
-def _inline(f: _F) -> _F:
-    return cast(_F, numba.njit(cache=True, error_model="numpy", inline="always")(f))
-
-
-@_inline
+@inline
 def _before(d1: float, v1: int, d2: float, v2: int) -> bool:
     """Scan order: nearer first; among equally near nodes the higher one first."""
     return d1 < d2 or (d1 == d2 and v1 > v2)
 
 
-@_inline
+@inline
 def _push(heap_d: F64, heap_v: I64, size: int, d: float, v: int) -> int:
     i = size
     heap_d[i] = d
@@ -73,7 +62,7 @@ def _push(heap_d: F64, heap_v: I64, size: int, d: float, v: int) -> int:
     return size + 1
 
 
-@_inline
+@inline
 def _pop(heap_d: F64, heap_v: I64, size: int) -> int:
     size -= 1
     heap_d[0] = heap_d[size]
@@ -93,7 +82,7 @@ def _pop(heap_d: F64, heap_v: I64, size: int) -> int:
     return size
 
 
-@_jit
+@jit
 def _dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
               limit: float, want: NDArray[np.bool_], n_want: int, dist: F64, pred: I64,
               nearest: I64) -> bool:
@@ -193,7 +182,7 @@ def search(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, 
     return dist, pred, nearest, bool(complete)
 
 
-@_jit
+@jit
 def _near_dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
                    limit: float, boxes: I64, ncols: int, step_hours: float, dist: F64
                    ) -> None:
@@ -242,7 +231,7 @@ def _near_dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, source
                 size = _push(heap_d, heap_v, size, nv, u)
 
 
-@_inline
+@inline
 def _steps_to(v: int, boxes: I64, ncols: int) -> int:
     """Fewest grid steps from node ``v`` into any box."""
     r = v // ncols
@@ -291,7 +280,7 @@ def distances_near(indptr: I64, indices: NDArray[np.int32], weights: F64, source
     return dist
 
 
-@_jit
+@jit
 def _raid_choice(indptr: I64, indices: NDArray[np.int32], weights: F64, posts: I64,
                  strength: F64, limit: float, ratio: float, by_cell: I64, start: I64,
                  fighters: F64, target: I64, best: F64) -> None:
@@ -387,7 +376,7 @@ def raid_choice(indptr: I64, indices: NDArray[np.int32], weights: F64, posts: I6
     return target, best
 
 
-@_inline
+@inline
 def _settle(target: int, indptr: I64, indices: NDArray[np.int32], weights: F64,
             limit: float, tent: F64, done: NDArray[np.bool_], heap_d: F64, heap_v: I64,
             size: int) -> int:
@@ -410,7 +399,7 @@ def _settle(target: int, indptr: I64, indices: NDArray[np.int32], weights: F64,
     return size
 
 
-@_jit
+@jit
 def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
                horizon: float, nbr: I64, hours: F64, cells: I64, budget: F64,
                max_edges: int) -> None:
