@@ -82,6 +82,21 @@ def _pop(heap_d: F64, heap_v: I64, size: int) -> int:
     return size
 
 
+@inline
+def _seeded(indices: NDArray[np.int32], sources: I64, tent: F64) -> tuple[F64, I64, int]:
+    """A heap large enough for every push of a search, holding each source once at
+    distance 0 (``tent`` set to 0 there; it must be inf, or 0 for a repeated source)."""
+    cap = indices.size + sources.size + 1
+    heap_d = np.empty(cap)
+    heap_v = np.empty(cap, dtype=np.int64)
+    size = 0
+    for s in sources:
+        if tent[s] > 0.0:
+            tent[s] = 0.0
+            size = _push(heap_d, heap_v, size, 0.0, s)
+    return heap_d, heap_v, size
+
+
 @jit
 def _dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
               limit: float, want: NDArray[np.bool_], n_want: int, dist: F64, pred: I64,
@@ -92,20 +107,13 @@ def _dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I6
     n = dist.size
     done = np.zeros(n, dtype=np.bool_)
     tent = np.full(n, np.inf)
-    cap = indices.size + sources.size + 1
-    heap_d = np.empty(cap)
-    heap_v = np.empty(cap, dtype=np.int64)
-    size = 0
     for i in range(n):
         dist[i] = np.inf
         pred[i] = -1
         nearest[i] = -1
+    heap_d, heap_v, size = _seeded(indices, sources, tent)
     for s in sources:
-        if tent[s] == 0.0:
-            continue
-        tent[s] = 0.0
         nearest[s] = s
-        size = _push(heap_d, heap_v, size, 0.0, s)
     remaining = n_want
     while size > 0:
         d = heap_d[0]
@@ -202,14 +210,7 @@ def _near_dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, source
                     remaining += 1
     for i in range(n):
         dist[i] = np.inf
-    cap = indices.size + sources.size + 1
-    heap_d = np.empty(cap)
-    heap_v = np.empty(cap, dtype=np.int64)
-    size = 0
-    for s in sources:
-        if dist[s] > 0.0:
-            dist[s] = 0.0
-            size = _push(heap_d, heap_v, size, 0.0, s)
+    heap_d, heap_v, size = _seeded(indices, sources, dist)
     while size > 0 and remaining > 0:
         d = heap_d[0]
         v = heap_v[0]
@@ -406,14 +407,7 @@ def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I
     n = indptr.size - 1
     tent = np.full(n, np.inf)
     done = np.zeros(n, dtype=np.bool_)
-    cap = indices.size + sources.size + 1
-    heap_d = np.empty(cap)
-    heap_v = np.empty(cap, dtype=np.int64)
-    size = 0
-    for s in sources:
-        if tent[s] > 0.0:
-            tent[s] = 0.0
-            size = _push(heap_d, heap_v, size, 0.0, s)
+    heap_d, heap_v, size = _seeded(indices, sources, tent)
     for i in range(cells.size):
         c = cells[i]
         left = budget[i]
