@@ -19,10 +19,7 @@ from numpy.typing import NDArray
 
 from sim.kernels.jit import inline, jit
 
-__all__ = [
-    "MAX_ROW", "neighbour_mean", "village_dynamics", "village_flight",
-    "village_spread",
-]
+__all__ = ["MAX_ROW", "neighbour_mean", "village_step"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -112,9 +109,11 @@ def _clip01(x: float) -> float:
 @jit
 def _village_dynamics(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_], coll: F64,
                       state_taken: F64, requisitioned: F64, collateral: F64,
-                      fighting: NDArray[np.bool_], state_present: NDArray[np.bool_],
-                      band_present: NDArray[np.bool_], town: NDArray[np.bool_], has_town: bool,
-                      pol: F64, c: F64, out: F64) -> None:
+                      fighting: NDArray[np.bool_], has_fighting: bool,
+                      state_present: NDArray[np.bool_], band_present: NDArray[np.bool_],
+                      town: NDArray[np.bool_], has_town: bool, pol: F64, c: F64, out: F64) -> None:
+    """Grievance, fear, weariness and support before the spread: ``out`` rows support,
+    grievance, fear, weariness."""
     n = g.size
     wide = pol.shape[1] > 1
     for i in range(n):
@@ -135,7 +134,7 @@ def _village_dynamics(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_],
               + c[10] * state_taken[i])
         g2 = _clip01(g2)
         f2 = _clip01(f[i] * c[11])
-        war = requisitioned[i] > 0 or collateral[i] > 0 or fighting[i]
+        war = requisitioned[i] > 0 or collateral[i] > 0 or (has_fighting and fighting[i])
         wi = w[i]
         w2 = _clip01(wi * c[12] + c[13] * (1.0 if war else 0.0) * (1.0 - wi))
         si = s[i]
@@ -151,45 +150,71 @@ def _village_dynamics(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_],
         s2 = s2 - protect * (1.0 - g2) * (1.0 if state_present[i] else 0.0)
         bp = band_present[i] and requisitioned[i] <= 0
         s2 = s2 + c[25] * g2 * (1.0 if bp else 0.0)
-        out[0, i] = g2
-        out[1, i] = f2
-        out[2, i] = w2
-        out[3, i] = _clip01(s2)
+        out[0, i] = _clip01(s2)
+        out[1, i] = g2
+        out[2, i] = f2
+        out[3, i] = w2
 
 
-def village_dynamics(
-    g: F64, f: F64, w: F64, s: F64, *, cotton: NDArray[np.bool_], coll: F64, state_taken: F64,
-    requisitioned: F64, collateral: F64, fighting: NDArray[np.bool_],
+def village_step(
+    villages: tuple[F64, F64, F64, F64, F64, F64], *, cotton: NDArray[np.bool_], coll: F64,
+    state_taken: F64, requisitioned: F64, collateral: F64, fighting: NDArray[np.bool_] | None,
     state_present: NDArray[np.bool_], band_present: NDArray[np.bool_],
-    town: NDArray[np.bool_] | None, policies: F64, constants: F64,
-) -> tuple[F64, F64, F64, F64]:
-    """Compiled grievance, fear, weariness and support step of
-    :func:`sim.kernels.villages.village_day` before the spread (same results, bit for bit).
+    town: NDArray[np.bool_] | None, policies: F64, constants: F64, nbrs: I64,
+    padded: NDArray[np.int32] | None, spread: float, border_days: F64 | None, side: I64,
+    flight: F64,
+) -> tuple[F64, F64, F64, F64, F64, I64]:
+    """Compiled village step of :func:`sim.kernels.villages.village_day`: grievance, fear,
+    weariness and support, their spread to the neighbours, flight chances and sides, in
+    one call (same results as the numpy reference, bit for bit up to the sign of a zero
+    flight probability, which draws nothing either way).
 
     Parameters
     ----------
-    g, f, w, s, coll, state_taken, requisitioned, collateral : ndarray of float64, shape (n,)
+    villages : tuple of six ndarrays of float64, shape (n,)
+        Support, grievance, fear, weariness, population and food of the villages.
+    cotton, state_present, band_present : ndarray of bool, shape (n,)
+    coll, state_taken, requisitioned, collateral : ndarray of float64, shape (n,)
         ``coll`` is the collateral grievance term (computed with numpy's ``exp``).
-    cotton, fighting, state_present, band_present : ndarray of bool, shape (n,)
-    town : ndarray of bool, shape (n,), or None
+    fighting, town : ndarray of bool, shape (n,), or None (none)
     policies : ndarray of float64, shape (9, n) or (9, 1)
         Intensities in the order of :class:`sim.kernels.villages.VillagePolicies`, per
         village or (second form) the same for every village.
     constants : ndarray of float64, shape (26,)
         See :func:`sim.kernels.villages._dynamics_constants`.
+    nbrs : ndarray of int64, shape (n, k)
+        Neighbouring villages, -1 for none; ``k <= MAX_ROW``.
+    padded : ndarray of int32, shape (n, 8), or None
+        :attr:`sim.kernels.neighbours.NeighbourTable.padded` of ``nbrs`` when ``k == 8``:
+        the unrolled spread.
+    spread : float
+    border_days : ndarray of float64, shape (n,), or None
+    side : ndarray of int64, shape (n,)
+        Yesterday's sides.
+    flight : ndarray of float64, shape (8,)
+        ``famine_days, flight_fear, max(1 - flight_fear, 1e-9), flight_carry_days,
+        flight_rate, side_high, side_low, side_reset``.
 
     Returns
     -------
-    g2, f2, w2, s2 : ndarray of float64, shape (n,)
+    support, grievance, fear, weariness : ndarray of float64, shape (n,)
+    prob : ndarray of float64, shape (n,)
+        Each person's chance to flee today.
+    side : ndarray of int64, shape (n,)
     """
+    s, g, f, w, pop, food = villages
     n = g.size
-    out = np.empty((4, n))
-    has_town = town is not None
-    _village_dynamics(g, f, w, s, cotton, coll, state_taken, requisitioned, collateral, fighting,
-                      state_present, band_present,
-                      town if town is not None else np.zeros(1, dtype=np.bool_), has_town,
-                      policies, constants, out)
-    return out[0], out[1], out[2], out[3]
+    dyn, out = np.empty((4, n)), np.empty((3, n))
+    prob, new_side = np.empty(n), np.empty(n, dtype=np.int64)
+    no = np.zeros(1, dtype=np.bool_)
+    _village_step(
+        g, f, w, s, cotton, coll, state_taken, requisitioned, collateral,
+        no if fighting is None else fighting, fighting is not None, state_present, band_present,
+        no if town is None else town, town is not None, policies, constants,
+        nbrs, np.zeros((1, 8), dtype=np.int32) if padded is None else padded, padded is not None,
+        pop, float(spread), food, np.zeros(1) if border_days is None else border_days,
+        border_days is not None, side, flight, dyn, out, prob, new_side)
+    return out[0], out[1], out[2], dyn[3], prob, new_side
 
 
 @jit
@@ -216,72 +241,43 @@ def _village_spread(x: F64, nbrs: I64, pop: F64, spread: float, out: F64) -> Non
 
 
 @inline
-def _weight(pop: F64, v: int) -> float:
-    return pop[v] if v >= 0 else 0.0
-
-
-@inline
-def _term(xt: F64, v: int, a: int, w: float, zero: float) -> float:
-    return xt[v, a] * w if v >= 0 else zero
+def _sum8(a0: float, a1: float, a2: float, a3: float, a4: float, a5: float, a6: float,
+          a7: float) -> float:
+    """Sum of eight floats in numpy's pairwise order."""
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 
 
 @jit
-def _village_spread8(x: F64, nbrs: I64, pop: F64, spread: float, out: F64) -> None:
+def _village_spread8(x: F64, padded: NDArray[np.int32], pop: F64, spread: float,
+                     out: F64) -> None:
     """:func:`_village_spread` for rows of eight (radius 1 without the centre, the usual
-    table): the row sums unrolled in numpy's order, the fields read village by village
-    from a transposed copy (one cache line per neighbour instead of one per field)."""
+    table), the row sums unrolled in numpy's order. The fields and population are read
+    village by village from one packed copy (one cache line per neighbour) with a padding
+    row ``n`` for missing neighbours: weight 0 and the fields' ``x[a, 0] * 0.0``, which is
+    what the reference adds for them (``z * 0.0 == z`` for the zeros and NaN it can be)."""
     m, n = x.shape
-    xt = np.empty((n, m))
-    for a in range(m):
-        for i in range(n):
-            xt[i, a] = x[a, i]
-    zero = np.empty(m)  # what the reference adds for a missing neighbour
-    for a in range(m):
-        zero[a] = x[a, 0] * 0.0
+    xt = np.empty((n + 1, m + 1))
     for i in range(n):
-        v0, v1, v2, v3 = nbrs[i, 0], nbrs[i, 1], nbrs[i, 2], nbrs[i, 3]
-        v4, v5, v6, v7 = nbrs[i, 4], nbrs[i, 5], nbrs[i, 6], nbrs[i, 7]
-        w0, w1 = _weight(pop, v0), _weight(pop, v1)
-        w2, w3 = _weight(pop, v2), _weight(pop, v3)
-        w4, w5 = _weight(pop, v4), _weight(pop, v5)
-        w6, w7 = _weight(pop, v6), _weight(pop, v7)
-        tot = ((w0 + w1) + (w2 + w3)) + ((w4 + w5) + (w6 + w7))
-        whole = pop[i] + tot
+        for a in range(m):
+            xt[i, a] = x[a, i]
+        xt[i, m] = pop[i]
+    for a in range(m):
+        xt[n, a] = x[a, 0] * 0.0
+    xt[n, m] = 0.0
+    for i in range(n):
+        v0, v1, v2, v3 = padded[i, 0], padded[i, 1], padded[i, 2], padded[i, 3]
+        v4, v5, v6, v7 = padded[i, 4], padded[i, 5], padded[i, 6], padded[i, 7]
+        w0, w1, w2, w3 = xt[v0, m], xt[v1, m], xt[v2, m], xt[v3, m]
+        w4, w5, w6, w7 = xt[v4, m], xt[v5, m], xt[v6, m], xt[v7, m]
+        tot = _sum8(w0, w1, w2, w3, w4, w5, w6, w7)
+        whole = xt[i, m] + tot
         share = tot / whole if whole > 0 else 0.0
         for a in range(m):
-            z = zero[a]
-            total = (((_term(xt, v0, a, w0, z) + _term(xt, v1, a, w1, z))
-                      + (_term(xt, v2, a, w2, z) + _term(xt, v3, a, w3, z)))
-                     + ((_term(xt, v4, a, w4, z) + _term(xt, v5, a, w5, z))
-                        + (_term(xt, v6, a, w6, z) + _term(xt, v7, a, w7, z))))
+            total = _sum8(xt[v0, a] * w0, xt[v1, a] * w1, xt[v2, a] * w2, xt[v3, a] * w3,
+                          xt[v4, a] * w4, xt[v5, a] * w5, xt[v6, a] * w6, xt[v7, a] * w7)
             mean = total / tot if tot > 0 else 0.0
             xi = xt[i, a]
             out[a, i] = _clip01(xi + spread * share * (mean - xi))
-
-
-def village_spread(values: F64, nbrs: I64, pop: F64, spread: float) -> F64:
-    """Compiled spread of :func:`sim.kernels.villages.village_day` for several fields at
-    once (same results, bit for bit).
-
-    Parameters
-    ----------
-    values : ndarray of float64, shape (m, n)
-        The fields to spread (support, grievance, fear), each read before any is updated.
-    nbrs : ndarray of int64, shape (n, k)
-        ``k <= MAX_ROW``.
-    pop : ndarray of float64, shape (n,)
-    spread : float
-
-    Returns
-    -------
-    ndarray of float64, shape (m, n)
-    """
-    out = np.empty(values.shape)
-    kernel = _village_spread8 if nbrs.shape[1] == 8 and values.shape[1] else _village_spread
-    kernel(np.ascontiguousarray(values, dtype=np.float64),
-           np.ascontiguousarray(nbrs, dtype=np.int64),
-           np.ascontiguousarray(pop, dtype=np.float64), float(spread), out)
-    return out
 
 
 @inline
@@ -323,33 +319,21 @@ def _village_flight(fear: F64, support: F64, pop: F64, food: F64, border_days: F
         new_side[i] = sd
 
 
-def village_flight(fear: F64, support: F64, *, pop: F64, food: F64, border_days: F64 | None,
-                   side: I64, constants: F64) -> tuple[F64, I64]:
-    """Compiled flight probability and sides of :func:`sim.kernels.villages.village_day`
-    (same results as its numpy reference, bit for bit up to the sign of a zero
-    probability, which draws nothing either way).
-
-    Parameters
-    ----------
-    fear, support, pop, food : ndarray of float64, shape (n,)
-        Today's fear and support (after the spread), people and food.
-    border_days : ndarray of float64, shape (n,), or None
-    side : ndarray of int64, shape (n,)
-        Yesterday's sides.
-    constants : ndarray of float64, shape (8,)
-        ``famine_days, flight_fear, max(1 - flight_fear, 1e-9), flight_carry_days,
-        flight_rate, side_high, side_low, side_reset``.
-
-    Returns
-    -------
-    prob : ndarray of float64, shape (n,)
-        Each person's chance to flee today.
-    side : ndarray of int64, shape (n,)
-    """
-    n = fear.size
-    prob, new_side = np.empty(n), np.empty(n, dtype=np.int64)
-    has_border = border_days is not None
-    _village_flight(fear, support, pop, food,
-                    border_days if border_days is not None else np.zeros(1), has_border,
-                    side, constants, prob, new_side)
-    return prob, new_side
+@jit
+def _village_step(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_], coll: F64,
+                  state_taken: F64, requisitioned: F64, collateral: F64,
+                  fighting: NDArray[np.bool_], has_fighting: bool,
+                  state_present: NDArray[np.bool_], band_present: NDArray[np.bool_],
+                  town: NDArray[np.bool_], has_town: bool, pol: F64, c: F64, nbrs: I64,
+                  padded: NDArray[np.int32], has_padded: bool, pop: F64, spread: float,
+                  food: F64, border_days: F64, has_border: bool, side: I64, cf: F64,
+                  dyn: F64, out: F64, prob: F64, new_side: I64) -> None:
+    _village_dynamics(g, f, w, s, cotton, coll, state_taken, requisitioned, collateral,
+                      fighting, has_fighting, state_present, band_present, town, has_town,
+                      pol, c, dyn)
+    if g.size:
+        if has_padded:
+            _village_spread8(dyn[:3], padded, pop, spread, out)
+        else:
+            _village_spread(dyn[:3], nbrs, pop, spread, out)
+    _village_flight(out[2], out[0], pop, food, border_days, has_border, side, cf, prob, new_side)

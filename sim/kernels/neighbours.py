@@ -109,11 +109,15 @@ class NeighbourTable:
         Column ``j`` of ``nbrs`` with -1 replaced by 0.
     absent : tuple of k ndarrays of int64, shape (m_j,)
         Rows where column ``j`` of ``nbrs`` is -1.
+    padded : ndarray of int32, shape (n, k)
+        ``nbrs`` with -1 replaced by ``n`` (a padding row the compiled spread appends:
+        branch-free gathers, half the bytes of ``nbrs``).
     """
 
     nbrs: I64
     index: tuple[I64, ...]
     absent: tuple[I64, ...]
+    padded: NDArray[np.int32]
 
     @classmethod
     def of(cls, nbrs: I64) -> NeighbourTable:
@@ -121,9 +125,13 @@ class NeighbourTable:
         t = np.asarray(nbrs, dtype=np.int64)
         index = tuple(np.ascontiguousarray(np.maximum(t[:, j], 0)) for j in range(t.shape[1]))
         absent = tuple(np.flatnonzero(t[:, j] < 0) for j in range(t.shape[1]))
-        for a in (*index, *absent):
+        n = t.shape[0]
+        if n >= np.iinfo(np.int32).max:
+            raise ValueError(f"neighbour table: {n} villages, at most {np.iinfo(np.int32).max - 1}")
+        padded = np.where(t < 0, n, t).astype(np.int32)
+        for a in (*index, *absent, padded):
             a.setflags(write=False)
-        return cls(nbrs=nbrs, index=index, absent=absent)
+        return cls(nbrs=nbrs, index=index, absent=absent, padded=padded)
 
     def weigh(self, weights: F64 | None = None) -> NeighbourWeights:
         """Gather the neighbours' weights once for several means with the same weights.

@@ -276,7 +276,7 @@ def _dynamics_numpy(
     params: PopulationParams, momentum: float, town: Bool | None,
 ) -> tuple[F64, F64, F64, F64]:
     """Grievance, fear, weariness and support of :func:`village_day` before the spread
-    (numpy reference of :func:`sim.kernels.compiled.village_dynamics`)."""
+    (numpy reference of :func:`sim.kernels.compiled.village_step`)."""
     p, pol = params, policies
     s, g, f = villages.support, villages.grievance, villages.fear
 
@@ -327,7 +327,7 @@ def _dynamics_numpy(
 def _spread_numpy(table: NeighbourTable, pop: F64, fields: tuple[F64, F64, F64],
                   spread: float) -> tuple[F64, F64, F64]:
     """Each field pulled toward its neighbours' people-weighted mean (numpy reference of
-    :func:`sim.kernels.compiled.village_spread`)."""
+    :func:`sim.kernels.compiled.village_step`)."""
     # Mean of the village and its neighbours, weighted by people: a town moves its
     # hamlets more than they move it. The neighbours' weights are the same for the
     # three means, so they are gathered once.
@@ -345,7 +345,7 @@ def _spread_numpy(table: NeighbourTable, pop: F64, fields: tuple[F64, F64, F64],
 def _flight_numpy(villages: Villages, pop: F64, fear: F64, p: PopulationParams,
                   border_days: F64 | None) -> F64:
     """Each person's chance to flee today (numpy reference of
-    :func:`sim.kernels.compiled.village_flight`)."""
+    :func:`sim.kernels.compiled.village_step`)."""
     famine = villages.food < np.maximum(pop, 1.0) * p.famine_days
     pressure = np.clip((fear - p.flight_fear) / max(1.0 - p.flight_fear, 1e-9), 0.0, 1.0)
     pressure = np.maximum(pressure, famine.astype(np.float64))
@@ -357,7 +357,7 @@ def _flight_numpy(villages: Villages, pop: F64, fear: F64, p: PopulationParams,
 
 def _sides_numpy(side: I64, support: F64, p: PopulationParams) -> I64:
     """Each village's side after today's support (numpy reference of
-    :func:`sim.kernels.compiled.village_flight`)."""
+    :func:`sim.kernels.compiled.village_step`)."""
     side = np.where(support > p.side_high, 1, np.where(support < p.side_low, -1, side))
     # Back to neutral once support returns past ``side_reset`` (the middle) from the far side.
     reset = p.side_reset
@@ -367,6 +367,13 @@ def _sides_numpy(side: I64, support: F64, p: PopulationParams) -> I64:
 
 
 #: The last policy rows built from read-only arrays, with the values they came from.
+def _flight_constants(p: PopulationParams) -> F64:
+    """The scalars of the compiled flight and sides, in the order it reads them."""
+    return np.array([p.famine_days, p.flight_fear, max(1.0 - p.flight_fear, 1e-9),
+                     p.flight_carry_days, p.flight_rate, p.side_high, p.side_low,
+                     p.side_reset])
+
+
 _ROWS_MEMO: list[tuple[tuple[object, ...], F64]] = []
 
 
@@ -465,21 +472,16 @@ def village_day(
     if n and table.nbrs.shape[1] <= MAX_ROW and dispatch.enabled():
         from sim.kernels import compiled  # numba: only once the process does enough work
 
-        g2, f2, w2, s2 = compiled.village_dynamics(
-            g, f, villages.weariness, s, cotton=villages.cotton, coll=coll,
-            state_taken=np.asarray(state_taken, dtype=np.float64),
-            requisitioned=villages.requisitioned, collateral=collateral,
-            fighting=np.zeros(n, dtype=bool) if fighting is None else fighting,
+        k = table.nbrs.shape[1]
+        s2, g2, f2, w2, prob, side = compiled.village_step(
+            (s, g, f, villages.weariness, pop, villages.food), cotton=villages.cotton,
+            coll=coll, state_taken=np.asarray(state_taken, dtype=np.float64),
+            requisitioned=villages.requisitioned, collateral=collateral, fighting=fighting,
             state_present=state_present, band_present=band_present, town=town,
             policies=_policy_rows(pol, n),
             constants=_dynamics_constants(p, float(np.clip(momentum, -1.0, 1.0))),
-        )
-        s2, g2, f2 = compiled.village_spread(np.stack([s2, g2, f2]), table.nbrs, pop, p.spread)
-        prob, side = compiled.village_flight(
-            f2, s2, pop=pop, food=villages.food, border_days=border_days, side=memory.side,
-            constants=np.array([p.famine_days, p.flight_fear, max(1.0 - p.flight_fear, 1e-9),
-                                p.flight_carry_days, p.flight_rate, p.side_high, p.side_low,
-                                p.side_reset]))
+            nbrs=table.nbrs, padded=table.padded if k == 8 else None, spread=p.spread,
+            border_days=border_days, side=memory.side, flight=_flight_constants(p))
     else:
         g2, f2, w2, s2 = _dynamics_numpy(villages, coll=coll, state_taken=state_taken,
                                          collateral=collateral, fighting=fighting,
