@@ -30,6 +30,8 @@ BENCH_MAX_DAYS = 300
 """Days ``bench step`` times at most (its synthetic scenario runs 306 days)."""
 BENCH_MAX_ENGAGEMENTS = 5_000_000
 """Most engagements of one ``bench combat`` size."""
+BENCH_MAX_RUNS = 100_000
+"""Most runs per executor of ``bench sweep``."""
 ALLOW_OUTSIDE_HELP = (
     "let `extends` name files outside the scenario's folder tree and scenarios/"
 )
@@ -218,7 +220,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "sweep":
         from sim.benchmarks.sweep import bench_sweep, format_sweep
 
-        result = bench_sweep()
+        result = bench_sweep(real_runs=args.runs)
         print(json.dumps(result) if args.json else format_sweep(result))
         return 0
     raise UsageError(f"bench: unknown benchmark {args.what!r}")
@@ -317,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run: simulate only the first DAYS days of each scenario")
     b.add_argument("--no-reference", action="store_true",
                    help="run: skip the numpy reference run")
+    b.add_argument("--runs", type=int_in(2, BENCH_MAX_RUNS), default=16,
+                   help="sweep: runs of raids_1929 per executor (default 16; more runs spread"
+                   " the workers' start-up, as a calibration-sized sweep does)")
     b.set_defaults(func=_cmd_bench)
 
     from sim.calibration.commands import register as register_calibration

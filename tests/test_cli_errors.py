@@ -98,6 +98,8 @@ ARGS = {
     "bench combat --sizes 0": ["bench", "combat", "--sizes", "0"],
     "bench combat --sizes 10**12": ["bench", "combat", "--sizes", str(10**12)],
     "bench run --cut -1": ["bench", "run", "--cut", "-1"],
+    "bench sweep --runs 1": ["bench", "sweep", "--runs", "1"],
+    "bench sweep --runs text": ["bench", "sweep", "--runs", "many"],
     "bench unknown": ["bench", "nope"],
     "unknown subcommand": ["nope"],
 }
