@@ -141,6 +141,8 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("movement_compiled.py", "_walk", 3): "direction code W of the four edges",
     ("search_compiled.py", "_flee_walk", 3): "direction code W of the four edges",
     ("search_compiled.py", "_flee_walk", 4): "four edges of a grid cell",
+    ("rowwise.py", "row_sum", 8): "numpy's pairwise sum: eight partial sums (bit-identical sums)",
+    ("rowwise.py", "row_sum", 128): "numpy's pairwise sum: block size (bit-identical sums)",
     **{("neighbours.py", "_pairwise_sum", k): "numpy's pairwise summation: its 8 accumulators"
        for k in (3, 4, 5, 6, 7, 8)},
     ("neighbours.py", "_pairwise_sum.acc", 8): "numpy's pairwise summation: its 8 accumulators",

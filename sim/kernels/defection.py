@@ -18,10 +18,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels.rowwise import binomial, clip
 from sim.params.population import PopulationParams
 from sim.state import Bands, ColumnKind, Columns, Order, Villages, replace
 
@@ -95,27 +98,41 @@ def band_switch(
         the detachment's row).
     """
     p = params
-    ok = bands.active & (bands.fighters > 0) & (home_side < 0) & (volunteer_row >= 0)
-    factor = np.clip((1.0 - bands.morale) * (1.0 - authority), 0.0, 1.0)
-    u = rng.random(len(bands))
-    whole = ok & (u < p.band_defect_rate * factor)
-    clan = ok & ~whole & (u < (p.band_defect_rate + p.clan_defect_rate) * factor)
-    men = bands.fighters
-    escort = np.where(leader_here, np.ceil(p.escort_share * men), 0).astype(np.int64)
-    k = np.where(whole, men - np.minimum(escort, men), 0)
-    k = k + np.where(clan, np.floor(p.clan_share * men), 0).astype(np.int64)
-    k = np.minimum(k, men).astype(np.int64)
-    rows = np.flatnonzero(k > 0)
-    new_c = _activate(columns, volunteer_row[rows], k[rows], bands.cell[rows], bands.home[rows], p)
-    fighters = men - k
+    nb = len(bands)
+    u = rng.random(nb).tolist()  # one uniform per band, drawn for every row
+    men = bands.fighters.tolist()
+    k = [0] * nb
+    kinds: dict[str, list[int]] = {"band_defection": [], "clan_defection": []}
+    for i, (on, m, side, vrow) in enumerate(zip(bands.active.tolist(), men, home_side.tolist(),
+                                                volunteer_row.tolist(), strict=True)):
+        if not (on and m > 0 and side < 0 and vrow >= 0):
+            continue
+        factor = clip((1.0 - float(bands.morale[i])) * (1.0 - float(authority[i])), 0.0, 1.0)
+        if u[i] < p.band_defect_rate * factor:  # the whole band, but the leader's escort
+            escort = math.ceil(p.escort_share * m) if leader_here[i] else 0
+            k[i] = min(m - min(escort, m), m)
+            kind = "band_defection"
+        elif u[i] < (p.band_defect_rate + p.clan_defect_rate) * factor:  # a clan
+            k[i] = min(math.floor(p.clan_share * m), m)
+            kind = "clan_defection"
+        else:
+            continue
+        if k[i] > 0:
+            kinds[kind].append(i)
+    rows = [i for i in range(nb) if k[i] > 0]
+    if not rows:
+        fighters = bands.fighters.copy()
+        return replace(bands, fighters=fighters, active=bands.active & (fighters > 0)), columns, 0, []
+    ra, ka = np.array(rows, dtype=np.int64), np.array(k, dtype=np.int64)
+    new_c = _activate(columns, volunteer_row[ra], ka[ra], bands.cell[ra], bands.home[ra], p)
+    fighters = bands.fighters - ka
     new_b = replace(bands, fighters=fighters, active=bands.active & (fighters > 0))
     out: list[Events] = []
-    for kind, mask in (("band_defection", whole), ("clan_defection", clan)):
-        r = np.flatnonzero(mask & (k > 0))
-        if r.size:
-            out.append(events(kind, "insurgent", unit=r, cell=bands.cell[r], n=k[r],
+    for kind, r in kinds.items():
+        if r:
+            out.append(events(kind, "insurgent", unit=r, cell=bands.cell[r], n=ka[r],
                               column=volunteer_row[r]))
-    return new_b, new_c, int(k.sum()), out
+    return new_b, new_c, sum(k), out
 
 
 def levy(
@@ -152,23 +169,36 @@ def levy(
     """
     p = params
     nv = len(villages)
-    ok = (home_village >= 0) & (home_side < 0) & (volunteer_row >= 0)
-    if nv == 0 or not ok.any():
+    if nv == 0:
         return columns, villages, 0, []
-    vi = np.where(ok, home_village, 0)
-    shared = np.bincount(vi[ok], minlength=nv)
-    men = np.floor(villages.population[vi] * p.men_share).astype(np.int64)
-    avail = np.where(ok, men // np.maximum(shared[vi], 1), 0)
-    k = rng.binomial(avail, p.levy_rate).astype(np.int64)
-    rows = np.flatnonzero(k > 0)
-    new_c = _activate(columns, volunteer_row[rows], k[rows], band_home[rows], band_home[rows], p)
-    taken = np.bincount(vi, weights=k, minlength=nv).astype(np.int64)
-    new_v = replace(villages, population=villages.population - taken)
-    out: list[Events] = []
-    if rows.size:
-        out.append(events("levy", "state", unit=volunteer_row[rows], cell=band_home[rows], n=k[rows],
-                          village=home_village[rows]))
-    return new_c, new_v, int(k.sum()), out
+    # The bands whose converted home village raises levies, and how many bands share it.
+    homes = [(i, hv) for i, (hv, side, vrow) in enumerate(zip(
+        home_village.tolist(), home_side.tolist(), volunteer_row.tolist(), strict=True))
+        if hv >= 0 and side < 0 and vrow >= 0]
+    if not homes:
+        return columns, villages, 0, []
+    shared: dict[int, int] = {}
+    for _, hv in homes:
+        shared[hv] = shared.get(hv, 0) + 1
+    pop = villages.population
+    rows, ks = [], []
+    for i, hv in homes:  # drawn in row order, as one binomial over the bands
+        avail = math.floor(int(pop[hv]) * p.men_share) // shared[hv]
+        k = binomial(rng, avail, p.levy_rate)
+        if k > 0:
+            rows.append(i)
+            ks.append(k)
+    if not rows:
+        return columns, replace(villages, population=pop.copy()), 0, []
+    ra, ka = np.array(rows, dtype=np.int64), np.array(ks, dtype=np.int64)
+    new_c = _activate(columns, volunteer_row[ra], ka, band_home[ra], band_home[ra], p)
+    new_pop = pop.copy()
+    for i, k in zip(rows, ks, strict=True):
+        new_pop[home_village[i]] -= k
+    new_v = replace(villages, population=new_pop)
+    out = [events("levy", "state", unit=volunteer_row[ra], cell=band_home[ra], n=ka,
+                  village=home_village[ra])]
+    return new_c, new_v, sum(ks), out
 
 
 def state_desertion(

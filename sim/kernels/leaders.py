@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels.rowwise import binomial, clip
 from sim.params.population import PopulationParams
 from sim.state import Bands, Leaders, LeaderStatus, replace
 
@@ -37,6 +38,9 @@ __all__ = ["LeaderFate", "leader_fate", "leaderless_day", "leading"]
 # The statuses as plain ints (comparisons with them skip the enum's attribute lookups).
 _ACTIVE, _WOUNDED, _EXILED = int(LeaderStatus.ACTIVE), int(LeaderStatus.WOUNDED), int(LeaderStatus.EXILED)
 _KILLED, _CAPTURED = int(LeaderStatus.KILLED), int(LeaderStatus.CAPTURED)
+#: The leaders' fates, in the order of their event batches.
+_FATES = ("leader_killed", "leader_wounded", "leader_captured", "leader_betrayed",
+          "leader_exit", "leader_return", "leader_recovered")
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -60,23 +64,23 @@ def leading(bands: Bands, leaders: Leaders) -> tuple[I64, I64]:
     led_by : ndarray of int64, shape (n_bands,)
         Leader leading each band today, -1 if none (leader absent, wounded, dead ...).
     """
-    nl = len(leaders)
-    leader_band = np.full(nl, -1, dtype=np.int64)
-    led_by = np.full(len(bands), -1, dtype=np.int64)
-    ok = np.flatnonzero(bands.active & (bands.fighters > 0) & (bands.leader >= 0) & (bands.leader < nl))
-    if ok.size == 0:
-        return leader_band, led_by
-    order = ok[np.lexsort((bands.fighters[ok], bands.leader[ok]))]
-    lead = bands.leader[order]
-    last = np.empty(lead.size, dtype=bool)  # the last (largest) band of each leader
-    last[:-1] = lead[1:] != lead[:-1]
-    last[-1] = True
-    leader_band[lead[last]] = order[last]
-    st = leaders.status
-    leads = (st == _ACTIVE) | (st == _EXILED)
-    rows = leader_band[leads & (leader_band >= 0)]
-    led_by[rows] = bands.leader[rows]
-    return leader_band, led_by
+    nl, nb = len(leaders), len(bands)
+    # For each leader his band with the most fighters (ties: the later row), row by row.
+    best: dict[int, tuple[int, int]] = {}
+    for row, (act, men, lead) in enumerate(zip(bands.active.tolist(), bands.fighters.tolist(),
+                                               bands.leader.tolist(), strict=True)):
+        if act and men > 0 and 0 <= lead < nl:
+            held = best.get(lead)
+            if held is None or men >= held[0]:
+                best[lead] = (men, row)
+    leader_band = [-1] * nl
+    led_by = [-1] * nb
+    status = leaders.status.tolist()
+    for lead, (_, row) in best.items():
+        leader_band[lead] = row
+        if status[lead] in (_ACTIVE, _EXILED):
+            led_by[row] = lead
+    return np.array(leader_band, dtype=np.int64), np.array(led_by, dtype=np.int64)
 
 
 def leader_distance(bands: Bands, leader_band: I64, *, ncols: int, scale: float) -> F64:
@@ -96,13 +100,17 @@ def leader_distance(bands: Bands, leader_band: I64, *, ncols: int, scale: float)
     ndarray of float64, shape (n_bands,)
     """
     nl = leader_band.size
-    has = (bands.leader >= 0) & (bands.leader < nl)
-    lb = np.where(has, leader_band[np.where(has, bands.leader, 0)] if nl else -1, -1)
-    lcell = np.where(lb >= 0, bands.cell[np.maximum(lb, 0)], 0)
-    r1, c1 = np.divmod(bands.cell, ncols)
-    r2, c2 = np.divmod(lcell, ncols)
-    d = np.maximum(np.abs(r1 - r2), np.abs(c1 - c2)) / scale
-    return np.where(lb >= 0, np.clip(d, 0.0, 1.0), 1.0)
+    lbs, cells = leader_band.tolist(), bands.cell.tolist()
+    out = []
+    for lead, cell in zip(bands.leader.tolist(), cells, strict=True):
+        lb = lbs[lead] if 0 <= lead < nl else -1
+        if lb < 0:
+            out.append(1.0)
+            continue
+        r1, c1 = divmod(cell, ncols)
+        r2, c2 = divmod(cells[lb], ncols)
+        out.append(clip(max(abs(r1 - r2), abs(c1 - c2)) / scale, 0.0, 1.0))
+    return np.array(out, dtype=np.float64)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,74 +185,94 @@ def leader_fate(
     out: list[Events] = []
     if nl == 0 or len(bands) == 0:
         return LeaderFate(bands.copy(), leaders.copy(), 0, out)
-    st, rec = leaders.status, leaders.recovery
-    lb = leader_band
-    has = lb >= 0
-    bi = np.where(has, lb, 0)
-    # Recovery of the wounded.
-    healing = st == _WOUNDED
-    rec = np.where(healing, rec - 1.0, rec)
-    healed = healing & (rec <= 0)
-    st = np.where(healed, _ACTIVE, st)
-    rec = np.where(healed, 0.0, rec)
-
-    on = has & ((st == _ACTIVE) | (st == _EXILED))
-    before = np.maximum(bands.fighters[bi] + killed[bi] + wounded[bi] + captured[bi], 1.0)
-    pk = p.leader_exposure * killed[bi] / before
-    pw = p.leader_exposure * wounded[bi] / before
-    pc = p.leader_exposure * captured[bi] / before
     # The day's four uniforms per leader (fate, betrayal, exit, return) in one call: the
     # same numbers as four calls of nl each.
-    u, u_betray, u_exit, u_return = rng.random((4, nl))
-    k_ = on & (u < pk)
-    w_ = on & ~k_ & (u < pk + pw)
-    c_ = on & ~k_ & ~w_ & (u < pk + pw + pc)
-    st = np.where(k_, _KILLED, np.where(c_, _CAPTURED, st))
-    st = np.where(w_, _WOUNDED, st)
-    rec = np.where(w_, p.wound_days, rec)
+    u_fate, u_betray, u_exit, u_return = rng.random((4, nl)).tolist()
+    fighters, losses = bands.fighters.tolist(), bands.recent_losses.tolist()
+    hunger, morale = bands.hunger.tolist(), bands.morale.tolist()
+    kil, wou, cap = killed.tolist(), wounded.tolist(), captured.tolist()
+    inf, afg = informing.tolist(), afghan_band.tolist()
+    status, recovery = leaders.status.tolist(), leaders.recovery.tolist()
+    caution = leaders.caution.tolist()
+    kinds: dict[str, list[int]] = {k: [] for k in _FATES}
+    betrayed: list[int] = []
+    left: list[int] = []
+    came_back: list[int] = []
+    for i, lb in enumerate(leader_band.tolist()):
+        was = st = status[i]
+        has = lb >= 0
+        b = lb if has else 0
+        if st == _WOUNDED:  # recovery of the wounded
+            recovery[i] -= 1.0
+            if recovery[i] <= 0:
+                st, recovery[i] = _ACTIVE, 0.0
+                if has:
+                    kinds["leader_recovered"].append(i)
+        if not has:
+            status[i] = st
+            continue
+        free = False
+        if st in (_ACTIVE, _EXILED):
+            before = max(fighters[b] + kil[b] + wou[b] + cap[b], 1.0)
+            pk = p.leader_exposure * kil[b] / before
+            pw = p.leader_exposure * wou[b] / before
+            pc = p.leader_exposure * cap[b] / before
+            u = u_fate[i]
+            if u < pk:
+                st = _KILLED
+                kinds["leader_killed"].append(i)
+            elif u < pk + pw:
+                st, recovery[i] = _WOUNDED, p.wound_days
+                kinds["leader_wounded"].append(i)
+            elif u < pk + pw + pc:
+                st = _CAPTURED
+                kinds["leader_captured"].append(i)
+            else:
+                free = st == _ACTIVE and not afg[b]
+        if free:
+            # Betrayal by villages that have turned.
+            if (u_betray[i] < clip(p.betrayal_rate * inf[b], 0.0, 1.0)) and fighters[b] > 0:
+                st = _CAPTURED
+                kinds["leader_betrayed"].append(i)
+                betrayed.append(b)
+            else:
+                # Exit to Afghanistan.
+                men = max(fighters[b] + losses[b], 1.0)
+                pressure = max(clip(hunger[b], 0.0, 1.0),
+                               clip(losses[b] / men / p.losses_scale, 0.0, 1.0),
+                               1.0 - clip(morale[b], 0.0, 1.0))
+                if u_exit[i] < clip(p.exit_rate * caution[i] * pressure, 0.0, 1.0):
+                    st = _EXILED
+                    kinds["leader_exit"].append(i)
+                    left.append(b)
+        if (was == _EXILED and afg[b] and not hostile and morale[b] >= p.return_morale
+                and u_return[i] < p.return_rate):  # return from exile
+            st = _ACTIVE
+            kinds["leader_return"].append(i)
+            came_back.append(b)
+        status[i] = st
 
-    # Betrayal by villages that have turned.
-    free = on & ~(k_ | w_ | c_) & (st == _ACTIVE) & ~afghan_band[bi]
-    betray = free & (u_betray < np.clip(p.betrayal_rate * informing[bi], 0.0, 1.0))
-    betray = betray & (bands.fighters[bi] > 0)
-    st = np.where(betray, _CAPTURED, st)
-
-    # Exit to Afghanistan and return.
-    men = np.maximum(bands.fighters[bi] + bands.recent_losses[bi], 1.0)
-    pressure = np.maximum(np.maximum(
-        np.clip(bands.hunger[bi], 0.0, 1.0),
-        np.clip(bands.recent_losses[bi] / men / p.losses_scale, 0.0, 1.0)),
-        1.0 - np.clip(bands.morale[bi], 0.0, 1.0),
-    )
-    stay = free & ~betray
-    leave = stay & (u_exit < np.clip(p.exit_rate * leaders.caution * pressure, 0.0, 1.0))
-    st = np.where(leave, _EXILED, st)
-    back = (
-        has & (leaders.status == _EXILED) & afghan_band[bi] & (not hostile)
-        & (bands.morale[bi] >= p.return_morale) & (u_return < p.return_rate)
-    )
-    st = np.where(back, _ACTIVE, st)
-
-    b = bands
-    if betray.any() or leave.any() or back.any():
+    bd = bands
+    if betrayed or left or came_back:
         # betrayal takes a man, exit and return move the home: the only fields written
-        b = replace(bands, fighters=bands.fighters.copy(), home=bands.home.copy())
-        np.subtract.at(b.fighters, bi[betray], 1)
-        b.home[bi[leave]] = nearest_afghan[bands.cell[bi[leave]]]
-        b.home[bi[back]] = origin_home[bi[back]]
-
-    recovered = healed & has
-    if (k_ | w_ | c_ | betray | leave | back | recovered).any():
-        for kind, mask in (("leader_killed", k_), ("leader_wounded", w_),
-                           ("leader_captured", c_), ("leader_betrayed", betray),
-                           ("leader_exit", leave), ("leader_return", back),
-                           ("leader_recovered", recovered)):
-            r = np.flatnonzero(mask)
-            if r.size:
-                out.append(events(kind, "insurgent", unit=bi[r], cell=bands.cell[bi[r]], n=1,
-                                  leader=r))
-    new_l = replace(leaders, status=st.astype(np.int64), recovery=rec)
-    return LeaderFate(b, new_l, int(betray.sum()), out)
+        bd = replace(bands, fighters=bands.fighters.copy(), home=bands.home.copy())
+        for b in betrayed:
+            bd.fighters[b] -= 1
+        for b in left:
+            bd.home[b] = nearest_afghan[bands.cell[b]]
+        for b in came_back:
+            bd.home[b] = origin_home[b]
+    cell = bands.cell
+    lb_all = leader_band
+    for kind in _FATES:
+        r = kinds[kind]
+        if r:
+            rows = np.array(r, dtype=np.int64)
+            out.append(events(kind, "insurgent", unit=lb_all[rows], cell=cell[lb_all[rows]], n=1,
+                              leader=rows))
+    new_l = replace(leaders, status=np.array(status, dtype=np.int64),
+                    recovery=np.array(recovery, dtype=np.float64))
+    return LeaderFate(bd, new_l, len(betrayed), out)
 
 
 def leaderless_day(
@@ -273,23 +301,32 @@ def leaderless_day(
         ``fragmentation`` and ``band_dispersed`` (side ``"insurgent"``).
     """
     p = params
-    act = leaderless & bands.active & (bands.fighters > 0)
-    frag = rng.binomial(np.where(act, bands.fighters, 0),
-                        np.clip(p.fragment_rate * (1.0 - bands.morale), 0.0, 1.0) * act)
-    left = bands.fighters - frag
-    disperse = act & (bands.morale < p.disperse_morale) & (rng.random(len(bands)) < p.disperse_rate)
-    gone_d = np.where(disperse, left, 0)
-    fighters = left - gone_d
+    nb = len(bands)
+    fighters, morale = bands.fighters.tolist(), bands.morale.tolist()
+    act = [(lost and on and men > 0) for lost, on, men in
+           zip(leaderless.tolist(), bands.active.tolist(), fighters, strict=True)]
+    # Fragmentation, drawn band by band in row order (as one binomial over the table).
+    frag = [binomial(rng, fighters[i], clip(p.fragment_rate * (1.0 - morale[i]), 0.0, 1.0))
+            if act[i] else 0 for i in range(nb)]
+    u = rng.random(nb).tolist()
+    disperse = [act[i] and morale[i] < p.disperse_morale and u[i] < p.disperse_rate
+                for i in range(nb)]
+    left = [m - f for m, f in zip(fighters, frag, strict=True)]
+    gone_d = [m if d else 0 for m, d in zip(left, disperse, strict=True)]
+    losses = bands.recent_losses.tolist()
     new_b = replace(
-        bands, fighters=fighters.astype(np.int64),
-        active=bands.active & ~disperse,
-        recent_losses=bands.recent_losses + frag + gone_d,
+        bands, fighters=np.array([m - g for m, g in zip(left, gone_d, strict=True)], dtype=np.int64),
+        active=bands.active & ~np.array(disperse, dtype=bool),
+        recent_losses=np.array([x + f + g for x, f, g in zip(losses, frag, gone_d, strict=True)],
+                               dtype=np.float64),
     )
     out: list[Events] = []
-    r = np.flatnonzero(frag > 0)
-    if r.size:
-        out.append(events("fragmentation", "insurgent", unit=r, cell=bands.cell[r], n=frag[r]))
-    r = np.flatnonzero(disperse)
-    if r.size:
-        out.append(events("band_dispersed", "insurgent", unit=r, cell=bands.cell[r], n=gone_d[r]))
-    return new_b, int(frag.sum() + gone_d.sum()), out
+    r = [i for i in range(nb) if frag[i] > 0]
+    if r:
+        out.append(events("fragmentation", "insurgent", unit=r, cell=bands.cell[r],
+                          n=[frag[i] for i in r]))
+    r = [i for i in range(nb) if disperse[i]]
+    if r:
+        out.append(events("band_dispersed", "insurgent", unit=r, cell=bands.cell[r],
+                          n=[gone_d[i] for i in r]))
+    return new_b, sum(frag) + sum(gone_d), out

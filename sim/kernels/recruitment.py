@@ -37,10 +37,13 @@ clipped to [1 - inform_penalty, 1 + warn_bonus], for the combat kernel to apply.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels.rowwise import binomial, clip, row_sum
 from sim.params.population import PopulationParams
 from sim.state import NEUTRAL_SUPPORT, Bands, Villages, replace
 
@@ -49,17 +52,6 @@ __all__ = ["intelligence", "momentum", "momentum_gain", "recruit", "sanctuary_re
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
-
-
-def willingness(villages: Villages, params: PopulationParams, rows: I64 | None = None) -> F64:
-    """Daily joining probability per man, before the band's success (shape (n_villages,),
-    or the shape of ``rows``: the villages at those rows only)."""
-    p = params
-    s, g, f = villages.support, villages.grievance, villages.fear
-    if rows is not None:
-        s, g, f = s[rows], g[rows], f[rows]
-    lean = np.clip(2.0 * (s - NEUTRAL_SUPPORT), 0.0, 1.0)
-    return np.clip(p.recruit_rate * lean * g * (1.0 - p.fear_deterrence * f), 0.0, 1.0)
 
 
 def momentum(bands: Bands, params: PopulationParams) -> F64:
@@ -111,27 +103,52 @@ def recruit(
     """
     p = params
     nb, _k = reach.shape
-    if nb == 0 or len(villages) == 0:
+    nv = len(villages)
+    if nb == 0 or nv == 0:
         return bands, villages, []
-    ok = (reach >= 0) & eligible[:, None]
-    vi = np.where(ok, reach, 0)
-    boost = momentum_gain(momentum(bands, p), p)
-    prob = np.clip(willingness(villages, p, vi) * boost[:, None], 0.0, 1.0)
-    # Each band sees the village's men; a village shared by several bands splits its men.
-    shared = np.bincount(vi[ok], minlength=len(villages))
-    men = np.floor(villages.population[vi] * p.men_share).astype(np.int64)
-    per_band = np.where(ok, men // np.maximum(shared[vi], 1), 0)
-    got = rng.binomial(per_band, np.where(ok, prob, 0.0)).astype(np.int64)
-    got = np.where(ok, got, 0)
-    by_village = np.bincount(vi.reshape(-1), weights=got.reshape(-1), minlength=len(villages))
-    by_village = by_village.astype(np.int64)
-    by_band = got.sum(axis=1)
-    new_b = replace(bands, fighters=bands.fighters + by_band)
-    new_v = replace(villages, population=villages.population - by_village)
-    rows = np.flatnonzero(by_band > 0)
-    out = []
-    if rows.size:
-        out.append(events("recruitment", "insurgent", unit=rows, cell=bands.cell[rows], n=by_band[rows]))
+    # The eligible bands and the villages in their reach, row by row; a village shared by
+    # several bands splits its men among them.
+    rows = [i for i, ok in enumerate(eligible.tolist()) if ok]
+    near = reach[rows].tolist()
+    shared: dict[int, int] = {}
+    for row in near:
+        for v in row:
+            if v >= 0:
+                shared[v] = shared.get(v, 0) + 1
+    fighters = bands.fighters.tolist()
+    gain: list[float] = []
+    if rows:
+        gain = np.tanh(np.array([float(bands.recent_success[i]) - p.defeat_weight
+                                 * (float(bands.recent_losses[i]) / (max(fighters[i], 0.0) + 1.0))
+                                 for i in rows])).tolist()  # each band's momentum
+    pop = villages.population.copy()
+    support, grievance, fear = villages.support, villages.grievance, villages.fear
+    willing: dict[int, float] = {}
+    by_band = [0] * nb
+    for i, row, m in zip(rows, near, gain, strict=True):
+        boost = 1.0 + p.success_recruit_gain * m if m > 0 else max(1.0 + p.defeat_recruit_cut * m,
+                                                                   0.0)
+        for v in row:
+            if v < 0:
+                continue
+            w = willing.get(v)
+            if w is None:
+                lean = clip(2.0 * (float(support[v]) - NEUTRAL_SUPPORT), 0.0, 1.0)
+                w = willing[v] = clip(p.recruit_rate * lean * float(grievance[v])
+                                      * (1.0 - p.fear_deterrence * float(fear[v])), 0.0, 1.0)
+            # the men as the day began (pop is lowered as bands take them)
+            men = math.floor(int(villages.population[v]) * p.men_share) // shared[v]
+            got = binomial(rng, men, clip(w * boost, 0.0, 1.0))
+            if got:
+                by_band[i] += got
+                pop[v] -= got
+    new_b = replace(bands, fighters=bands.fighters + np.array(by_band, dtype=np.int64))
+    new_v = replace(villages, population=pop)
+    out: list[Events] = []
+    took = [i for i in rows if by_band[i] > 0]
+    if took:
+        out.append(events("recruitment", "insurgent", unit=took, cell=bands.cell[took],
+                          n=[by_band[i] for i in took]))
     return new_b, new_v, out
 
 
@@ -224,17 +241,35 @@ def intelligence(
     nb = reach.shape[0]
     if nb == 0 or len(villages) == 0:
         return np.ones(nb), np.zeros(nb), np.zeros(nb)
-    ok = reach >= 0
-    vi = np.where(ok, reach, 0)
-    s = villages.support[vi]  # only the villages in reach
-    inform = np.clip((p.inform_threshold - s) / max(p.inform_threshold, 1e-9), 0.0, 1.0)
-    warn = np.clip((s - p.warn_threshold) / max(1.0 - p.warn_threshold, 1e-9), 0.0, 1.0)
-    w = np.where(ok, villages.population[vi].astype(np.float64), 0.0)
-    tot = w.sum(axis=1)
-    i_ = np.divide((w * inform).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
-    w_ = np.divide((w * warn).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
+    support, population = villages.support, villages.population
+    inform_scale, warn_scale = max(p.inform_threshold, 1e-9), max(1.0 - p.warn_threshold, 1e-9)
     gain = 1.0 + (p.scouts_inform_gain if scouts else 0.0)
-    i_ = np.clip(i_ * gain, 0.0, 1.0)
-    conc = np.clip(1.0 - p.inform_penalty * i_ + p.warn_bonus * w_,
-                   1.0 - p.inform_penalty, 1.0 + p.warn_bonus)
-    return conc, i_, w_
+    lo, hi = 1.0 - p.inform_penalty, 1.0 + p.warn_bonus
+    seen: dict[tuple[int, ...], tuple[float, float, float]] = {}  # bands with the same reach
+    conc, inf, wrn = [], [], []
+    for row in map(tuple, reach.tolist()):
+        got = seen.get(row)
+        if got is None:
+            # Population-weighted means over the villages in reach, summed as numpy sums a
+            # row (a village out of reach weighs 0).
+            w, wi, ww = [], [], []
+            for v in row:
+                if v < 0:
+                    w.append(0.0)
+                    wi.append(0.0)
+                    ww.append(0.0)
+                    continue
+                s_, n_ = float(support[v]), float(population[v])
+                w.append(n_)
+                wi.append(n_ * clip((p.inform_threshold - s_) / inform_scale, 0.0, 1.0))
+                ww.append(n_ * clip((s_ - p.warn_threshold) / warn_scale, 0.0, 1.0))
+            tot = row_sum(w)
+            i_ = row_sum(wi) / tot if tot > 0 else 0.0
+            w_ = row_sum(ww) / tot if tot > 0 else 0.0
+            i_ = clip(i_ * gain, 0.0, 1.0)
+            got = seen[row] = (clip(1.0 - p.inform_penalty * i_ + p.warn_bonus * w_, lo, hi), i_, w_)
+        conc.append(got[0])
+        inf.append(got[1])
+        wrn.append(got[2])
+    return (np.array(conc, dtype=np.float64), np.array(inf, dtype=np.float64),
+            np.array(wrn, dtype=np.float64))

@@ -1,0 +1,335 @@
+"""Whole-array numpy references of the kernels on the few bands and leaders.
+
+:mod:`sim.kernels.leaders`, :mod:`sim.kernels.defection` and
+:mod:`sim.kernels.recruitment` compute these rules row by row in plain Python (a day has
+some twenty bands and a few leaders: dozens of tiny numpy calls cost more than the rows).
+These are the numpy formulations they replaced, kept as the readable reference: the tests
+check both give the same tables, events and random stream.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.events import Events, events
+from sim.kernels.defection import _activate
+from sim.kernels.leaders import _ACTIVE, _CAPTURED, _EXILED, _KILLED, _WOUNDED, LeaderFate
+from sim.kernels.recruitment import momentum, momentum_gain
+from sim.params.population import PopulationParams
+from sim.state import NEUTRAL_SUPPORT, Bands, Columns, Leaders, Villages, replace
+
+__all__ = [
+    "band_switch_reference",
+    "intelligence_reference",
+    "leader_distance_reference",
+    "leader_fate_reference",
+    "leaderless_day_reference",
+    "leading_reference",
+    "levy_reference",
+    "recruit_reference",
+]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+Bool = NDArray[np.bool_]
+
+
+def willingness(villages: Villages, params: PopulationParams, rows: I64 | None = None) -> F64:
+    """Daily joining probability per man, before the band's success (shape (n_villages,),
+    or the shape of ``rows``: the villages at those rows only)."""
+    p = params
+    s, g, f = villages.support, villages.grievance, villages.fear
+    if rows is not None:
+        s, g, f = s[rows], g[rows], f[rows]
+    lean = np.clip(2.0 * (s - NEUTRAL_SUPPORT), 0.0, 1.0)
+    return np.clip(p.recruit_rate * lean * g * (1.0 - p.fear_deterrence * f), 0.0, 1.0)
+
+
+def leading_reference(bands: Bands, leaders: Leaders) -> tuple[I64, I64]:
+    """:func:`sim.kernels.leaders.leading` as numpy whole-array code."""
+    nl = len(leaders)
+    leader_band = np.full(nl, -1, dtype=np.int64)
+    led_by = np.full(len(bands), -1, dtype=np.int64)
+    ok = np.flatnonzero(bands.active & (bands.fighters > 0) & (bands.leader >= 0) & (bands.leader < nl))
+    if ok.size == 0:
+        return leader_band, led_by
+    order = ok[np.lexsort((bands.fighters[ok], bands.leader[ok]))]
+    lead = bands.leader[order]
+    last = np.empty(lead.size, dtype=bool)  # the last (largest) band of each leader
+    last[:-1] = lead[1:] != lead[:-1]
+    last[-1] = True
+    leader_band[lead[last]] = order[last]
+    st = leaders.status
+    leads = (st == _ACTIVE) | (st == _EXILED)
+    rows = leader_band[leads & (leader_band >= 0)]
+    led_by[rows] = bands.leader[rows]
+    return leader_band, led_by
+
+
+def leader_distance_reference(bands: Bands, leader_band: I64, *, ncols: int, scale: float) -> F64:
+    """:func:`sim.kernels.leaders.leader_distance` as numpy whole-array code."""
+    nl = leader_band.size
+    has = (bands.leader >= 0) & (bands.leader < nl)
+    lb = np.where(has, leader_band[np.where(has, bands.leader, 0)] if nl else -1, -1)
+    lcell = np.where(lb >= 0, bands.cell[np.maximum(lb, 0)], 0)
+    r1, c1 = np.divmod(bands.cell, ncols)
+    r2, c2 = np.divmod(lcell, ncols)
+    d = np.maximum(np.abs(r1 - r2), np.abs(c1 - c2)) / scale
+    return np.where(lb >= 0, np.clip(d, 0.0, 1.0), 1.0)
+
+
+def leader_fate_reference(
+    bands: Bands,
+    leaders: Leaders,
+    *,
+    leader_band: I64,
+    killed: F64,
+    wounded: F64,
+    captured: F64,
+    informing: F64,
+    afghan_band: Bool,
+    hostile: bool,
+    nearest_afghan: I64,
+    origin_home: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> LeaderFate:
+    """:func:`sim.kernels.leaders.leader_fate` as numpy whole-array code."""
+    p = params
+    nl = len(leaders)
+    out: list[Events] = []
+    if nl == 0 or len(bands) == 0:
+        return LeaderFate(bands.copy(), leaders.copy(), 0, out)
+    st, rec = leaders.status, leaders.recovery
+    lb = leader_band
+    has = lb >= 0
+    bi = np.where(has, lb, 0)
+    # Recovery of the wounded.
+    healing = st == _WOUNDED
+    rec = np.where(healing, rec - 1.0, rec)
+    healed = healing & (rec <= 0)
+    st = np.where(healed, _ACTIVE, st)
+    rec = np.where(healed, 0.0, rec)
+
+    on = has & ((st == _ACTIVE) | (st == _EXILED))
+    before = np.maximum(bands.fighters[bi] + killed[bi] + wounded[bi] + captured[bi], 1.0)
+    pk = p.leader_exposure * killed[bi] / before
+    pw = p.leader_exposure * wounded[bi] / before
+    pc = p.leader_exposure * captured[bi] / before
+    # The day's four uniforms per leader (fate, betrayal, exit, return) in one call: the
+    # same numbers as four calls of nl each.
+    u, u_betray, u_exit, u_return = rng.random((4, nl))
+    k_ = on & (u < pk)
+    w_ = on & ~k_ & (u < pk + pw)
+    c_ = on & ~k_ & ~w_ & (u < pk + pw + pc)
+    st = np.where(k_, _KILLED, np.where(c_, _CAPTURED, st))
+    st = np.where(w_, _WOUNDED, st)
+    rec = np.where(w_, p.wound_days, rec)
+
+    # Betrayal by villages that have turned.
+    free = on & ~(k_ | w_ | c_) & (st == _ACTIVE) & ~afghan_band[bi]
+    betray = free & (u_betray < np.clip(p.betrayal_rate * informing[bi], 0.0, 1.0))
+    betray = betray & (bands.fighters[bi] > 0)
+    st = np.where(betray, _CAPTURED, st)
+
+    # Exit to Afghanistan and return.
+    men = np.maximum(bands.fighters[bi] + bands.recent_losses[bi], 1.0)
+    pressure = np.maximum(np.maximum(
+        np.clip(bands.hunger[bi], 0.0, 1.0),
+        np.clip(bands.recent_losses[bi] / men / p.losses_scale, 0.0, 1.0)),
+        1.0 - np.clip(bands.morale[bi], 0.0, 1.0),
+    )
+    stay = free & ~betray
+    leave = stay & (u_exit < np.clip(p.exit_rate * leaders.caution * pressure, 0.0, 1.0))
+    st = np.where(leave, _EXILED, st)
+    back = (
+        has & (leaders.status == _EXILED) & afghan_band[bi] & (not hostile)
+        & (bands.morale[bi] >= p.return_morale) & (u_return < p.return_rate)
+    )
+    st = np.where(back, _ACTIVE, st)
+
+    b = bands
+    if betray.any() or leave.any() or back.any():
+        # betrayal takes a man, exit and return move the home: the only fields written
+        b = replace(bands, fighters=bands.fighters.copy(), home=bands.home.copy())
+        np.subtract.at(b.fighters, bi[betray], 1)
+        b.home[bi[leave]] = nearest_afghan[bands.cell[bi[leave]]]
+        b.home[bi[back]] = origin_home[bi[back]]
+
+    recovered = healed & has
+    if (k_ | w_ | c_ | betray | leave | back | recovered).any():
+        for kind, mask in (("leader_killed", k_), ("leader_wounded", w_),
+                           ("leader_captured", c_), ("leader_betrayed", betray),
+                           ("leader_exit", leave), ("leader_return", back),
+                           ("leader_recovered", recovered)):
+            r = np.flatnonzero(mask)
+            if r.size:
+                out.append(events(kind, "insurgent", unit=bi[r], cell=bands.cell[bi[r]], n=1,
+                                  leader=r))
+    new_l = replace(leaders, status=st.astype(np.int64), recovery=rec)
+    return LeaderFate(b, new_l, int(betray.sum()), out)
+
+
+def leaderless_day_reference(
+    bands: Bands,
+    *,
+    leaderless: Bool,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, int, list[Events]]:
+    """:func:`sim.kernels.leaders.leaderless_day` as numpy whole-array code."""
+    p = params
+    act = leaderless & bands.active & (bands.fighters > 0)
+    frag = rng.binomial(np.where(act, bands.fighters, 0),
+                        np.clip(p.fragment_rate * (1.0 - bands.morale), 0.0, 1.0) * act)
+    left = bands.fighters - frag
+    disperse = act & (bands.morale < p.disperse_morale) & (rng.random(len(bands)) < p.disperse_rate)
+    gone_d = np.where(disperse, left, 0)
+    fighters = left - gone_d
+    new_b = replace(
+        bands, fighters=fighters.astype(np.int64),
+        active=bands.active & ~disperse,
+        recent_losses=bands.recent_losses + frag + gone_d,
+    )
+    out: list[Events] = []
+    r = np.flatnonzero(frag > 0)
+    if r.size:
+        out.append(events("fragmentation", "insurgent", unit=r, cell=bands.cell[r], n=frag[r]))
+    r = np.flatnonzero(disperse)
+    if r.size:
+        out.append(events("band_dispersed", "insurgent", unit=r, cell=bands.cell[r], n=gone_d[r]))
+    return new_b, int(frag.sum() + gone_d.sum()), out
+
+
+def band_switch_reference(
+    bands: Bands,
+    columns: Columns,
+    *,
+    home_side: I64,
+    authority: F64,
+    leader_here: Bool,
+    volunteer_row: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, Columns, int, list[Events]]:
+    """:func:`sim.kernels.defection.band_switch` as numpy whole-array code."""
+    p = params
+    ok = bands.active & (bands.fighters > 0) & (home_side < 0) & (volunteer_row >= 0)
+    factor = np.clip((1.0 - bands.morale) * (1.0 - authority), 0.0, 1.0)
+    u = rng.random(len(bands))
+    whole = ok & (u < p.band_defect_rate * factor)
+    clan = ok & ~whole & (u < (p.band_defect_rate + p.clan_defect_rate) * factor)
+    men = bands.fighters
+    escort = np.where(leader_here, np.ceil(p.escort_share * men), 0).astype(np.int64)
+    k = np.where(whole, men - np.minimum(escort, men), 0)
+    k = k + np.where(clan, np.floor(p.clan_share * men), 0).astype(np.int64)
+    k = np.minimum(k, men).astype(np.int64)
+    rows = np.flatnonzero(k > 0)
+    new_c = _activate(columns, volunteer_row[rows], k[rows], bands.cell[rows], bands.home[rows], p)
+    fighters = men - k
+    new_b = replace(bands, fighters=fighters, active=bands.active & (fighters > 0))
+    out: list[Events] = []
+    for kind, mask in (("band_defection", whole), ("clan_defection", clan)):
+        r = np.flatnonzero(mask & (k > 0))
+        if r.size:
+            out.append(events(kind, "insurgent", unit=r, cell=bands.cell[r], n=k[r],
+                              column=volunteer_row[r]))
+    return new_b, new_c, int(k.sum()), out
+
+
+def levy_reference(
+    columns: Columns,
+    villages: Villages,
+    *,
+    home_village: I64,
+    home_side: I64,
+    band_home: I64,
+    volunteer_row: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Columns, Villages, int, list[Events]]:
+    """:func:`sim.kernels.defection.levy` as numpy whole-array code."""
+    p = params
+    nv = len(villages)
+    ok = (home_village >= 0) & (home_side < 0) & (volunteer_row >= 0)
+    if nv == 0 or not ok.any():
+        return columns, villages, 0, []
+    vi = np.where(ok, home_village, 0)
+    shared = np.bincount(vi[ok], minlength=nv)
+    men = np.floor(villages.population[vi] * p.men_share).astype(np.int64)
+    avail = np.where(ok, men // np.maximum(shared[vi], 1), 0)
+    k = rng.binomial(avail, p.levy_rate).astype(np.int64)
+    rows = np.flatnonzero(k > 0)
+    new_c = _activate(columns, volunteer_row[rows], k[rows], band_home[rows], band_home[rows], p)
+    taken = np.bincount(vi, weights=k, minlength=nv).astype(np.int64)
+    new_v = replace(villages, population=villages.population - taken)
+    out: list[Events] = []
+    if rows.size:
+        out.append(events("levy", "state", unit=volunteer_row[rows], cell=band_home[rows], n=k[rows],
+                          village=home_village[rows]))
+    return new_c, new_v, int(k.sum()), out
+
+
+def recruit_reference(
+    bands: Bands,
+    villages: Villages,
+    *,
+    reach: I64,
+    eligible: Bool,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, Villages, list[Events]]:
+    """:func:`sim.kernels.recruitment.recruit` as numpy whole-array code."""
+    p = params
+    nb, _k = reach.shape
+    if nb == 0 or len(villages) == 0:
+        return bands, villages, []
+    ok = (reach >= 0) & eligible[:, None]
+    vi = np.where(ok, reach, 0)
+    boost = momentum_gain(momentum(bands, p), p)
+    prob = np.clip(willingness(villages, p, vi) * boost[:, None], 0.0, 1.0)
+    # Each band sees the village's men; a village shared by several bands splits its men.
+    shared = np.bincount(vi[ok], minlength=len(villages))
+    men = np.floor(villages.population[vi] * p.men_share).astype(np.int64)
+    per_band = np.where(ok, men // np.maximum(shared[vi], 1), 0)
+    got = rng.binomial(per_band, np.where(ok, prob, 0.0)).astype(np.int64)
+    got = np.where(ok, got, 0)
+    by_village = np.bincount(vi.reshape(-1), weights=got.reshape(-1), minlength=len(villages))
+    by_village = by_village.astype(np.int64)
+    by_band = got.sum(axis=1)
+    new_b = replace(bands, fighters=bands.fighters + by_band)
+    new_v = replace(villages, population=villages.population - by_village)
+    rows = np.flatnonzero(by_band > 0)
+    out = []
+    if rows.size:
+        out.append(events("recruitment", "insurgent", unit=rows, cell=bands.cell[rows], n=by_band[rows]))
+    return new_b, new_v, out
+
+
+def intelligence_reference(
+    villages: Villages,
+    *,
+    reach: I64,
+    scouts: bool,
+    params: PopulationParams,
+) -> tuple[F64, F64, F64]:
+    """:func:`sim.kernels.recruitment.intelligence` as numpy whole-array code."""
+    p = params
+    nb = reach.shape[0]
+    if nb == 0 or len(villages) == 0:
+        return np.ones(nb), np.zeros(nb), np.zeros(nb)
+    ok = reach >= 0
+    vi = np.where(ok, reach, 0)
+    s = villages.support[vi]  # only the villages in reach
+    inform = np.clip((p.inform_threshold - s) / max(p.inform_threshold, 1e-9), 0.0, 1.0)
+    warn = np.clip((s - p.warn_threshold) / max(1.0 - p.warn_threshold, 1e-9), 0.0, 1.0)
+    w = np.where(ok, villages.population[vi].astype(np.float64), 0.0)
+    tot = w.sum(axis=1)
+    i_ = np.divide((w * inform).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
+    w_ = np.divide((w * warn).sum(axis=1), tot, out=np.zeros(nb), where=tot > 0)
+    gain = 1.0 + (p.scouts_inform_gain if scouts else 0.0)
+    i_ = np.clip(i_ * gain, 0.0, 1.0)
+    conc = np.clip(1.0 - p.inform_penalty * i_ + p.warn_bonus * w_,
+                   1.0 - p.inform_penalty, 1.0 + p.warn_bonus)
+    return conc, i_, w_

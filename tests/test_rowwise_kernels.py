@@ -1,0 +1,289 @@
+"""The kernels that work row by row on the few bands and leaders agree, bit for bit and draw
+for draw, with their whole-array numpy references (:mod:`reference_bands`), and the helpers
+of :mod:`sim.kernels.rowwise` with numpy's clip and binomial."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reference_bands import (
+    band_switch_reference,
+    intelligence_reference,
+    leader_distance_reference,
+    leader_fate_reference,
+    leaderless_day_reference,
+    leading_reference,
+    levy_reference,
+    recruit_reference,
+)
+
+from sim.events import Events
+from sim.kernels.defection import band_switch, levy
+from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, leading
+from sim.kernels.recruitment import intelligence, recruit
+from sim.kernels.rowwise import binomial, clip, row_sum
+from sim.params.population import PopulationParams
+from sim.state import Bands, ColumnKind, Columns, Leaders, LeaderStatus, Order, Villages
+
+SEEDS = st.integers(0, 2**32 - 1)
+
+
+def same_events(a: list[Events], b: list[Events]) -> None:
+    assert [(e.kind, e.side) for e in a] == [(e.kind, e.side) for e in b]
+    for x, y in zip(a, b, strict=True):
+        for f in ("unit", "cell", "n"):
+            np.testing.assert_array_equal(getattr(x, f), getattr(y, f))
+            assert getattr(x, f).dtype == getattr(y, f).dtype
+        assert x.extra.keys() == y.extra.keys()
+        for k in x.extra:
+            np.testing.assert_array_equal(x.extra[k], y.extra[k])
+            assert x.extra[k].dtype == y.extra[k].dtype
+
+
+def same_table(a: object, b: object) -> None:
+    assert type(a) is type(b)
+    for f in dataclasses.fields(a):  # type: ignore[arg-type]
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        np.testing.assert_array_equal(x, y, err_msg=f.name)
+        assert x.dtype == y.dtype, f.name
+        # signed zeros too
+        if x.dtype.kind == "f":
+            np.testing.assert_array_equal(np.signbit(x), np.signbit(y), err_msg=f.name)
+
+
+def _pick(rng: np.random.Generator, n: int, values: list[float]) -> np.ndarray:
+    """Random floats with some exact special values (ties, bounds) mixed in."""
+    x = rng.random(n)
+    special = rng.random(n) < 0.3
+    x[special] = rng.choice(values, int(special.sum()))
+    return x
+
+
+def random_bands(rng: np.random.Generator, nb: int, nl: int, n_cells: int = 100) -> Bands:
+    b = Bands.empty(nb)
+    b.fighters[:] = np.where(rng.random(nb) < 0.2, 0, rng.integers(0, 300, nb))
+    b.fighters[rng.random(nb) < 0.3] = 50  # ties for the largest band
+    b.morale[:] = _pick(rng, nb, [0.0, 1.0, 0.2])
+    b.hunger[:] = _pick(rng, nb, [0.0, 1.0]) * 1.2
+    b.cell[:] = rng.integers(0, n_cells, nb)
+    b.home[:] = rng.integers(0, n_cells, nb)
+    b.leader[:] = rng.integers(-1, nl + 1, nb) if nl else -1
+    b.recent_losses[:] = np.where(rng.random(nb) < 0.5, 0.0, rng.random(nb) * 100)
+    b.recent_success[:] = rng.random(nb)
+    b.active[:] = rng.random(nb) < 0.8
+    return b
+
+
+def random_leaders(rng: np.random.Generator, nl: int) -> Leaders:
+    lead = Leaders.empty(nl)
+    lead.authority[:] = _pick(rng, nl, [0.0, 1.0])
+    lead.caution[:] = _pick(rng, nl, [0.0, 1.0]) * 3
+    lead.status[:] = rng.choice([int(s) for s in LeaderStatus], nl)
+    lead.recovery[:] = rng.integers(0, 3, nl).astype(np.float64)
+    return lead
+
+
+def random_params(rng: np.random.Generator) -> PopulationParams:
+    """Rates from 0 to high enough that every branch is taken."""
+    p = PopulationParams()
+    rates = {name: float(rng.choice([0.0, rng.random(), 1.0])) for name in (
+        "leader_exposure", "betrayal_rate", "exit_rate", "return_rate", "fragment_rate",
+        "disperse_rate", "return_morale", "disperse_morale")}
+    return dataclasses.replace(p, **rates)
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=SEEDS, nb=st.integers(0, 25), nl=st.integers(0, 8))
+def test_leading_and_distance_equal_the_references(seed: int, nb: int, nl: int) -> None:
+    rng = np.random.default_rng(seed)
+    b, lead = random_bands(rng, nb, nl), random_leaders(rng, nl)
+    got, ref = leading(b, lead), leading_reference(b, lead)
+    for x, y in zip(got, ref, strict=True):
+        np.testing.assert_array_equal(x, y)
+        assert x.dtype == y.dtype
+    lb = np.where(rng.random(nl) < 0.3, -1, got[0])
+    for ncols, scale in ((10, 3.0), (7, 2)):
+        x = leader_distance(b, lb, ncols=ncols, scale=scale)
+        y = leader_distance_reference(b, lb, ncols=ncols, scale=scale)
+        np.testing.assert_array_equal(x, y)
+        assert x.dtype == y.dtype
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, nb=st.integers(0, 25), nl=st.integers(0, 8), hostile=st.booleans())
+def test_leader_fate_equals_the_reference(seed: int, nb: int, nl: int, hostile: bool) -> None:
+    rng = np.random.default_rng(seed)
+    b, lead = random_bands(rng, nb, nl), random_leaders(rng, nl)
+    p = random_params(rng)
+    lb = leading(b, lead)[0]
+    if nl and rng.random() < 0.3:  # any leader_band, not only leading's
+        lb = rng.integers(-1, max(nb, 1), nl) if nb else np.full(nl, -1)
+    hurt = [np.where(rng.random(nb) < 0.5, 0.0, rng.random(nb) * 200) for _ in range(3)]
+    kw = {"leader_band": lb, "killed": hurt[0], "wounded": hurt[1], "captured": hurt[2],
+              "informing": _pick(rng, nb, [0.0, 1.0]), "afghan_band": rng.random(nb) < 0.4,
+              "hostile": hostile, "nearest_afghan": rng.integers(0, 100, 100),
+              "origin_home": rng.integers(0, 100, nb), "params": p}
+    a, c = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    got = leader_fate(b, lead, rng=a, **kw)  # type: ignore[arg-type]
+    ref = leader_fate_reference(b, lead, rng=c, **kw)  # type: ignore[arg-type]
+    same_table(got.bands, ref.bands)
+    same_table(got.leaders, ref.leaders)
+    assert got.betrayed == ref.betrayed
+    same_events(got.events, ref.events)
+    assert a.random() == c.random()
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, nb=st.integers(0, 25))
+def test_leaderless_day_equals_the_reference(seed: int, nb: int) -> None:
+    rng = np.random.default_rng(seed)
+    b = random_bands(rng, nb, 3)
+    p = random_params(rng)
+    leaderless = rng.random(nb) < 0.6
+    a, c = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    got = leaderless_day(b, leaderless=leaderless, params=p, rng=a)
+    ref = leaderless_day_reference(b, leaderless=leaderless, params=p, rng=c)
+    same_table(got[0], ref[0])
+    assert got[1] == ref[1] and type(got[1]) is type(ref[1])
+    same_events(got[2], ref[2])
+    assert a.random() == c.random()
+
+
+@pytest.mark.parametrize("x", [-1.0, -0.0, 0.0, 0.3, 1.0, 1.5, float("nan"), float("inf"),
+                               -float("inf"), 5e-324])
+@pytest.mark.parametrize("bounds", [(0.0, 1.0), (-0.0, 0.0), (0.5, 2.0)])
+def test_clip_is_numpys(x: float, bounds: tuple[float, float]) -> None:
+    got, ref = clip(x, *bounds), float(np.clip(np.float64(x), *bounds))
+    assert (got == ref or (np.isnan(got) and np.isnan(ref))) and np.signbit(got) == np.signbit(ref)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=SEEDS, n=st.integers(0, 30))
+def test_binomial_element_by_element_is_one_numpy_call(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    trials = np.where(rng.random(n) < 0.3, 0, rng.integers(0, 5000, n))
+    prob = np.where(rng.random(n) < 0.3, rng.choice([0.0, 1.0, 0.5], n), rng.random(n))
+    a, c = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    got = [binomial(a, int(k), float(q)) for k, q in zip(trials, prob, strict=True)]
+    np.testing.assert_array_equal(got, c.binomial(trials, prob))
+    assert a.random() == c.random()
+
+
+def test_binomial_refuses_what_numpy_refuses() -> None:
+    rng = np.random.default_rng(0)
+    for n, q in ((-1, 0.5), (0, -0.1), (0, 1.5), (3, float("nan"))):
+        with pytest.raises(ValueError, match="binomial"):
+            binomial(rng, n, q)
+
+
+def random_villages(rng: np.random.Generator, nv: int, n_cells: int = 100) -> Villages:
+    v = Villages.empty(nv)
+    v.cell[:] = rng.integers(0, n_cells, nv)
+    v.population[:] = np.where(rng.random(nv) < 0.2, 0, rng.integers(0, 3000, nv))
+    v.support[:] = _pick(rng, nv, [0.5, 0.0, 1.0, 0.2, 0.8])
+    v.grievance[:] = _pick(rng, nv, [0.0, 1.0])
+    v.fear[:] = _pick(rng, nv, [0.0, 1.0])
+    return v
+
+
+def random_columns(rng: np.random.Generator, nc: int, n_cells: int = 100) -> Columns:
+    c = Columns.empty(nc)
+    c.strength[:] = np.where(rng.random(nc) < 0.5, 0, rng.integers(0, 100, nc))
+    c.kind[:] = ColumnKind.VOLUNTEER
+    c.order[:] = rng.choice([int(o) for o in Order], nc)
+    c.cell[:] = rng.integers(0, n_cells, nc)
+    c.home[:] = rng.integers(0, n_cells, nc)
+    c.morale[:] = rng.random(nc)
+    c.active[:] = rng.random(nc) < 0.5
+    return c
+
+
+def random_reach(rng: np.random.Generator, nb: int, nv: int, k: int) -> np.ndarray:
+    reach = rng.integers(0, max(nv, 1), (nb, k)) if nv else np.full((nb, k), -1)
+    reach[rng.random((nb, k)) < 0.4] = -1
+    if nb > 1:
+        reach[-1] = reach[0]  # two bands in one place
+    return reach.astype(np.int64)
+
+
+def defection_params(rng: np.random.Generator) -> PopulationParams:
+    return dataclasses.replace(PopulationParams(), **{
+        name: float(rng.choice([0.0, rng.random(), 1.0])) for name in (
+            "band_defect_rate", "clan_defect_rate", "escort_share", "clan_share", "levy_rate",
+            "men_share")})
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, nb=st.integers(0, 25), nv=st.integers(0, 30))
+def test_band_switch_and_levy_equal_the_references(seed: int, nb: int, nv: int) -> None:
+    rng = np.random.default_rng(seed)
+    b, p = random_bands(rng, nb, 3), defection_params(rng)
+    extra = int(rng.integers(0, 5))
+    c = random_columns(rng, extra + nb)
+    vrow = np.where(rng.random(nb) < 0.2, -1, extra + np.arange(nb)).astype(np.int64)
+    side = rng.integers(-1, 2, nb).astype(np.int64)
+    kw = {"home_side": side, "authority": _pick(rng, nb, [0.0, 1.0]),
+              "leader_here": rng.random(nb) < 0.5, "volunteer_row": vrow, "params": p}
+    a, r = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    got = band_switch(b, c, rng=a, **kw)  # type: ignore[arg-type]
+    ref = band_switch_reference(b, c, rng=r, **kw)  # type: ignore[arg-type]
+    same_table(got[0], ref[0])
+    same_table(got[1], ref[1])
+    assert got[2] == ref[2]
+    same_events(got[3], ref[3])
+    v = random_villages(rng, nv)
+    home = (rng.integers(-1, nv, nb) if nv else np.full(nb, -1)).astype(np.int64)
+    kw = {"home_village": home, "home_side": side, "band_home": rng.integers(0, 100, nb),
+              "volunteer_row": vrow, "params": p}
+    got = levy(c, v, rng=a, **kw)  # type: ignore[arg-type]
+    ref = levy_reference(c, v, rng=r, **kw)  # type: ignore[arg-type]
+    same_table(got[0], ref[0])
+    same_table(got[1], ref[1])
+    assert got[2] == ref[2]
+    same_events(got[3], ref[3])
+    assert a.random() == r.random()
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, nb=st.integers(0, 25), nv=st.integers(0, 30), k=st.sampled_from([1, 9, 25]),
+       scouts=st.booleans())
+def test_recruit_and_intelligence_equal_the_references(seed: int, nb: int, nv: int, k: int,
+                                                       scouts: bool) -> None:
+    rng = np.random.default_rng(seed)
+    b, v = random_bands(rng, nb, 3), random_villages(rng, nv)
+    b.recent_success[:] = _pick(rng, nb, [0.0]) * 3
+    reach = random_reach(rng, nb, nv, k)
+    p = dataclasses.replace(PopulationParams(), **{
+        name: float(rng.choice([0.0, rng.random(), 1.0])) for name in (
+            "recruit_rate", "fear_deterrence", "men_share", "success_recruit_gain",
+            "defeat_recruit_cut", "inform_threshold", "warn_threshold", "inform_penalty",
+            "warn_bonus", "scouts_inform_gain")})
+    eligible = rng.random(nb) < 0.7
+    a, r = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    got = recruit(b, v, reach=reach, eligible=eligible, params=p, rng=a)
+    ref = recruit_reference(b, v, reach=reach, eligible=eligible, params=p, rng=r)
+    same_table(got[0], ref[0])
+    same_table(got[1], ref[1])
+    same_events(got[2], ref[2])
+    assert a.random() == r.random()
+    for x, y in zip(intelligence(v, reach=reach, scouts=scouts, params=p),
+                    intelligence_reference(v, reach=reach, scouts=scouts, params=p), strict=True):
+        np.testing.assert_array_equal(x, y)
+        np.testing.assert_array_equal(np.signbit(x), np.signbit(y))
+        assert x.dtype == y.dtype
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=SEEDS, rows=st.integers(1, 4), n=st.integers(0, 140))
+def test_row_sum_is_numpys_sum_along_rows(seed: int, rows: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(rows, n)) * 10.0 ** rng.integers(-5, 15, size=(rows, n))
+    a[rng.random((rows, n)) < 0.3] = rng.choice([0.0, -0.0])
+    ref = a.sum(axis=1)
+    got = np.array([row_sum(r) for r in a.tolist()])
+    np.testing.assert_array_equal(got, ref)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(ref))
