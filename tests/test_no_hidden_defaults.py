@@ -138,6 +138,7 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("compiled.py", "village_step", 3): "three fields spread: support, grievance, fear",
     ("villages.py", "neighbour_mean", 128): "compiled row sum's limit (compiled.MAX_ROW): speed",
     ("search_compiled.py", "distances_near", 1e-09): "rounding margin of a pruning bound: speed",
+    ("search_compiled.py", "flee_walk", 1e-09): "rounding margin of a pruning bound: speed",
     ("movement_compiled.py", "_walk", 3): "direction code W of the four edges",
     ("search_compiled.py", "_flee_walk", 3): "direction code W of the four edges",
     ("search_compiled.py", "_flee_walk", 4): "four edges of a grid cell",

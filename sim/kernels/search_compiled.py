@@ -380,8 +380,11 @@ def raid_choice(indptr: I64, indices: NDArray[np.int32], weights: F64, posts: I6
 @inline
 def _settle(target: int, indptr: I64, indices: NDArray[np.int32], weights: F64,
             limit: float, tent: F64, done: NDArray[np.bool_], heap_d: F64, heap_v: I64,
-            size: int) -> int:
-    """Run the search on until ``target`` is scanned or nothing is left; returns the heap size."""
+            size: int, inside: NDArray[np.bool_], boxes: I64, ncols: int,
+            step_hours: float) -> int:
+    """Run the search on until ``target`` is scanned or nothing is left; returns the heap
+    size. A node outside ``inside`` from which no box can be reached within ``limit`` is
+    never pushed (as in :func:`_near_dijkstra`)."""
     while not done[target] and size > 0:
         d = heap_d[0]
         v = heap_v[0]
@@ -395,6 +398,8 @@ def _settle(target: int, indptr: I64, indices: NDArray[np.int32], weights: F64,
                 continue
             nv = d + weights[j]
             if nv <= limit and nv < tent[u]:
+                if not inside[u] and nv + _steps_to(u, boxes, ncols) * step_hours > limit:
+                    continue  # no box within reach through u
                 tent[u] = nv
                 size = _push(heap_d, heap_v, size, nv, u)
     return size
@@ -403,10 +408,24 @@ def _settle(target: int, indptr: I64, indices: NDArray[np.int32], weights: F64,
 @jit
 def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
                horizon: float, nbr: I64, hours: F64, cells: I64, budget: F64,
-               max_edges: int) -> None:
+               max_edges: int, radius: int, ncols: int, step_hours: float) -> None:
     n = indptr.size - 1
     tent = np.full(n, np.inf)
     done = np.zeros(n, dtype=np.bool_)
+    # The cells a band's steps read: within ``radius`` of where it starts.
+    n_rows = n // ncols
+    boxes = np.empty((cells.size, 4), dtype=np.int64)
+    inside = np.zeros(n, dtype=np.bool_)
+    for i in range(cells.size):
+        r = cells[i] // ncols
+        c = cells[i] - r * ncols
+        boxes[i, 0] = max(r - radius, 0)
+        boxes[i, 1] = min(r + radius, n_rows - 1)
+        boxes[i, 2] = max(c - radius, 0)
+        boxes[i, 3] = min(c + radius, ncols - 1)
+        for rr in range(boxes[i, 0], boxes[i, 1] + 1):
+            for cc in range(boxes[i, 2], boxes[i, 3] + 1):
+                inside[rr * ncols + cc] = True
     heap_d, heap_v, size = _seeded(indices, sources, tent)
     for i in range(cells.size):
         c = cells[i]
@@ -414,7 +433,7 @@ def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I
         first = True
         for _ in range(max_edges):
             size = _settle(c, indptr, indices, weights, horizon, tent, done, heap_d, heap_v,
-                           size)
+                           size, inside, boxes, ncols, step_hours)
             here = tent[c] if done[c] else horizon
             best = -1
             best_val = -np.inf
@@ -423,7 +442,7 @@ def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I
                 if u < 0 or not np.isfinite(hours[c, k]):
                     continue
                 size = _settle(u, indptr, indices, weights, horizon, tent, done, heap_d,
-                               heap_v, size)
+                               heap_v, size, inside, boxes, ncols, step_hours)
                 val = tent[u] if done[u] else horizon
                 if val > best_val:
                     best_val = val
@@ -444,7 +463,7 @@ def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I
 
 def flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, *,
               horizon: float, nbr: I64, hours: F64, cells: I64, budget: F64,
-              max_edges: int) -> I64:
+              max_edges: int, cheapest: float | None = None) -> I64:
     """Fleeing bands climbing away from ``sources`` (state units) for a day.
 
     The reference (:func:`sim.kernels.movement.move_bands`) takes the hours to the nearest
@@ -467,16 +486,34 @@ def flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I6
     cells : ndarray of int64, shape (m,)
     budget : ndarray of float64, shape (m,)
     max_edges : int
+    cheapest : float, optional
+        The cheapest passable edge of ``hours`` (:attr:`sim.kernels.terrain.Graph.cheapest`;
+        computed if not given).
 
     Returns
     -------
     ndarray of int64, shape (m,)
         End cells.
     """
+    n = nbr.shape[0]
+    if cheapest is None:
+        finite = hours[np.isfinite(hours)]
+        cheapest = float(finite.min()) if finite.size else float(np.inf)
+    # walk_reach: the first edge always, every further one costs at least the cheapest.
+    if cheapest == np.inf:
+        reach = 0
+    elif cheapest <= 0.0:
+        reach = int(max_edges)
+    else:
+        reach = int(min(max_edges, 1 + np.floor(float(np.max(budget, initial=0.0)) / cheapest)))
+    ncols = int(nbr[0, 2]) if n > 0 and nbr[0, 2] >= 0 else max(n, 1)  # south of cell 0
+    # Rounding margin of the pruning bound, as in distances_near (speed, not answers).
+    step_hours = cheapest * (1.0 - 1e-9) if 0.0 < cheapest < np.inf else 0.0
     out = np.array(cells, dtype=np.int64)
     _flee_walk(np.asarray(indptr, dtype=np.int64), indices,
                np.asarray(weights, dtype=np.float64),
                np.unique(np.asarray(sources, dtype=np.int64)), float(horizon),
                np.asarray(nbr, dtype=np.int64), np.asarray(hours, dtype=np.float64), out,
-               np.asarray(budget, dtype=np.float64), int(max_edges))
+               np.asarray(budget, dtype=np.float64), int(max_edges), reach + 1, ncols,
+               float(step_hours))
     return out

@@ -203,7 +203,7 @@ def move_bands(
         cell[flee] = search_compiled.flee_walk(
             m.indptr, m.indices, m.data, state_cells, horizon=horizon, nbr=graph.neighbours(),
             hours=graph.hours, cells=cell[flee], budget=budget[flee],
-            max_edges=graph.hours.shape[0])
+            max_edges=graph.hours.shape[0], cheapest=graph.cheapest)
     elif (mode == BandMode.FLEE).any():
         # Exact around the fleeing bands, as far as a day's walk and one step more can look.
         fleeing = bands.cell[mode == BandMode.FLEE]
