@@ -18,7 +18,7 @@ from sim.kernels.movement import bands as bands_module
 from sim.kernels.movement import raid_targets, strong_posts
 from sim.kernels.movement.window import box_mean_at
 from sim.kernels.terrain import distance_field
-from sim.state import Order
+from sim.state import BandMode, Order
 
 SHAPE = (9, 11)
 N = SHAPE[0] * SHAPE[1]
@@ -142,3 +142,40 @@ def test_equally_near_posts_go_to_the_lowest_cell_as_post_by_post() -> None:
             finally:
                 bands_module.RAID_TABLE = saved
             assert target[0] == min(cells) == want[0][0] and hours[0] == want[1][0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(w=world, hungry=st.booleans(), beaten=st.booleans())
+def test_with_no_band_in_the_field_every_band_holds_where_it_stands(
+    w: dict, hungry: bool, beaten: bool
+) -> None:
+    """The shortcut of a day without active bands gives the rules' answer: every band's
+    mode is HOLD (as :func:`choose_band_modes` says of inactive rows) and nobody moves;
+    no band is known to the state. With the same bands active, the rules do run."""
+    from sim.kernels.movement import choose_band_modes, move_bands, visible_bands
+
+    rng = np.random.default_rng(w["seed"])
+    ctx = dataclasses.replace(context(synthetic_theatre(*SHAPE)),
+                              state_towns=np.unique(np.asarray(w["towns"], dtype=np.int64)))
+    nb, npost = len(w["band_cells"]), len(w["post_cells"])
+    bands = band_table(w["band_cells"], rng.choice([5.0, 30.0, 90.0, 300.0], nb),
+                       hunger=0.9 if hungry else 0.0, morale=0.1 if beaten else 0.8,
+                       home=rng.integers(0, N, nb))
+    cols = column_table(w["post_cells"], rng.choice([0.0, 10.0, 30.0, 100.0], npost),
+                        order=Order.PATROL)
+    idle = dataclasses.replace(bands, active=np.zeros(nb, dtype=bool))
+    for compiled in (False, True):
+        with dispatch.compiled_paths(compiled):
+            rules = choose_band_modes(idle, cols, ctx, P)
+            moved = move_bands(idle, cols, ctx, P, sanctuary_next=np.arange(N))
+            seen = visible_bands(idle, cols, shape=SHAPE, informed=np.ones(nb, dtype=bool),
+                                 beyond_reach=np.zeros(nb, dtype=bool), detection_cells=2)
+        assert (rules == BandMode.HOLD).all()
+        assert np.array_equal(moved.mode, rules) and moved.mode.dtype == np.int64
+        assert np.array_equal(moved.cell, idle.cell) and moved.cell is not idle.cell
+        assert not seen.any() and seen.shape == (nb,)
+    if nb:  # the same bands in the field: the rules choose (hungry ones forage, ...)
+        active = move_bands(bands, cols, ctx, P, sanctuary_next=np.arange(N)).mode
+        assert np.array_equal(active, choose_band_modes(bands, cols, ctx, P))
+        if hungry and not beaten:
+            assert (active != BandMode.HOLD).any()

@@ -182,6 +182,11 @@ def move_bands(
     Bands
         A copy with new ``cell`` and ``mode``.
     """
+    if not bands.active.any():
+        # Every band holds (inactive ones always do): nothing to choose or march. Two days
+        # in three of a long campaign have no band in the field.
+        hold = np.full(len(bands), BandMode.HOLD, dtype=np.int64)
+        return dataclasses.replace(bands, cell=bands.cell.copy(), mode=hold)
     graph = ctx.band_graph
     raid = raid_targets(bands, columns, ctx, params)  # for the modes and the raids
     mode = choose_band_modes(bands, columns, ctx, params, raid=raid)

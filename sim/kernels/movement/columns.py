@@ -50,6 +50,8 @@ def visible_bands(
     -------
     ndarray of bool, shape (n_bands,)
     """
+    if not bands.active.any():  # nothing to know: skip the window
+        return np.zeros(len(bands), dtype=bool)
     rows, cols = shape
     present = np.zeros(rows * cols)
     present[columns.cell[columns.active]] = 1.0
