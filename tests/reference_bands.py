@@ -13,13 +13,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
-from sim.kernels.defection import _activate
+from sim.kernels.draws import sparse_binomial
 from sim.kernels.leaders import _ACTIVE, _CAPTURED, _EXILED, _KILLED, _WOUNDED, LeaderFate
 from sim.kernels.recruitment import momentum, momentum_gain
 from sim.params.population import PopulationParams
-from sim.state import NEUTRAL_SUPPORT, Bands, Columns, Leaders, Villages, replace
+from sim.state import NEUTRAL_SUPPORT, Bands, ColumnKind, Columns, Leaders, Order, Villages, replace
 
 __all__ = [
+    "band_reprisals_reference",
     "band_switch_reference",
     "intelligence_reference",
     "leader_distance_reference",
@@ -28,11 +29,33 @@ __all__ = [
     "leading_reference",
     "levy_reference",
     "recruit_reference",
+    "rival_clash_reference",
+    "sanctuary_recruit_reference",
 ]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
+
+
+def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64,
+              p: PopulationParams) -> Columns:
+    """:func:`sim.kernels.defection._activate` as numpy fancy indexing."""
+    if rows.size == 0:
+        return columns
+    fields = ("strength", "kind", "cell", "home", "order", "target", "morale", "supply", "active")
+    c = replace(columns, **{f: getattr(columns, f).copy() for f in fields})
+    was = c.active[rows] & (c.strength[rows] > 0)
+    c.strength[rows] = c.strength[rows] + men
+    c.kind[rows] = ColumnKind.VOLUNTEER
+    c.cell[rows] = np.where(was, c.cell[rows], cells)
+    c.home[rows] = np.where(was, c.home[rows], homes)
+    c.order[rows] = np.where(was, c.order[rows], Order.PURSUE)
+    c.target[rows] = np.where(was, c.target[rows], -1)
+    c.morale[rows] = np.where(was, c.morale[rows], p.volunteer_morale)
+    c.supply[rows] = np.where(was, c.supply[rows], p.volunteer_supply_days)
+    c.active[rows] = c.active[rows] | (men > 0)
+    return c
 
 
 def willingness(villages: Villages, params: PopulationParams, rows: I64 | None = None) -> F64:
@@ -333,3 +356,105 @@ def intelligence_reference(
     conc = np.clip(1.0 - p.inform_penalty * i_ + p.warn_bonus * w_,
                    1.0 - p.inform_penalty, 1.0 + p.warn_bonus)
     return conc, i_, w_
+
+
+def sanctuary_recruit_reference(
+    bands: Bands,
+    refugees: int,
+    *,
+    in_sanctuary: Bool,
+    share: float,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, int, list[Events]]:
+    """:func:`sim.kernels.recruitment.sanctuary_recruit` as numpy whole-array code."""
+    p = params
+    morale = np.where(in_sanctuary, np.clip(bands.morale + p.sanctuary_morale * share, 0.0, 1.0),
+                      bands.morale)
+    m = np.where(bands.active, momentum(bands, p), 0.0)
+    pull = np.where(in_sanctuary, 1.0, np.where(bands.active & ~in_sanctuary, np.maximum(m, 0.0), 0.0))
+    if not (pull > 0).any() or share <= 0 or refugees <= 0:
+        return replace(bands, morale=morale), refugees, []
+    # Bands abroad grow toward the willing share of the refugee men, not beyond it.
+    willing = int(refugees * p.men_share * p.refugee_willing_share)
+    under_arms = int(bands.fighters[in_sanctuary].sum())
+    men = max(willing - under_arms, 0)
+    best = float(m[bands.active].max()) if bands.active.any() else 0.0
+    rate = p.refugee_recruit_rate * share * float(momentum_gain(np.array([best]), p)[0])
+    total = int(rng.binomial(men, min(rate, 1.0)))
+    # Split among the bands in the sanctuary in proportion to their size (plus one), and
+    # the bands with momentum on the Soviet side in proportion to size times momentum.
+    w = (bands.fighters + 1.0) * pull
+    got = rng.multinomial(total, w / w.sum()).astype(np.int64)
+    new_b = replace(bands, fighters=bands.fighters + got, morale=morale)
+    rows = np.flatnonzero(got > 0)
+    out = []
+    if rows.size:
+        out.append(events("recruitment", "insurgent", unit=rows, cell=bands.cell[rows], n=got[rows],
+                          refugees=1.0))
+    return new_b, refugees - total, out
+
+
+def rival_clash_reference(
+    bands: Bands,
+    *,
+    rivals: Bool,
+    leading: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, int, list[Events]]:
+    """:func:`sim.kernels.defection.rival_clash` as numpy whole-array code."""
+    p = params
+    act = np.flatnonzero(bands.active & (bands.fighters > 0) & (leading >= 0))
+    if act.size < 2 or rivals.size == 0:
+        return bands, 0, []
+    order = act[np.argsort(bands.cell[act], kind="stable")]
+    a, b = order[:-1], order[1:]
+    la, lb = leading[a], leading[b]
+    pair = (bands.cell[a] == bands.cell[b]) & rivals[la, lb]
+    fight = pair & (rng.random(a.size) < p.rival_clash_rate)
+    loss = np.zeros(len(bands), dtype=np.int64)
+    ka = rng.binomial(bands.fighters[a], p.rival_clash_loss) * fight
+    kb = rng.binomial(bands.fighters[b], p.rival_clash_loss) * fight
+    np.add.at(loss, a, ka)
+    np.add.at(loss, b, kb)
+    loss = np.minimum(loss, bands.fighters)
+    new_b = replace(bands, fighters=bands.fighters - loss,
+                                recent_losses=bands.recent_losses + loss)
+    out: list[Events] = []
+    r = np.flatnonzero(fight)
+    if r.size:
+        out.append(events("rival_clash", "insurgent", unit=a[r], cell=bands.cell[a[r]],
+                          n=loss[a[r]] + loss[b[r]], other=b[r]))
+    return new_b, int(loss.sum()), out
+
+
+def band_reprisals_reference(
+    villages: Villages,
+    *,
+    band_near: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Villages, int, list[Events]]:
+    """:func:`sim.kernels.repression.band_reprisals` as numpy whole-array code."""
+    p = params
+    n = len(villages)
+    if n == 0:
+        return villages, 0, []
+    informers = np.flatnonzero((band_near >= 0) & (villages.support < p.inform_threshold))
+    hit = np.zeros(n, dtype=bool)
+    hit[informers] = rng.random(informers.size) < p.reprisal_rate
+    if not hit.any():
+        return villages, 0, []
+    killed = sparse_binomial(rng, np.where(hit, villages.population, 0), p.reprisal_kill_share)
+    f = villages.fear
+    new_v = replace(
+        villages,
+        population=(villages.population - killed).astype(np.int64),
+        fear=np.clip(f + p.reprisal_fear * hit * (1.0 - f), 0.0, 1.0),
+        support=np.clip(villages.support - p.reprisal_support_cut * hit, 0.0, 1.0),
+    )
+    r = np.flatnonzero(hit)
+    ev = events("band_reprisal", "insurgent", unit=band_near[r], cell=villages.cell[r],
+                n=killed[r], village=r)
+    return new_v, int(killed.sum()), [ev]

@@ -28,6 +28,8 @@ ALLOWED = {
     "RAID_TABLE",
     # ... and the share of the map below which window_max marks windows instead of filtering
     "SPARSE_FACTOR",
+    # ... and the number of draws from which the row-by-row kernels make one numpy call
+    "MANY_DRAWS",
     # codes
     "OUTCOME_TIME", "OUTCOME_INSURGENTS_WITHDREW", "OUTCOME_STATE_WITHDREW",
     "OUTCOME_INSURGENTS_ROUTED", "OUTCOME_STATE_ROUTED", "STATE", "INSURGENT",

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference_bands import (
+    band_reprisals_reference,
     band_switch_reference,
     intelligence_reference,
     leader_distance_reference,
@@ -19,12 +20,15 @@ from reference_bands import (
     leading_reference,
     levy_reference,
     recruit_reference,
+    rival_clash_reference,
+    sanctuary_recruit_reference,
 )
 
 from sim.events import Events
-from sim.kernels.defection import band_switch, levy
+from sim.kernels.defection import band_switch, levy, rival_clash
 from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, leading
-from sim.kernels.recruitment import intelligence, recruit
+from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
+from sim.kernels.repression import band_reprisals
 from sim.kernels.rowwise import binomial, clip, row_sum
 from sim.params.population import PopulationParams
 from sim.state import Bands, ColumnKind, Columns, Leaders, LeaderStatus, Order, Villages
@@ -287,3 +291,50 @@ def test_row_sum_is_numpys_sum_along_rows(seed: int, rows: int, n: int) -> None:
     got = np.array([row_sum(r) for r in a.tolist()])
     np.testing.assert_array_equal(got, ref)
     np.testing.assert_array_equal(np.signbit(got), np.signbit(ref))
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, nb=st.integers(0, 25), refugees=st.sampled_from([0, 1, 500, 100000]),
+       share=st.sampled_from([0.0, 0.5, 1.0]))
+def test_sanctuary_recruit_equals_the_reference(seed: int, nb: int, refugees: int,
+                                                share: float) -> None:
+    rng = np.random.default_rng(seed)
+    b = random_bands(rng, nb, 3)
+    b.recent_success[:] = _pick(rng, nb, [0.0]) * 3 - 1
+    inside = b.active & (rng.random(nb) < 0.3)
+    p = dataclasses.replace(PopulationParams(), sanctuary_morale=float(rng.random()))
+    a, r = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    got = sanctuary_recruit(b, refugees, in_sanctuary=inside, share=share, params=p, rng=a)
+    ref = sanctuary_recruit_reference(b, refugees, in_sanctuary=inside, share=share, params=p,
+                                      rng=r)
+    same_table(got[0], ref[0])
+    assert got[1] == ref[1]
+    same_events(got[2], ref[2])
+    assert a.random() == r.random()
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, nb=st.integers(0, 12), nv=st.integers(0, 40))
+def test_rival_clash_and_band_reprisals_equal_the_references(seed: int, nb: int, nv: int) -> None:
+    rng = np.random.default_rng(seed)
+    b = random_bands(rng, nb, 3, n_cells=4)  # a few cells: bands meet
+    rivals = rng.random((3, 3)) < 0.6
+    rivals = rivals | rivals.T
+    lead = rng.integers(-1, 3, nb).astype(np.int64)
+    p = dataclasses.replace(PopulationParams(), rival_clash_rate=float(rng.choice([0.0, 0.5, 1.0])),
+                            reprisal_rate=float(rng.choice([0.0, 0.5, 1.0])))
+    a, r = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    for riv in (rivals, np.zeros((0, 0), dtype=bool)):
+        got = rival_clash(b, rivals=riv, leading=lead, params=p, rng=a)
+        ref = rival_clash_reference(b, rivals=riv, leading=lead, params=p, rng=r)
+        same_table(got[0], ref[0])
+        assert got[1] == ref[1]
+        same_events(got[2], ref[2])
+    v = random_villages(rng, nv)
+    near = np.where(rng.random(nv) < 0.5, -1, rng.integers(0, 5, nv)).astype(np.int64)
+    got = band_reprisals(v, band_near=near, params=p, rng=a)
+    ref = band_reprisals_reference(v, band_near=near, params=p, rng=r)
+    same_table(got[0], ref[0])
+    assert got[1] == ref[1]
+    same_events(got[2], ref[2])
+    assert a.random() == r.random()

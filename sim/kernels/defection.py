@@ -36,6 +36,8 @@ Bool = NDArray[np.bool_]
 
 #: The fields of the volunteer rows :func:`_activate` writes.
 _ACTIVATED = ("strength", "kind", "cell", "home", "order", "target", "morale", "supply", "active")
+# The codes as plain ints (no enum attribute lookups in the loops).
+_PURSUE, _VOLUNTEER = int(Order.PURSUE), int(ColumnKind.VOLUNTEER)
 
 
 def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64,
@@ -45,16 +47,14 @@ def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64,
     if rows.size == 0:
         return columns
     c = replace(columns, **{f: getattr(columns, f).copy() for f in _ACTIVATED})
-    was = c.active[rows] & (c.strength[rows] > 0)
-    c.strength[rows] = c.strength[rows] + men
-    c.kind[rows] = ColumnKind.VOLUNTEER
-    c.cell[rows] = np.where(was, c.cell[rows], cells)
-    c.home[rows] = np.where(was, c.home[rows], homes)
-    c.order[rows] = np.where(was, c.order[rows], Order.PURSUE)
-    c.target[rows] = np.where(was, c.target[rows], -1)
-    c.morale[rows] = np.where(was, c.morale[rows], p.volunteer_morale)
-    c.supply[rows] = np.where(was, c.supply[rows], p.volunteer_supply_days)
-    c.active[rows] = c.active[rows] | (men > 0)
+    for r, m, cell, home in zip(rows.tolist(), men.tolist(), cells.tolist(), homes.tolist(),
+                                strict=True):
+        if not (c.active[r] and c.strength[r] > 0):  # a new detachment
+            c.cell[r], c.home[r], c.order[r], c.target[r] = cell, home, _PURSUE, -1
+            c.morale[r], c.supply[r] = p.volunteer_morale, p.volunteer_supply_days
+        c.strength[r] += m
+        c.kind[r] = _VOLUNTEER
+        c.active[r] = c.active[r] or m > 0
     return c
 
 
@@ -284,9 +284,14 @@ def rival_clash(
         ``rival_clash`` (side ``"insurgent"``, unit = first band, ``other`` = second band).
     """
     p = params
-    act = np.flatnonzero(bands.active & (bands.fighters > 0) & (leading >= 0))
-    if act.size < 2 or rivals.size == 0:
+    if rivals.size == 0:
         return bands, 0, []
+    on = [i for i, (a, f, ld) in enumerate(zip(bands.active.tolist(), bands.fighters.tolist(),
+                                                leading.tolist(), strict=True))
+          if a and f > 0 and ld >= 0]
+    if len(on) < 2:  # the usual day: no pair to check (and nothing drawn)
+        return bands, 0, []
+    act = np.array(on, dtype=np.int64)
     order = act[np.argsort(bands.cell[act], kind="stable")]
     a, b = order[:-1], order[1:]
     la, lb = leading[a], leading[b]

@@ -43,7 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
-from sim.kernels.rowwise import binomial, clip, row_sum
+from sim.kernels.rowwise import binomial, clip, clip_array
 from sim.params.population import PopulationParams
 from sim.state import NEUTRAL_SUPPORT, Bands, Villages, replace
 
@@ -59,6 +59,17 @@ def momentum(bands: Bands, params: PopulationParams) -> F64:
     rel_loss = bands.recent_losses / (np.maximum(bands.fighters, 0.0) + 1.0)
     m: F64 = np.tanh(bands.recent_success - params.defeat_weight * rel_loss)
     return m
+
+
+def _momentum_of(bands: Bands, rows: list[int], params: PopulationParams) -> list[float]:
+    """:func:`momentum` of the bands at ``rows`` (numpy's tanh: ``math.tanh`` differs in the
+    last bit)."""
+    if not rows:
+        return []
+    f, won, lost = bands.fighters.tolist(), bands.recent_success.tolist(), bands.recent_losses.tolist()
+    x = [won[i] - params.defeat_weight * (lost[i] / (max(f[i], 0.0) + 1.0)) for i in rows]
+    out: list[float] = np.tanh(np.array(x, dtype=np.float64)).tolist()
+    return out
 
 
 def momentum_gain(m: F64, params: PopulationParams) -> F64:
@@ -115,12 +126,7 @@ def recruit(
         for v in row:
             if v >= 0:
                 shared[v] = shared.get(v, 0) + 1
-    fighters = bands.fighters.tolist()
-    gain: list[float] = []
-    if rows:
-        gain = np.tanh(np.array([float(bands.recent_success[i]) - p.defeat_weight
-                                 * (float(bands.recent_losses[i]) / (max(fighters[i], 0.0) + 1.0))
-                                 for i in rows])).tolist()  # each band's momentum
+    gain = _momentum_of(bands, rows, p)
     pop = villages.population.copy()
     support, grievance, fear = villages.support, villages.grievance, villages.fear
     willing: dict[int, float] = {}
@@ -187,12 +193,22 @@ def sanctuary_recruit(
         ``recruitment`` (side ``"insurgent"``, ``refugees`` = 1).
     """
     p = params
-    morale = np.where(in_sanctuary, np.clip(bands.morale + p.sanctuary_morale * share, 0.0, 1.0),
-                      bands.morale)
-    m = np.where(bands.active, momentum(bands, p), 0.0)
-    pull = np.where(in_sanctuary, 1.0, np.where(bands.active & ~in_sanctuary, np.maximum(m, 0.0), 0.0))
-    if not (pull > 0).any() or share <= 0 or refugees <= 0:
+    nb = len(bands)
+    ins, act = in_sanctuary.tolist(), bands.active.tolist()
+    morale = bands.morale.copy()
+    for i in range(nb):
+        if ins[i]:
+            morale[i] = clip(float(morale[i]) + p.sanctuary_morale * share, 0.0, 1.0)
+    on = [i for i in range(nb) if act[i]]
+    m_on = _momentum_of(bands, on, p)
+    pull = [1.0 if ins[i] else 0.0 for i in range(nb)]
+    for i, x in zip(on, m_on, strict=True):
+        if not ins[i]:
+            pull[i] = x if x > 0.0 else 0.0  # np.maximum(x, 0.0): +0.0 for -0.0
+    if not any(x > 0 for x in pull) or share <= 0 or refugees <= 0:
         return replace(bands, morale=morale), refugees, []
+    m = np.zeros(nb)
+    m[on] = m_on
     # Bands abroad grow toward the willing share of the refugee men, not beyond it.
     willing = int(refugees * p.men_share * p.refugee_willing_share)
     under_arms = int(bands.fighters[in_sanctuary].sum())
@@ -202,7 +218,7 @@ def sanctuary_recruit(
     total = int(rng.binomial(men, min(rate, 1.0)))
     # Split among the bands in the sanctuary in proportion to their size (plus one), and
     # the bands with momentum on the Soviet side in proportion to size times momentum.
-    w = (bands.fighters + 1.0) * pull
+    w = (bands.fighters + 1.0) * np.array(pull)
     got = rng.multinomial(total, w / w.sum()).astype(np.int64)
     new_b = replace(bands, fighters=bands.fighters + got, morale=morale)
     rows = np.flatnonzero(got > 0)
@@ -241,35 +257,20 @@ def intelligence(
     nb = reach.shape[0]
     if nb == 0 or len(villages) == 0:
         return np.ones(nb), np.zeros(nb), np.zeros(nb)
-    support, population = villages.support, villages.population
-    inform_scale, warn_scale = max(p.inform_threshold, 1e-9), max(1.0 - p.warn_threshold, 1e-9)
+    # Whole-array numpy over the (n_bands, k) villages in reach (a few hundred entries), with
+    # the ufuncs called directly: a Python loop over the entries would cost more.
+    ok = reach >= 0
+    vi = np.where(ok, reach, 0)
+    s = villages.support[vi]  # only the villages in reach
+    inform = clip_array((p.inform_threshold - s) / max(p.inform_threshold, 1e-9), 0.0, 1.0)
+    warn = clip_array((s - p.warn_threshold) / max(1.0 - p.warn_threshold, 1e-9), 0.0, 1.0)
+    w = np.where(ok, villages.population[vi].astype(np.float64), 0.0)
+    tot = np.add.reduce(w, axis=1)
+    some = tot > 0
+    i_ = np.divide(np.add.reduce(w * inform, axis=1), tot, out=np.zeros(nb), where=some)
+    w_ = np.divide(np.add.reduce(w * warn, axis=1), tot, out=np.zeros(nb), where=some)
     gain = 1.0 + (p.scouts_inform_gain if scouts else 0.0)
-    lo, hi = 1.0 - p.inform_penalty, 1.0 + p.warn_bonus
-    seen: dict[tuple[int, ...], tuple[float, float, float]] = {}  # bands with the same reach
-    conc, inf, wrn = [], [], []
-    for row in map(tuple, reach.tolist()):
-        got = seen.get(row)
-        if got is None:
-            # Population-weighted means over the villages in reach, summed as numpy sums a
-            # row (a village out of reach weighs 0).
-            w, wi, ww = [], [], []
-            for v in row:
-                if v < 0:
-                    w.append(0.0)
-                    wi.append(0.0)
-                    ww.append(0.0)
-                    continue
-                s_, n_ = float(support[v]), float(population[v])
-                w.append(n_)
-                wi.append(n_ * clip((p.inform_threshold - s_) / inform_scale, 0.0, 1.0))
-                ww.append(n_ * clip((s_ - p.warn_threshold) / warn_scale, 0.0, 1.0))
-            tot = row_sum(w)
-            i_ = row_sum(wi) / tot if tot > 0 else 0.0
-            w_ = row_sum(ww) / tot if tot > 0 else 0.0
-            i_ = clip(i_ * gain, 0.0, 1.0)
-            got = seen[row] = (clip(1.0 - p.inform_penalty * i_ + p.warn_bonus * w_, lo, hi), i_, w_)
-        conc.append(got[0])
-        inf.append(got[1])
-        wrn.append(got[2])
-    return (np.array(conc, dtype=np.float64), np.array(inf, dtype=np.float64),
-            np.array(wrn, dtype=np.float64))
+    i_ = clip_array(i_ * gain, 0.0, 1.0)
+    conc = clip_array(1.0 - p.inform_penalty * i_ + p.warn_bonus * w_,
+                      1.0 - p.inform_penalty, 1.0 + p.warn_bonus)
+    return conc, i_, w_

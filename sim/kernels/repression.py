@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.kernels.draws import sparse_binomial
+from sim.kernels.rowwise import binomials, clip
 from sim.params.population import PopulationParams
 from sim.state import NEUTRAL_SUPPORT, Villages, replace
 
@@ -128,89 +129,107 @@ def repression_day(
     if n == 0 or not policies.any():
         return RepressionResult(villages, 0, 0, 0, 0, [])
     # Only the villages in reach (executions, trials) and those a raider stands in (raids,
-    # burnings) can be struck: everything is computed and drawn for them alone, in the
-    # order of their rows (the same draws as over the whole table).
+    # burnings) can be struck: everything is computed and drawn for them alone, row by row
+    # in the order of their rows (the same draws as over the whole table).
     support, population = villages.support, villages.population
-    near_rows = np.flatnonzero(state_near & (support > NEUTRAL_SUPPORT))
-    lean = np.clip(2.0 * (support[near_rows] - NEUTRAL_SUPPORT), 0.0, 1.0)
-    pop_near = population[near_rows]
-    shot = sparse_binomial(rng, pop_near, np.clip(
-        p.execution_rate * _at(policies.executions, near_rows) * lean, 0.0, 1.0))
-    tried = sparse_binomial(rng, pop_near - shot, np.clip(
-        p.trial_rate * _at(policies.show_trials, near_rows) * lean, 0.0, 1.0))
-    death = sparse_binomial(rng, tried, p.trial_death_share)
+    cand = np.flatnonzero(state_near)
+    near, lean = [], []
+    for r, s in zip(cand.tolist(), support[cand].tolist(), strict=True):
+        if s > NEUTRAL_SUPPORT:
+            near.append(r)
+            lean.append(clip(2.0 * (s - NEUTRAL_SUPPORT), 0.0, 1.0))
+    pop_near = population[near].tolist()
+    shot = binomials(rng, pop_near, [clip(p.execution_rate * x * w, 0.0, 1.0) for x, w in zip(
+        _at(policies.executions, near), lean, strict=True)])
+    tried = binomials(rng, [k - d for k, d in zip(pop_near, shot, strict=True)],
+                      [clip(p.trial_rate * x * w, 0.0, 1.0) for x, w in zip(
+                          _at(policies.show_trials, near), lean, strict=True)])
+    death = binomials(rng, tried, [p.trial_death_share] * len(near))
     pop = population.copy()
-    pop[near_rows] -= shot + tried
+    hit: dict[int, bool] = {}
+    for r, a_, b_ in zip(near, shot, tried, strict=True):
+        pop[r] -= a_ + b_
+        hit[r] = a_ > 0 or b_ > 0
 
-    target = np.flatnonzero(raiders & (support > p.side_high))
-    u = rng.random(target.size)
-    burning = np.asarray(_at(policies.village_burning, target), dtype=np.float64)
-    raids = np.asarray(_at(policies.punitive_raids, target), dtype=np.float64)
-    burn = u < np.minimum(1.0, burning / 2.0)
-    raid = ~burn & (u < np.minimum(1.0, (burning + raids) / 2.0)) & (raids > 0)
-    pop_t = pop[target]
-    r_killed = sparse_binomial(rng, np.where(raid, pop_t, 0), p.raid_kill_share)
-    b_killed = sparse_binomial(rng, np.where(burn, pop_t, 0), p.burning_kill_share)
-    fled = sparse_binomial(rng, np.where(burn, pop_t - r_killed - b_killed, 0), p.burning_flight)
-    pop[target] = pop_t - r_killed - b_killed - fled
+    cand = np.flatnonzero(raiders)
+    target = [r for r, s in zip(cand.tolist(), support[cand].tolist(), strict=True)
+              if s > p.side_high]
+    u = rng.random(len(target)).tolist()
+    burn, raid = [], []
+    for x, burning, raids in zip(u, _at(policies.village_burning, target),
+                                 _at(policies.punitive_raids, target), strict=True):
+        burn.append(x < min(1.0, burning / 2.0))
+        raid.append(not burn[-1] and x < min(1.0, (burning + raids) / 2.0) and raids > 0)
+    pop_t = pop[target].tolist()
+    m = len(target)
+    r_killed = binomials(rng, [k if r else 0 for k, r in zip(pop_t, raid, strict=True)],
+                         [p.raid_kill_share] * m)
+    b_killed = binomials(rng, [k if b else 0 for k, b in zip(pop_t, burn, strict=True)],
+                         [p.burning_kill_share] * m)
+    fled = binomials(rng, [k - x - y if b else 0 for k, x, y, b in zip(
+        pop_t, r_killed, b_killed, burn, strict=True)], [p.burning_flight] * m)
+    raided: dict[int, float] = {}
+    for i, r in enumerate(target):
+        pop[r] = pop_t[i] - r_killed[i] - b_killed[i] - fled[i]
+        raided[r] = (1.0 if raid[i] else 0.0) + p.burning_raid_weight * (1.0 if burn[i] else 0.0)
 
     # Fear, grievance and support of the struck villages (the others keep theirs).
-    hit = np.zeros(n, dtype=bool)
-    hit[near_rows] = (shot > 0) | (tried > 0)
-    raided = np.zeros(n)
-    raided[target] = raid + p.burning_raid_weight * burn
-    struck = np.flatnonzero(hit | (raided != 0))
-    h, r_w = hit[struck], raided[struck]
-    da = p.repression_fear * h + p.raid_fear * r_w
-    dg = p.repression_grievance * h + p.raid_grievance * r_w
-    ds = p.repression_support_cut * h + p.raid_support_cut * r_w
     f2, g2, s2 = villages.fear.copy(), villages.grievance.copy(), support.copy()
-    f, g = f2[struck], g2[struck]
-    f2[struck] = np.clip(f + np.clip(da, 0, 1) * (1.0 - f), 0.0, 1.0)
-    g2[struck] = np.clip(g + np.clip(dg, 0, 1) * (1.0 - g), 0.0, 1.0)
-    s2[struck] = np.clip(s2[struck] - ds, 0.0, 1.0)
+    struck = sorted({r for r, h in hit.items() if h} | {r for r, w in raided.items() if w != 0})
+    for r in struck:
+        h, w = (1.0 if hit.get(r, False) else 0.0), raided.get(r, 0.0)
+        da = p.repression_fear * h + p.raid_fear * w
+        dg = p.repression_grievance * h + p.raid_grievance * w
+        ds = p.repression_support_cut * h + p.raid_support_cut * w
+        f, g = float(f2[r]), float(g2[r])
+        f2[r] = clip(f + clip(da, 0.0, 1.0) * (1.0 - f), 0.0, 1.0)
+        g2[r] = clip(g + clip(dg, 0.0, 1.0) * (1.0 - g), 0.0, 1.0)
+        s2[r] = clip(float(s2[r]) - ds, 0.0, 1.0)
     food, crop = villages.food, villages.crop
-    if target.size:
+    if target:
         food, crop = food.copy(), crop.copy()
-        food[target[raid]] *= 1.0 - p.raid_food_share
-        food[target[burn]] = 0.0
-        crop[target[burn]] = 0.0
+        for r, x, y in zip(target, raid, burn, strict=True):
+            if x:
+                food[r] *= 1.0 - p.raid_food_share
+            if y:
+                food[r] = crop[r] = 0.0
 
     out: list[Events] = []
     cell = villages.cell
-    r = np.flatnonzero(shot > 0)
-    if r.size:
-        out.append(events("execution", "village", unit=near_rows[r], cell=cell[near_rows[r]],
-                          n=shot[r]))
-    r = np.flatnonzero(tried > 0)
-    if r.size:
-        out.append(events("show_trial", "village", unit=near_rows[r], cell=cell[near_rows[r]],
-                          n=tried[r], death=death[r]))
-    r = np.flatnonzero(raid)
-    if r.size:
-        out.append(events("punitive_raid", "village", unit=target[r], cell=cell[target[r]],
-                          n=r_killed[r]))
-    r = np.flatnonzero(burn)
-    if r.size:
-        out.append(events("village_burned", "village", unit=target[r], cell=cell[target[r]],
-                          n=b_killed[r], fled=fled[r]))
-    new_v = replace(
-        villages, population=pop.astype(np.int64), food=food, crop=crop, fear=f2, grievance=g2,
-        support=s2,
-    )
+    for kind, rows, ns, extra in (
+        ("execution", [i for i, k in enumerate(shot) if k > 0], shot, None),
+        ("show_trial", [i for i, k in enumerate(tried) if k > 0], tried, ("death", death)),
+    ):
+        if rows:
+            at = [near[i] for i in rows]
+            more = {} if extra is None else {extra[0]: [extra[1][i] for i in rows]}
+            out.append(events(kind, "village", unit=at, cell=cell[at], n=[ns[i] for i in rows],
+                              **more))
+    for kind, mask, ns, extra in (("punitive_raid", raid, r_killed, None),
+                                  ("village_burned", burn, b_killed, ("fled", fled))):
+        rows = [i for i, x in enumerate(mask) if x]
+        if rows:
+            at = [target[i] for i in rows]
+            more = {} if extra is None else {extra[0]: [extra[1][i] for i in rows]}
+            out.append(events(kind, "village", unit=at, cell=cell[at], n=[ns[i] for i in rows],
+                              **more))
+    new_v = replace(villages, population=pop, food=food, crop=crop, fear=f2, grievance=g2,
+                    support=s2)
     return RepressionResult(
         new_v,
-        executed=int(shot.sum() + death.sum()),
-        imprisoned=int((tried - death).sum()),
-        killed=int(r_killed.sum() + b_killed.sum()),
-        refugees=int(fled.sum()),
+        executed=sum(shot) + sum(death),
+        imprisoned=sum(tried) - sum(death),
+        killed=sum(r_killed) + sum(b_killed),
+        refugees=sum(fled),
         events=out,
     )
 
 
-def _at(x: F64 | float, rows: I64) -> F64 | float:
-    """``x`` at ``rows``: a per-village intensity gathered, a scalar as it is."""
-    return x[rows] if isinstance(x, np.ndarray) and x.ndim else x
+def _at(x: F64 | float, rows: list[int]) -> list[float]:
+    """``x`` at ``rows``: a per-village intensity gathered, a scalar repeated."""
+    if isinstance(x, np.ndarray) and x.ndim:
+        return x[rows].tolist() if rows else []
+    return [float(x)] * len(rows)
 
 
 def band_reprisals(
@@ -244,11 +263,15 @@ def band_reprisals(
     n = len(villages)
     if n == 0:
         return villages, 0, []
-    informers = np.flatnonzero((band_near >= 0) & (villages.support < p.inform_threshold))
-    hit = np.zeros(n, dtype=bool)
-    hit[informers] = rng.random(informers.size) < p.reprisal_rate
-    if not hit.any():
+    near = np.flatnonzero(band_near >= 0)
+    informers = [r for r, s in zip(near.tolist(), villages.support[near].tolist(), strict=True)
+                 if s < p.inform_threshold]
+    struck = [r for r, u in zip(informers, rng.random(len(informers)).tolist(), strict=True)
+              if u < p.reprisal_rate]
+    if not struck:  # the usual day
         return villages, 0, []
+    hit = np.zeros(n, dtype=bool)
+    hit[struck] = True
     killed = sparse_binomial(rng, np.where(hit, villages.population, 0), p.reprisal_kill_share)
     f = villages.fear
     new_v = replace(

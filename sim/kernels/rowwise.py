@@ -11,8 +11,17 @@ order consumes the stream exactly as one call over the array does).
 from __future__ import annotations
 
 import numpy as np
+from numpy._core import umath
 
-__all__ = ["binomial", "clip"]
+__all__ = ["MANY_DRAWS", "binomial", "binomials", "clip", "clip_array", "row_sum"]
+
+#: From this many draws :func:`binomials` makes one numpy call rather than one call per draw
+#: (speed only: the stream is the same).
+MANY_DRAWS = 16
+
+#: ``np.clip(a, lo, hi)`` of a float array with both bounds, without its Python wrappers
+#: (``np.clip`` calls this ufunc after checks that concern integer arrays only).
+clip_array = umath.clip  # type: ignore[attr-defined]
 
 
 def clip(x: float, lo: float, hi: float) -> float:
@@ -62,3 +71,32 @@ def row_sum(values: list[float]) -> float:
     for x in values[full:]:
         res += x
     return 0.0 + res
+
+
+def binomials(rng: np.random.Generator, n: list[int], p: list[float]) -> list[int]:
+    """``sparse_binomial(rng, n, p)`` of lists: ``rng.binomial`` drawn where ``n > 0`` and
+    ``p > 0`` in order (one numpy call for many, one by one for a few: the same stream),
+    0 elsewhere.
+
+    Raises
+    ------
+    ValueError
+        As :func:`sim.kernels.draws.sparse_binomial`: an ``n < 0``, a ``p < 0`` or NaN, a
+        ``p > 1`` where ``n > 0``.
+    """
+    live = []
+    for i, (k, q) in enumerate(zip(n, p, strict=True)):
+        if k < 0 or not q >= 0.0:
+            raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
+        if k > 0 and q > 0.0:
+            live.append(i)
+    out = [0] * len(n)
+    if len(live) < MANY_DRAWS:
+        for i in live:
+            out[i] = int(rng.binomial(n[i], p[i]))
+    else:
+        got = rng.binomial(np.array([n[i] for i in live], dtype=np.int64),
+                           np.array([p[i] for i in live], dtype=np.float64)).tolist()
+        for i, k in zip(live, got, strict=True):
+            out[i] = k
+    return out
