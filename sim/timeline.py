@@ -70,7 +70,7 @@ class Schedule:
 
     _by_name: dict[str, tuple[PolicyWindow, ...]] = dataclasses.field(
         default_factory=dict, init=False, compare=False, repr=False)
-    _cells_memo: dict[tuple[str, tuple[int, ...]], tuple[I64, F64, F64]] = dataclasses.field(
+    _cells_memo: dict[tuple[str, tuple[int, ...], int], tuple[I64, F64, F64]] = dataclasses.field(
         default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -100,8 +100,9 @@ class Schedule:
         0 where none does.
 
         The result for a set of windows in force is kept while ``cells`` stays the same
-        (villages do not move): the arrays of a window in force are then read-only and
-        shared by the days it covers; fresh zeros when no window is in force.
+        (villages do not move; one result per number of cells, so that callers asking for
+        different cells keep theirs): the arrays of a window in force are then read-only
+        and shared by the days it covers; fresh zeros when no window is in force.
 
         Parameters
         ----------
@@ -117,7 +118,9 @@ class Schedule:
         active = self._active(name, day)
         if not active:
             return np.zeros(cells.shape, dtype=np.float64), np.zeros(cells.shape, dtype=np.float64)
-        key = (name, active)
+        # one entry per number of cells: callers asking for different cells (the villages',
+        # the whole map's) keep theirs instead of replacing each other's every day
+        key = (name, active, int(cells.size))
         hit = self._cells_memo.get(key)
         if hit is not None and hit[0].shape == cells.shape and np.array_equal(hit[0], cells):
             return hit[1], hit[2]

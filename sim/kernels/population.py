@@ -30,6 +30,7 @@ from sim.kernels.ledger import ledger_from_events, people_total
 from sim.kernels.population_context import PopulationContext
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
 from sim.kernels.repression import RepressionPolicies, band_reprisals, repression_day
+from sim.kernels.rowwise import clip
 from sim.kernels.villages import (
     VillagePolicies,
     momentum,
@@ -188,6 +189,13 @@ _ADMINISTERED = tuple(f.name for f in dataclasses.fields(VillagePolicies)
                       if f.name != "food_for_cotton")
 
 
+def _positive(value: F64 | float) -> bool:
+    """Whether ``value`` (a number or an array) is above 0 anywhere."""
+    if isinstance(value, (float, int)):
+        return value > 0
+    return bool(np.any(np.asarray(value) > 0))
+
+
 def _zero(value: F64 | float) -> bool:
     """A scalar 0: a policy not in force anywhere (its product with the reach is 0 too)."""
     return isinstance(value, (float, int)) and value == 0
@@ -337,20 +345,27 @@ def population_day(
     led.insurgents_captured += fate.betrayed
     out += fate.events
     leader_band, led_by = leading(b, leaders)
-    nl = len(leaders)
     leaderless = led_by < 0
-    leader_here = np.zeros(nb, dtype=bool)
-    if nl:
-        lb = leader_band[leader_band >= 0]
-        leader_here[lb] = led_by[lb] >= 0
-    authority = np.where(led_by >= 0, leaders.authority[np.maximum(led_by, 0)] if nl else 0.0, 0.0)
-    leads_one = np.zeros(nl, dtype=bool)
-    leads_one[led_by[led_by >= 0]] = True
-    far = leader_distance(b, np.where(leads_one, leader_band, -1),
-                          ncols=ctx.shape[1], scale=p.leader_distance_cells)
+    # Whether each band's leader rides with it, and his authority (row by row: few bands).
+    lb_rows, led_rows = leader_band.tolist(), led_by.tolist()
+    rides = [False] * nb
+    for r in lb_rows:
+        if r >= 0 and led_rows[r] >= 0:
+            rides[r] = True
+    leader_here = np.array(rides, dtype=bool)
+    auth = leaders.authority.tolist()
+    authority = np.array([auth[x] if x >= 0 else 0.0 for x in led_rows], dtype=np.float64)
 
     # ------------------------------------------------------------------ amnesty
-    if np.any(np.asarray(today.amnesty) > 0):
+    if _positive(today.amnesty):
+        # the distance of each band from a leader leading one band (amnesty only)
+        leads_one = [False] * len(leaders)
+        for x in led_rows:
+            if x >= 0:
+                leads_one[x] = True
+        far = leader_distance(b, np.array([r if one else -1 for r, one in zip(
+            lb_rows, leads_one, strict=True)], dtype=np.int64),
+                              ncols=ctx.shape[1], scale=p.leader_distance_cells)
         res = take_up(
             b, mem, credibility=today.amnesty, trust=state.amnesty_trust, leader_far=far,
             leaderless=leaderless, leader_here=leader_here, authority=authority,
@@ -366,13 +381,18 @@ def population_day(
     same = (near_band is not None and b.cell is reach_cells
             and np.array_equal(np.flatnonzero(b.active & (b.fighters > 0)), near_rows))
     in_reach = near_band if same and near_band is not None else bands_near(b)
-    repressing = bool(np.any(np.asarray(today.repression.executions)
-                             + today.repression.show_trials > 0))
+    ex, trials = today.repression.executions, today.repression.show_trials
+    repressing = (ex + trials > 0 if isinstance(ex, (float, int)) and isinstance(trials, (float, int))
+                  else bool(np.any(np.asarray(ex) + trials > 0)))
+    fair = today.village.fair_amnesty
     b, mem, trust, arrested, ev = aftermath(
         b, mem, v, trust=state.amnesty_trust, band_in_reach=in_reach, repression=repressing,
         params=p, rng=rng,
-        credibility=float(np.max(today.amnesty)) if np.size(today.amnesty) else 0.0,
-        fairness=np.clip(p.fair_amnesty_effect * np.asarray(today.village.fair_amnesty), 0.0, 1.0),
+        credibility=(float(today.amnesty) if isinstance(today.amnesty, (float, int)) else
+                     float(np.max(today.amnesty)) if np.size(today.amnesty) else 0.0),
+        fairness=(clip(p.fair_amnesty_effect * fair, 0.0, 1.0) if isinstance(fair, (float, int))
+                  else
+                  np.clip(p.fair_amnesty_effect * np.asarray(fair), 0.0, 1.0)),
     )
     led.imprisoned += arrested
     led.relapsed += int(sum(float(e.n.sum()) for e in ev if e.kind == "relapse"))
@@ -401,8 +421,10 @@ def population_day(
                             params=p, rng=rng)
     led.levied += levied
     out += ev
+    # (no one deserts while the state is not losing: no lookup is needed then)
+    look = band_lookup(b) if today.losing != 0.0 else np.full(0, -1, dtype=np.int64)
     c, b, deserted, joined, ev = state_desertion(c, b, losing=today.losing,
-                                                 band_of_cell=band_lookup(b), params=p, rng=rng)
+                                                 band_of_cell=look, params=p, rng=rng)
     led.state_deserted += deserted
     led.defected_to_insurgents += joined
     out += ev
