@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels.control import INSURGENT, STATE
 from sim.kernels.draws import sparse_binomial
 from sim.kernels.leaders import _ACTIVE, _CAPTURED, _EXILED, _KILLED, _WOUNDED, LeaderFate
 from sim.kernels.recruitment import momentum, momentum_gain
@@ -22,6 +23,7 @@ from sim.state import NEUTRAL_SUPPORT, Bands, ColumnKind, Columns, Leaders, Orde
 __all__ = [
     "band_reprisals_reference",
     "band_switch_reference",
+    "control_day_reference",
     "intelligence_reference",
     "leader_distance_reference",
     "leader_fate_reference",
@@ -458,3 +460,42 @@ def band_reprisals_reference(
     ev = events("band_reprisal", "insurgent", unit=band_near[r], cell=villages.cell[r],
                 n=killed[r], village=r)
     return new_v, int(killed.sum()), [ev]
+
+
+def control_day_reference(
+    holder: NDArray[np.int64],
+    town_cells: NDArray[np.int64],
+    bands: Bands,
+    columns: Columns,
+    *,
+    n_cells: int,
+    town_success: float = 0.0,
+) -> tuple[NDArray[np.int64], Bands, list[Events]]:
+    """:func:`sim.kernels.control.control_day` with whole-map counts."""
+    b = np.bincount(
+        bands.cell[bands.active], weights=bands.fighters[bands.active], minlength=n_cells
+    )
+    c = np.bincount(
+        columns.cell[columns.active], weights=columns.strength[columns.active], minlength=n_cells
+    )
+    bt, ct = b[town_cells], c[town_cells]
+    new = holder.copy()
+    new[(bt > 0) & (ct == 0)] = INSURGENT
+    new[(ct > 0) & (bt == 0)] = STATE
+    out: list[Events] = []
+    taken = np.flatnonzero((new == INSURGENT) & (holder != INSURGENT))
+    if taken.size:
+        out.append(
+            events("town_captured", "insurgent", unit=taken, cell=town_cells[taken], n=bt[taken])
+        )
+    if taken.size and town_success > 0:
+        taken_cell = np.zeros(n_cells, dtype=bool)
+        taken_cell[town_cells[taken]] = True
+        takers = bands.active & taken_cell[bands.cell]
+        bands = replace(
+            bands, recent_success=bands.recent_success + town_success * takers
+        )
+    back = np.flatnonzero((new == STATE) & (holder == INSURGENT))
+    if back.size:
+        out.append(events("town_retaken", "state", unit=back, cell=town_cells[back], n=ct[back]))
+    return new, bands, out

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from reference_bands import (
     band_reprisals_reference,
     band_switch_reference,
+    control_day_reference,
     intelligence_reference,
     leader_distance_reference,
     leader_fate_reference,
@@ -25,6 +26,9 @@ from reference_bands import (
 )
 
 from sim.events import Events
+from sim.geography import LandCover
+from sim.kernels.control import control_day
+from sim.kernels.cotton import cotton_villages
 from sim.kernels.defection import band_switch, levy, rival_clash
 from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, leading
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
@@ -338,3 +342,35 @@ def test_rival_clash_and_band_reprisals_equal_the_references(seed: int, nb: int,
     assert got[1] == ref[1]
     same_events(got[2], ref[2])
     assert a.random() == r.random()
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, nb=st.integers(0, 12), nc=st.integers(0, 12), nt=st.integers(0, 6),
+       success=st.sampled_from([0.0, 0.5]))
+def test_control_day_equals_the_reference(seed: int, nb: int, nc: int, nt: int,
+                                          success: float) -> None:
+    rng = np.random.default_rng(seed)
+    b, c = random_bands(rng, nb, 3, n_cells=8), random_columns(rng, nc, n_cells=8)
+    towns = rng.choice(8, nt, replace=False).astype(np.int64)
+    holder = rng.integers(-1, 2, nt).astype(np.int64)
+    got = control_day(holder, towns, b, c, n_cells=8, town_success=success)
+    ref = control_day_reference(holder, towns, b, c, n_cells=8, town_success=success)
+    np.testing.assert_array_equal(got[0], ref[0])
+    assert got[0].dtype == ref[0].dtype
+    same_table(got[1], ref[1])
+    same_events(got[2], ref[2])
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=SEEDS, nv=st.integers(0, 30), in_force=st.booleans())
+def test_cotton_villages_are_the_soviet_side_croplands_while_in_force(seed: int, nv: int,
+                                                                     in_force: bool) -> None:
+    rng = np.random.default_rng(seed)
+    v = random_villages(rng, nv, n_cells=20)
+    cover = rng.integers(0, 8, (4, 5)).astype(np.uint8)
+    afghan = rng.random(20) < 0.3
+    got = cotton_villages(v, land_cover=cover, afghan=afghan, in_force=in_force)
+    ref = (cover.reshape(-1)[v.cell] == LandCover.CROPLAND) & ~afghan[v.cell] & in_force
+    np.testing.assert_array_equal(got.cotton, ref)
+    assert got.cotton.dtype == np.bool_ and got.cotton is not v.cotton
+    assert got.population is v.population  # the other arrays are shared

@@ -56,13 +56,21 @@ def control_day(
         ``town_captured`` (side insurgent, unit = town index) and ``town_retaken``
         (side state), with ``n`` the strength present.
     """
-    b = np.bincount(
-        bands.cell[bands.active], weights=bands.fighters[bands.active], minlength=n_cells
-    )
-    c = np.bincount(
-        columns.cell[columns.active], weights=columns.strength[columns.active], minlength=n_cells
-    )
-    bt, ct = b[town_cells], c[town_cells]
+    # Strength present in each town's cell: sums over the few active units (in plain
+    # Python: whole-map counts would cost more than the units), as floats.
+    at_b: dict[int, float] = {}
+    for cell, men, on in zip(bands.cell.tolist(), bands.fighters.tolist(), bands.active.tolist(),
+                             strict=True):
+        if on:
+            at_b[cell] = at_b.get(cell, 0.0) + men
+    at_c: dict[int, float] = {}
+    for cell, men, on in zip(columns.cell.tolist(), columns.strength.tolist(),
+                             columns.active.tolist(), strict=True):
+        if on:
+            at_c[cell] = at_c.get(cell, 0.0) + men
+    towns = town_cells.tolist()
+    bt = np.array([at_b.get(t, 0.0) for t in towns], dtype=np.float64)
+    ct = np.array([at_c.get(t, 0.0) for t in towns], dtype=np.float64)
     new = holder.copy()
     new[(bt > 0) & (ct == 0)] = INSURGENT
     new[(ct > 0) & (bt == 0)] = STATE

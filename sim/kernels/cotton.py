@@ -10,6 +10,8 @@ from sim.state import Villages, replace
 
 __all__ = ["cotton_villages"]
 
+_CROPLAND = int(LandCover.CROPLAND)
+
 
 def cotton_villages(
     villages: Villages,
@@ -39,5 +41,7 @@ def cotton_villages(
         A new table with ``cotton`` set on the farming villages (other arrays shared).
     """
     cell = villages.cell
-    farms = (land_cover.reshape(-1)[cell] == LandCover.CROPLAND) & ~afghan[cell]
-    return replace(villages, cotton=farms & in_force)
+    if not in_force:  # no village grows cotton (nothing to look up)
+        return replace(villages, cotton=np.zeros(cell.shape, dtype=bool))
+    farms = (land_cover.reshape(-1)[cell] == _CROPLAND) & ~afghan[cell]
+    return replace(villages, cotton=farms)
