@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from population_world import make_bands, make_columns, make_villages, make_world
 from reference_bands import (
     band_reprisals_reference,
     band_switch_reference,
@@ -34,6 +35,7 @@ from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, le
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
 from sim.kernels.repression import band_reprisals
 from sim.kernels.rowwise import binomial, clip, row_sum
+from sim.kernels.windows import window_rows
 from sim.params.population import PopulationParams
 from sim.state import Bands, ColumnKind, Columns, Leaders, LeaderStatus, Order, Villages
 
@@ -374,3 +376,20 @@ def test_cotton_villages_are_the_soviet_side_croplands_while_in_force(seed: int,
     np.testing.assert_array_equal(got.cotton, ref)
     assert got.cotton.dtype == np.bool_ and got.cotton is not v.cotton
     assert got.population is v.population  # the other arrays are shared
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=SEEDS, rows=st.integers(1, 9), cols=st.integers(1, 9), radius=st.integers(0, 2))
+def test_villages_near_equal_the_windows_day_after_day(seed: int, rows: int, cols: int,
+                                                       radius: int) -> None:
+    rng = np.random.default_rng(seed)
+    _, ctx = make_world(make_bands([0], 10), make_columns([0], 10), make_villages([0], 100),
+                        shape=(rows, cols))
+    ctx = dataclasses.replace(ctx, village_of_cell=np.where(
+        rng.random(rows * cols) < 0.4, -1, rng.integers(0, 50, rows * cols)).astype(np.int64))
+    for _ in range(3):  # the kept rows and new cells mixed
+        cells = rng.integers(0, rows * cols, int(rng.integers(0, 6))).astype(np.int64)
+        got = ctx.villages_near(cells, radius)
+        ref = window_rows(ctx.village_of_cell, cells, shape=(rows, cols), radius=radius)
+        np.testing.assert_array_equal(got, ref)
+        assert got.dtype == ref.dtype and got.shape == ref.shape

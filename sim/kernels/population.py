@@ -36,7 +36,7 @@ from sim.kernels.villages import (
     momentum,
     village_day,
 )
-from sim.kernels.windows import reach_max, units_at, window_max, window_rows
+from sim.kernels.windows import reach_max, units_at, window_max
 from sim.params.population import PopulationParams
 from sim.state import (
     NEUTRAL_SUPPORT,
@@ -252,7 +252,7 @@ def population_day(
     # context's), from the units' few cells; else by a window over the grid. Same answers.
     voc, radius = ctx.village_of_cell, p.reach_cells
     by_cell = ctx.village_cells is not None and np.array_equal(v.cell, ctx.village_cells)
-    reach = window_rows(voc, b.cell, shape=ctx.shape, radius=radius)  # villages near each band
+    reach = ctx.villages_near(b.cell, radius)  # villages near each band
     reach_cells = b.cell
 
     def bands_near(bands: Bands) -> I64:
@@ -302,7 +302,7 @@ def population_day(
     if today.repression.any():
         roam = c_act & ((c.order == Order.PATROL) | (c.order == Order.PURSUE))
         if by_cell:
-            near = reach_max(window_rows(voc, c.cell[c_act], shape=ctx.shape, radius=radius),
+            near = reach_max(ctx.villages_near(c.cell[c_act], radius),
                              np.arange(int(c_act.sum())), nv) >= 0
         else:
             col_look = np.full(n_cells, -1, dtype=np.int64)
@@ -409,8 +409,9 @@ def population_day(
     led.recruited += int(b.fighters.sum()) - before
 
     # ------------------------------------------------------------------ defection
-    home_side = np.where(ctx.home_village >= 0, mem.side[np.maximum(ctx.home_village, 0)]
-                         if nv else 0, 0).astype(np.int64)
+    side = mem.side
+    home_side = np.array([int(side[h]) if h >= 0 and nv else 0
+                          for h in ctx.home_village.tolist()], dtype=np.int64)
     b, c, switched, ev = band_switch(b, c, home_side=home_side, authority=authority,
                                      leader_here=leader_here, volunteer_row=ctx.volunteer_row,
                                      params=p, rng=rng)

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.kernels.villages import NeighbourTable, neighbourhood, window_cells
+from sim.kernels.windows import window_rows
 
 __all__ = ["PopulationContext"]
 
@@ -76,6 +77,8 @@ class PopulationContext:
         default_factory=dict, compare=False, repr=False)
     _admin: dict[tuple[str, float], tuple[F64, F64]] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
+    _near: dict[int, dict[int, list[int]]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
     town_hours: F64 | None = None
     border_hours: F64 | None = None
     town: Bool | None = None
@@ -92,6 +95,28 @@ class PopulationContext:
         if key not in self._windows:
             self._windows[key] = window_cells(village_cells, shape=self.shape, radius=radius)
         return self._windows[key]
+
+    def villages_near(self, cells: I64, radius: int) -> I64:
+        """The villages in the window of ``radius`` around each of ``cells``:
+        ``window_rows(village_of_cell, cells, shape=shape, radius=radius)``.
+
+        Villages do not move, so the row of each cell is computed once and kept: a day
+        looks up the few units' cells.
+
+        Returns
+        -------
+        ndarray of int64, shape (n, (2 radius + 1)**2)
+        """
+        memo = self._near.setdefault(int(radius), {})
+        at = cells.tolist()
+        missing = [c for c in set(at) if c not in memo]
+        if missing:
+            rows = window_rows(self.village_of_cell, np.array(missing, dtype=np.int64),
+                               shape=self.shape, radius=radius)
+            memo.update(zip(missing, rows.tolist(), strict=True))
+        if not at:
+            return np.zeros((0, (2 * int(radius) + 1) ** 2), dtype=np.int64)
+        return np.array([memo[c] for c in at], dtype=np.int64)
 
     def policy_reach(self, hours: float) -> F64:
         """``exp(-town_hours / hours)``, computed once per value of ``hours`` (read-only)."""
