@@ -179,3 +179,40 @@ def test_with_no_band_in_the_field_every_band_holds_where_it_stands(
         assert np.array_equal(active, choose_band_modes(bands, cols, ctx, P))
         if hungry and not beaten:
             assert (active != BandMode.HOLD).any()
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.integers(1, 12), cols=st.integers(1, 12), seed=st.integers(0, 2**20),
+       radius=st.sampled_from([0.0, 1.0, 2.5, 4.0, 40.0]), units=st.integers(1, 9))
+def test_compiled_patrol_step_is_the_numpy_step(
+    rows: int, cols: int, seed: int, radius: float, units: int
+) -> None:
+    """Same steps from the same draws, dead ends and impassable edges included; the
+    stream is left where the numpy step leaves it."""
+    from scipy.sparse import csr_matrix
+
+    from sim.kernels.movement.columns import _patrol
+    from sim.kernels.movement.context import CELL_KM
+    from sim.kernels.movement.paths import with_matrix
+    from sim.kernels.terrain import Graph
+
+    rng = np.random.default_rng(seed)
+    n = rows * cols
+    hours = rng.uniform(0.5, 3.0, (n, 4))
+    hours[rng.random((n, 4)) < 0.3] = np.inf
+    graph = with_matrix(Graph(shape=(rows, cols), hours=hours, matrix=csr_matrix((1, 1))))
+    cell = rng.integers(0, n, units)
+    home = rng.integers(0, n, units)
+    # patrol radius in grid steps = patrol_radius_hours * horse_kmh / CELL_KM
+    params = dataclasses.replace(P, patrol_radius_hours=radius * CELL_KM / P.horse_kmh)
+    out = []
+    for compiled in (False, True):
+        stream = np.random.default_rng(seed + 1)
+        with dispatch.compiled_paths(compiled):
+            out.append(_patrol(cell, home, graph, params, rng=stream))
+        out.append(stream.random())
+    assert np.array_equal(out[0], out[2]) and out[0].dtype == out[2].dtype == np.int64
+    assert out[1] == out[3]
+    moved = out[0] != cell
+    nbr = graph.neighbours()[cell]
+    assert all(out[0][i] in nbr[i] for i in np.flatnonzero(moved))

@@ -1,5 +1,6 @@
 """Compiled (numba) passes of the movement kernel that are not searches: walking a
-shared next-cell field unit by unit, and square-window means read at a few cells.
+shared next-cell field unit by unit, square-window means read at a few cells, and the
+patrol step.
 
 Both give the numpy reference's results bit for bit (``tests/test_search_compiled.py``,
 ``tests/test_movement_fast.py``); callers use them when :func:`sim.kernels.dispatch.enabled`
@@ -13,7 +14,7 @@ from numpy.typing import NDArray
 
 from sim.kernels.jit import jit
 
-__all__ = ["walk", "window_means"]
+__all__ = ["patrol_step", "walk", "window_means"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -133,4 +134,56 @@ def window_means(grid: F64, width: int, cells: I64) -> F64:
         return grid.reshape(-1)[cells]
     out = np.zeros(cells.size)
     _window_means(grid, int(width), cells, out)
+    return out
+
+
+@jit
+def _patrol_step(cell: I64, home: I64, nbr: I64, hours: F64, ncols: int, radius: float,
+                 draws: F64, out: I64) -> None:
+    """:func:`sim.kernels.movement.columns._patrol` unit by unit (``out`` in place)."""
+    for i in range(cell.size):
+        c = cell[i]
+        r = c // ncols
+        hr = home[i] // ncols
+        hc = home[i] - hr * ncols
+        far = abs(r - hr) + abs(c - r * ncols - hc) > radius
+        best = -np.inf
+        pick = -1
+        for k in range(nbr.shape[1]):
+            u = nbr[c, k]
+            if u < 0 or not np.isfinite(hours[c, k]):
+                continue
+            if far:
+                ur = u // ncols
+                score = -float(abs(ur - hr) + abs(u - ur * ncols - hc))
+            else:
+                score = draws[i, k]
+            if pick < 0 or score > best:  # the first best, as argmax
+                best = score
+                pick = k
+        out[i] = c if pick < 0 else nbr[c, pick]
+
+
+def patrol_step(cell: I64, home: I64, nbr: I64, hours: F64, *, ncols: int, radius: float,
+                draws: F64) -> I64:
+    """One patrol step per unit, as :func:`sim.kernels.movement.columns._patrol` takes it
+    from the same uniform ``draws``.
+
+    Parameters
+    ----------
+    cell, home : ndarray of int64, shape (k,)
+    nbr : ndarray of int64, shape (n_cells, 4)
+    hours : ndarray of float64, shape (n_cells, 4)
+    ncols : int
+    radius : float
+        Grid steps (Manhattan) from home beyond which a unit turns back.
+    draws : ndarray of float64, shape (k, 4)
+
+    Returns
+    -------
+    ndarray of int64, shape (k,)
+    """
+    out = np.empty(cell.size, dtype=np.int64)
+    _patrol_step(np.asarray(cell, dtype=np.int64), np.asarray(home, dtype=np.int64), nbr,
+                 hours, int(ncols), float(radius), np.asarray(draws, dtype=np.float64), out)
     return out

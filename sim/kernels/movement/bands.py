@@ -218,17 +218,6 @@ def move_bands(
         advance(mode == BandMode.FLEE,
                 greedy_field(d_enemy, graph, maximise=True, near=(fleeing, reach - 1)))
     advance(mode == BandMode.SANCTUARY, sanctuary_next)
-    forage = mode == BandMode.FORAGE
-    # Safe places with food: friendly villages, on the Afghan side only while the sanctuary
-    # admits bands, and the sanctuary itself (it feeds bands) when it does.
-    safe_village = ctx.village_forage & (ctx.sanctuary_open | ~ctx.afghan[ctx.village_cell])
-    # Sorted distinct cells by marking a map (what np.unique / np.union1d return, without
-    # hashing thousands of villages a day).
-    food_map = np.zeros(ctx.afghan.size, dtype=bool)
-    food_map[ctx.village_cell[safe_village]] = True
-    if ctx.sanctuary_open:
-        food_map[_border_cells(ctx)] = True
-    food_cells = np.flatnonzero(food_map).astype(np.int64)
     raiding = mode == BandMode.RAID
     if raiding.any():
         target, _ = raid
@@ -236,9 +225,13 @@ def move_bands(
             sel = raiding & (target == t)
             advance(sel, toward(ctx, graph, t, cell[sel]))
     # Home and forage marches go around the posts too strong for the band to raid.
+    marching = [(kind, np.flatnonzero(mode == m))
+                for kind, m in (("food", BandMode.FORAGE), ("home", BandMode.HOME))]
+    if not any(rows_sel.size for _, rows_sel in marching):
+        return dataclasses.replace(bands, cell=cell, mode=mode)
     post_cells, too_strong = _too_strong(bands, columns, params)
-    for goal_kind, sel_all in (("food", forage), ("home", mode == BandMode.HOME)):
-        rows_sel = np.flatnonzero(sel_all)
+    food_cells: I64 | None = None  # found when a band first needs them
+    for goal_kind, rows_sel in marching:
         if rows_sel.size == 0:
             continue
         goals = bands.home[rows_sel] if goal_kind == "home" else np.full(rows_sel.size, -1)
@@ -253,12 +246,29 @@ def move_bands(
             idx = np.asarray(members, dtype=np.int64)
             avoid = _avoid_map(post_cells[too_strong[idx[0]]], int(params.post_avoid_cells),
                                graph.shape)
-            sources = food_cells if g < 0 else np.array([g], dtype=np.int64)
+            if g >= 0:
+                sources = np.array([g], dtype=np.int64)
+            else:
+                food_cells = _food_cells(ctx) if food_cells is None else food_cells
+                sources = food_cells
             if sources.size == 0:
                 continue
             field = detour_field(graph, sources, avoid, ctx, params)
             cell[idx] = walk(cell[idx], field, graph.hours, budget[idx])
     return dataclasses.replace(bands, cell=cell, mode=mode)
+
+
+def _food_cells(ctx: MoveContext) -> I64:
+    """Safe places with food, sorted: friendly villages, on the Afghan side only while the
+    sanctuary admits bands, and the sanctuary itself (it feeds bands) when it does."""
+    safe_village = ctx.village_forage & (ctx.sanctuary_open | ~ctx.afghan[ctx.village_cell])
+    # Sorted distinct cells by marking a map (what np.unique / np.union1d return, without
+    # hashing thousands of villages a day).
+    food_map = np.zeros(ctx.afghan.size, dtype=bool)
+    food_map[ctx.village_cell[safe_village]] = True
+    if ctx.sanctuary_open:
+        food_map[_border_cells(ctx)] = True
+    return np.flatnonzero(food_map).astype(np.int64)
 
 
 def _border_cells(ctx: MoveContext) -> I64:

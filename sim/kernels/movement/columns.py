@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.kernels import dispatch
 from sim.kernels.movement.context import CELL_KM, I64, MoveContext
 from sim.kernels.movement.paths import toward, walk
 from sim.kernels.movement.window import box_mean_at
@@ -110,9 +111,15 @@ def move_columns(
         budget[columns.order == Order.PURSUE] *= params.flying_march_factor
     graphs = ((ctx.horse_graph, mounted), (ctx.foot_graph, ~mounted))
     order = columns.order
+    live = np.where(active, order, -1)  # orders of the active units
     for graph, which in graphs:
-        pursue = active & which & (order == Order.PURSUE)
-        patrol = active & which & (order == Order.PATROL)
+        mine = np.where(which, live, -1)
+        pursue = mine == Order.PURSUE
+        patrol = mine == Order.PATROL
+        # Where each unit walks toward a cell today (-1: nowhere). The units marching to a
+        # cell (sent, march, sortie, back to the post) are disjoint and each walks its own
+        # budget: they walk once per distinct cell, after the chase and the patrol.
+        dest = np.full(len(columns), -1, dtype=np.int64)
         if pursue.any():
             in_range = _chase(cell, columns, bands, pursue, visible_bands, graph, budget,
                               limit=pursuit_hours, ratio=params.pursue_ratio)
@@ -127,28 +134,23 @@ def move_columns(
                 idle &= ~retake
             # Nothing there either: a column sent to an area (a target) marches there first.
             sent = idle & (goal >= 0) & (cell != goal)
-            for t in _distinct(goal[sent]):
-                sel = sent & (goal == t)
-                cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
+            dest[sent] = goal[sent]
             patrol = patrol | (idle & ~sent)
         if patrol.any():
             # Columns patrol around the area they were sent to, or else around home.
             base = np.where(columns.target >= 0, columns.target, columns.home)
             cell[patrol] = _patrol(cell[patrol], base[patrol], graph, params, rng=rng)
-        march = active & which & ((order == Order.MARCH) | (order == Order.TAKE)) & (goal >= 0)
-        for t in _distinct(goal[march]):
-            sel = march & (goal == t)
-            cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
+        march = ((mine == Order.MARCH) | (mine == Order.TAKE)) & (goal >= 0)
+        dest[march] = goal[march]
         # The mobile troops of a post strike a known band at its gates that is no stronger
         # than they are; otherwise (and the day after) they walk back to their post.
-        hold = active & which & (order == Order.HOLD)
+        hold = mine == Order.HOLD
         strike = _sortie_targets(columns, bands, hold, visible_bands, graph, params)
-        for t in _distinct(strike[strike >= 0]):
-            sel = strike == t
-            cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
+        dest = np.where(strike >= 0, strike, dest)
         back = hold & (strike < 0) & (goal >= 0) & (cell != goal)
-        for t in _distinct(goal[back]):
-            sel = back & (goal == t)
+        dest[back] = goal[back]
+        for t in _distinct(dest[dest >= 0]):
+            sel = dest == t
             cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
     # A column ordered to take a town holds it once it stands in it.
     taken = active & (order == Order.TAKE) & (columns.target >= 0) & (cell == columns.target)
@@ -225,11 +227,13 @@ def _sortie_targets(
     ndarray of int64, shape (n_columns,)
     """
     out = np.full(len(columns), -1, dtype=np.int64)
+    prey = np.flatnonzero(visible & bands.active & (bands.fighters > 0))
+    if prey.size == 0 or params.sortie_cells <= 0:
+        return out
     units = np.flatnonzero(
         hold & (columns.kind != ColumnKind.GARRISON) & (columns.cell == columns.target)
     )
-    prey = np.flatnonzero(visible & bands.active & (bands.fighters > 0))
-    if units.size == 0 or prey.size == 0 or params.sortie_cells <= 0:
+    if units.size == 0:
         return out
     cols = graph.shape[1]
     # Mobile strength of each post (all mobile units standing at it strike together).
@@ -263,14 +267,22 @@ def _patrol(
     ndarray of int64, shape (k,)
     """
     cols = graph.shape[1]
-    nbr = graph.neighbours()[cell]
+    radius = params.patrol_radius_hours * params.horse_kmh / CELL_KM
+    table = graph.neighbours()
+    draws = rng.random((cell.size, table.shape[1]))
+    if dispatch.enabled():  # the same step unit by unit (compiled)
+        from sim.kernels import movement_compiled  # numba: only once the process does enough work
+
+        return movement_compiled.patrol_step(cell, home, table, graph.hours, ncols=cols,
+                                             radius=radius, draws=draws)
+    nbr = table[cell]
     ok = (nbr >= 0) & np.isfinite(graph.hours[cell])
     r, c = np.divmod(cell, cols)
     hr, hc = np.divmod(home, cols)
     nr, nc = np.divmod(np.where(nbr >= 0, nbr, cell[:, None]), cols)
-    far = np.abs(r - hr) + np.abs(c - hc) > params.patrol_radius_hours * params.horse_kmh / CELL_KM
+    far = np.abs(r - hr) + np.abs(c - hc) > radius
     # Score: random, or distance to home when too far out.
-    score = rng.random(nbr.shape)
+    score = draws
     home_d = np.abs(nr - hr[:, None]) + np.abs(nc - hc[:, None])
     score = np.where(far[:, None], -home_d.astype(np.float64), score)
     score = np.where(ok, score, -np.inf)
