@@ -118,7 +118,8 @@ def move_columns(
         patrol = mine == Order.PATROL
         # Where each unit walks toward a cell today (-1: nowhere). The units marching to a
         # cell (sent, march, sortie, back to the post) are disjoint and each walks its own
-        # budget: they walk once per distinct cell, after the chase and the patrol.
+        # budget: they walk once per distinct cell, after the chase and the patrol, and
+        # only those not yet there.
         dest = np.full(len(columns), -1, dtype=np.int64)
         if pursue.any():
             in_range = _chase(cell, columns, bands, pursue, visible_bands, graph, budget,
@@ -149,6 +150,8 @@ def move_columns(
         dest = np.where(strike >= 0, strike, dest)
         back = hold & (strike < 0) & (goal >= 0) & (cell != goal)
         dest[back] = goal[back]
+        # A unit standing at its cell stays there (the field's next step there is none).
+        dest[dest == cell] = -1
         for t in _distinct(dest[dest >= 0]):
             sel = dest == t
             cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
