@@ -258,7 +258,9 @@ def _route(routes: I64, rows: I64, cells: list[int]) -> I64:
 # ---------------------------------------------------------------------------- movement
 
 
-def _move_context(state: WorldState, world: World, params: Scenario) -> MoveContext:
+def _move_context(
+    state: WorldState, world: World, params: Scenario, *, column_goal: I64 | None = None
+) -> MoveContext:
     v = state.villages
     reserve = v.population * params.supply.ration * params.supply.village_reserve_days
     return MoveContext(
@@ -276,6 +278,7 @@ def _move_context(state: WorldState, world: World, params: Scenario) -> MoveCont
         ambush_ground=world.concealment >= params.combat.ambush_min_concealment,
         stock_days=(state.bands.food + state.bands.herd * params.supply.sheep_rations)
         / np.maximum(state.bands.fighters * params.supply.ration, 1e-9),
+        column_goal=column_goal,
     )
 
 
@@ -284,13 +287,12 @@ def movement_phase(
 ) -> Result:
     """Bands choose a mode and march; columns follow their orders and pursue."""
     s, w, p = state, day.world, params
-    ctx = _move_context(s, w, p)
-    bands = move_bands(s.bands, s.columns, ctx, p.movement, sanctuary_next=w.sanctuary_next)
     routes = s.routes
     if routes.shape[0] != len(s.columns):  # tables swapped in (benchmarks)
         routes = np.full((len(s.columns), 0), -1, dtype=np.int64)
-    goal, routes = steer(s.columns, routes)
-    ctx = dataclasses.replace(ctx, column_goal=goal)
+    goal, routes = steer(s.columns, routes)  # the columns' goals (bands do not read them)
+    ctx = _move_context(s, w, p, column_goal=goal)
+    bands = move_bands(s.bands, s.columns, ctx, p.movement, sanctuary_next=w.sanctuary_next)
     cross = s.switches.get("cross_border_pursuit", False) or s.sanctuary == "hostile"
     conc = s.band_concealment
     informed = conc < 1.0 if conc.size == len(bands) else np.zeros(len(bands), dtype=bool)
