@@ -262,7 +262,12 @@ def _move_context(
     state: WorldState, world: World, params: Scenario, *, column_goal: I64 | None = None
 ) -> MoveContext:
     v = state.villages
-    reserve = v.population * params.supply.ration * params.supply.village_reserve_days
+
+    def forage() -> NDArray[np.bool_]:  # only on days a band looks for food
+        reserve = v.population * params.supply.ration * params.supply.village_reserve_days
+        out: NDArray[np.bool_] = (v.support >= params.movement.support_forage) & (v.food > reserve)
+        return out
+
     return MoveContext(
         band_graph=world.band_graph,
         horse_graph=world.horse_graph,
@@ -270,7 +275,7 @@ def _move_context(
         afghan=world.afghan,
         sanctuary_open=state.sanctuary in ("open", "tolerated"),
         village_cell=v.cell,
-        village_forage=(v.support >= params.movement.support_forage) & (v.food > reserve),
+        village_forage=forage,
         home_field=world.field_to,
         field_cache=world.move_cache,
         state_towns=world.town_cells[state.town_holder == STATE],

@@ -216,3 +216,34 @@ def test_compiled_patrol_step_is_the_numpy_step(
     moved = out[0] != cell
     nbr = graph.neighbours()[cell]
     assert all(out[0][i] in nbr[i] for i in np.flatnonzero(moved))
+
+
+def test_villages_to_forage_at_given_as_a_function_are_asked_only_when_a_band_forages() -> None:
+    """The context may carry the rule instead of today's villages: the same marches, and
+    the rule is not evaluated on a day no band looks for food."""
+    from sim.kernels.movement import move_bands
+
+    t = synthetic_theatre(10, 10)
+    asked = []
+
+    def rule() -> np.ndarray:
+        asked.append(1)
+        return np.array([False, True])
+
+    kw = {"village_cell": np.array([5, 27], np.int64)}
+    given_array = context(t, village_forage=np.array([False, True]), **kw)
+    given_rule = context(t, village_forage=rule, **kw)
+    bands = band_table([50, 55, 93], [40, 40, 40], home=[50, 0, 99])
+    bands.hunger[0] = 0.9  # forages, at the friendly village (27) not the other (5)
+    for compiled in (False, True):
+        with dispatch.compiled_paths(compiled):
+            want = move_bands(bands, column_table([], []), given_array, P,
+                              sanctuary_next=np.arange(100))
+            got = move_bands(bands, column_table([], []), given_rule, P,
+                             sanctuary_next=np.arange(100))
+        assert np.array_equal(got.cell, want.cell) and np.array_equal(got.mode, want.mode)
+        assert want.mode[0] == BandMode.FORAGE and want.cell[0] != 50
+    assert len(asked) == 2
+    fed = dataclasses.replace(bands, hunger=np.zeros(3))
+    move_bands(fed, column_table([], []), given_rule, P, sanctuary_next=np.arange(100))
+    assert len(asked) == 2  # nobody forages: the rule is not asked

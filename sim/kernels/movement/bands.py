@@ -261,7 +261,7 @@ def move_bands(
 def _food_cells(ctx: MoveContext) -> I64:
     """Safe places with food, sorted: friendly villages, on the Afghan side only while the
     sanctuary admits bands, and the sanctuary itself (it feeds bands) when it does."""
-    safe_village = ctx.village_forage & (ctx.sanctuary_open | ~ctx.afghan[ctx.village_cell])
+    safe_village = ctx.forage_villages() & (ctx.sanctuary_open | ~ctx.afghan[ctx.village_cell])
     # Sorted distinct cells by marking a map (what np.unique / np.union1d return, without
     # hashing thousands of villages a day).
     food_map = np.zeros(ctx.afghan.size, dtype=bool)

@@ -31,8 +31,9 @@ class MoveContext:
     sanctuary_open : bool
         Whether bands may recover on the Afghan side today (open or tolerated).
     village_cell : ndarray of int64, shape (n_villages,)
-    village_forage : ndarray of bool, shape (n_villages,)
-        Villages a hungry band would go to (support and food enough).
+    village_forage : ndarray of bool, shape (n_villages,), or a function giving it
+        Villages a hungry band would go to (support and food enough). A function is
+        called only on days a band looks for food (:meth:`forage_villages`).
     home_field : callable
         ``home_field(cell) -> next_cell`` array of shape (n_cells,) toward one cell
         (cached by the caller: homes and targets are few). Long runs take the same next
@@ -64,7 +65,7 @@ class MoveContext:
     afghan: NDArray[np.bool_]
     sanctuary_open: bool
     village_cell: I64
-    village_forage: NDArray[np.bool_]
+    village_forage: NDArray[np.bool_] | Callable[[], NDArray[np.bool_]]
     home_field: Callable[[Graph, int], I64]
     field_cache: dict[tuple[object, ...], NDArray[Any]] = dataclasses.field(default_factory=dict)
     state_towns: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -72,3 +73,8 @@ class MoveContext:
     ambush_ground: NDArray[np.bool_] | None = None
     column_goal: I64 | None = None
     stock_days: F64 | None = None
+
+    def forage_villages(self) -> NDArray[np.bool_]:
+        """:attr:`village_forage` as an array, shape (n_villages,)."""
+        forage = self.village_forage
+        return forage() if callable(forage) else forage
