@@ -21,10 +21,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels import dispatch
 from sim.params.supply import SupplyParams
 from sim.state import Bands, Columns, Villages, replace
 
-__all__ = ["supply_day"]
+__all__ = ["supply_day", "supply_day_numpy"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -82,7 +83,46 @@ def supply_day(
         ``desertion`` (insurgent), ``requisition`` (insurgent and state),
         ``herd_slaughter`` (insurgent), ``out_of_supply`` (state) and, for depots with a
         limited stock, ``depot_draw`` (state, unit = depot row, n = rations drawn) batches.
+
+    Notes
+    -----
+    Runs the compiled pass of :mod:`sim.kernels.supply_compiled` when
+    :func:`sim.kernels.dispatch.enabled` (long runs and batches), else the numpy reference
+    :func:`supply_day_numpy`; both give the same tables and events to the last bit.
     """
+    if dispatch.enabled():
+        from sim.kernels import supply_compiled  # numba: only once the process does enough work
+
+        return supply_compiled.supply_day(
+            bands, columns, villages, village_of_cell=village_of_cell,
+            band_sanctuary_share=band_sanctuary_share, depot_hours=depot_hours,
+            harvest_today=harvest_today, food_for_cotton=food_for_cotton, params=params,
+            rng=rng, depot_stock=depot_stock,
+        )
+    return supply_day_numpy(
+        bands, columns, villages, village_of_cell=village_of_cell,
+        band_sanctuary_share=band_sanctuary_share, depot_hours=depot_hours,
+        harvest_today=harvest_today, food_for_cotton=food_for_cotton, params=params,
+        rng=rng, depot_stock=depot_stock,
+    )
+
+
+def supply_day_numpy(
+    bands: Bands,
+    columns: Columns,
+    villages: Villages,
+    *,
+    village_of_cell: I64,
+    band_sanctuary_share: F64,
+    depot_hours: F64,
+    harvest_today: bool,
+    food_for_cotton: bool,
+    params: SupplyParams,
+    rng: np.random.Generator,
+    depot_stock: tuple[I64, F64] | None = None,
+) -> tuple[Bands, Columns, Villages, list[Events]]:
+    """The numpy reference of :func:`supply_day` (same arguments and results), in whole-array
+    operations: the readable statement of the day's supply."""
     p = params
     out: list[Events] = []
     # Village-sized arrays are touched whole only to eat, harvest and write the new
