@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_supply import P, _same, tables
@@ -115,3 +116,16 @@ def test_parameter_vector_follows_the_parameters() -> None:
     s = supply_compiled._scalars(p)
     assert s[supply_compiled._PACK] == 0.123 and s[supply_compiled._COLUMN_MORALE] == 0.456
     assert s[supply_compiled._RATION] == p.ration and not s.flags.writeable
+
+
+def test_a_nan_hunger_is_refused_on_both_paths() -> None:
+    """A NaN desertion probability reaches numpy's binomial, which refuses it, on both
+    paths (the compiled one draws only where a deserter is possible otherwise)."""
+    b, c, v = tables(2, 1, 0, fighters=10)
+    b.hunger[:] = [0.0, np.nan]
+    kw = {"village_of_cell": np.array([0, -1]), "band_sanctuary_share": np.zeros(2),
+          "depot_hours": np.full(2, np.inf)}
+    for on in (False, True):
+        with compiled_paths(on), pytest.raises(ValueError, match="p"):
+            supply_day(b, c, v, harvest_today=False, food_for_cotton=False, params=P,
+                       rng=np.random.default_rng(0), **kw)

@@ -86,21 +86,47 @@ def _clip(x: float, lo: float, hi: float) -> float:
 
 
 @inline
-def _slots(vill: I64, slot: I64, where: I64) -> int:
-    """Number the distinct villages of ``vill`` (entries ``< 0``: none) in order of first
-    appearance: ``slot[village]`` its number, ``where[i]`` entry ``i``'s (-1: none).
-    Returns how many."""
+def _groups(vill: I64, where: I64) -> I64:
+    """The distinct villages of ``vill`` (entries ``< 0``: none), ascending, and in
+    ``where[i]`` the place of entry ``i``'s village among them (-1: none)."""
+    order = np.argsort(vill, kind="mergesort")
+    distinct = np.empty(vill.size, dtype=np.int64)
     k = 0
-    for i in range(vill.size):
+    for i in order:
         v = vill[i]
         if v < 0:
             where[i] = -1
             continue
-        if slot[v] < 0:
-            slot[v] = k
+        if k == 0 or distinct[k - 1] != v:
+            distinct[k] = v
             k += 1
-        where[i] = slot[v]
-    return k
+        where[i] = k - 1
+    return distinct[:k]
+
+
+@inline
+def _eaten(pop: int, food: float, crop: float, cotton: bool, harvest: bool,
+           food_for_cotton: bool, ration: float, cotton_share: float) -> float:
+    """A village's food after eating (and the harvest), before any unit takes some (scalar
+    arguments: an inlined function taking arrays would count references on every call)."""
+    need = pop * ration
+    delivered = (cotton_share * need if cotton else 0.0) if food_for_cotton else 0.0
+    f = _maximum((food + delivered) - need, 0.0)
+    if harvest:
+        f = f + (0.0 if cotton else crop)
+    return f
+
+
+@jit
+def _decay_exponent(depot_hours: F64, cell: I64, reach: float, range_hours: float) -> F64:
+    """The exponent of the fall-off of pack-train deliveries of each column: ``np.exp`` of
+    it is ``np.exp(-np.maximum(beyond, 0.0) / range_hours)`` of the numpy reference."""
+    out = np.empty(cell.size)
+    for j in range(cell.size):
+        dist = depot_hours[cell[j]]
+        beyond = dist - reach if np.isfinite(dist) else np.inf
+        out[j] = -_maximum(beyond, 0.0) / range_hours
+    return out
 
 
 @jit
@@ -109,7 +135,7 @@ def _pass(
     b_active: Bool, b_fighters: I64, b_food: F64, b_herd: F64, b_hunger: F64, b_morale: F64,
     b_cell: I64, share: F64,
     c_active: Bool, c_strength: I64, c_supply: F64, c_morale: F64, c_cell: I64,
-    decay: F64, dist: F64,
+    decay: F64, depot_hours: F64,
     village_of_cell: I64, nearest: I64, stock: F64,
     harvest: bool, food_for_cotton: bool, limited_any: bool, s: F64,
 ) -> tuple[NDArray[Any], ...]:
@@ -117,21 +143,19 @@ def _pass(
     ration = s[_RATION]
     reserve_days = s[_RESERVE_DAYS]
     scarcity_m = s[_SCARCITY] - 1.0
+    cotton_share = s[_COTTON_SHARE]
 
     # ------------------------------------------------------------ villages eat
+    # Every village's final values at once; those with a unit in them are set back to
+    # what they held after eating, worked on, and finished at the end.
     v_food = np.empty(n_v)
-    need_v = np.empty(n_v)
+    v_support = np.empty(n_v)
     for i in range(n_v):
-        need = pop[i] * ration
-        need_v[i] = need
-        delivered = (s[_COTTON_SHARE] * need if cotton[i] else 0.0) if food_for_cotton else 0.0
-        f = _maximum((v_food0[i] + delivered) - need, 0.0)
-        if harvest:
-            f = f + (0.0 if cotton[i] else crop[i])
-        v_food[i] = f
-    v_support = support.copy()
+        eaten = _eaten(pop[i], v_food0[i], crop[i], cotton[i], harvest, food_for_cotton,
+                       ration, cotton_share)
+        v_food[i] = _maximum(eaten, 0.0)
+        v_support[i] = _clip(support[i] + 0.0, 0.0, 1.0)
     requisitioned = np.zeros(n_v)
-    slot = np.full(n_v, -1, dtype=np.int64)
 
     # ------------------------------------------------------------ bands
     b_v = np.empty(n_b, dtype=np.int64)
@@ -150,18 +174,20 @@ def _pass(
         want[j] = w - g
         b_v[j] = village_of_cell[b_cell[j]] if act else -1
     grp = np.empty(n_b, dtype=np.int64)
-    k = _slots(b_v, slot, grp)
-    u = np.empty(k, dtype=np.int64)
+    u = _groups(b_v, grp)
+    k = u.size
     demand = np.zeros(k)
     for j in range(n_b):
         if grp[j] >= 0:
-            u[grp[j]] = b_v[j]
             demand[grp[j]] += want[j]
     available = np.empty(k)
     gift_ratio = np.zeros(k)
     for g in range(k):
         v = u[g]
-        available[g] = _maximum(v_food[v] - need_v[v] * reserve_days, 0.0)
+        v_food[v] = _eaten(pop[v], v_food0[v], crop[v], cotton[v], harvest, food_for_cotton,
+                           ration, cotton_share)
+        v_support[v] = support[v]
+        available[g] = _maximum(v_food[v] - pop[v] * ration * reserve_days, 0.0)
         pool = s[_GIFT_SHARE] * available[g] if v_support[v] > s[_GIFT_SUPPORT] else 0.0
         if demand[g] > 0:
             gift_ratio[g] = _minimum(pool, demand[g]) / demand[g]
@@ -190,10 +216,9 @@ def _pass(
             taken_v[g] += taken[j]
     for g in range(k):
         v = u[g]
-        slot[v] = -1
         v_food[v] = v_food[v] - gift_v[g] - taken_v[g]
         before = v_food0[v]
-        reserve = need_v[v] * reserve_days
+        reserve = pop[v] * ration * reserve_days
         scarcity = 1.0 + scarcity_m * _clip(
             1.0 - before / _maximum(s[_SCARCITY_RESERVE] * reserve, 1e-9), 0.0, 1.0)
         share_taken = taken_v[g] / before if before > 0 else 0.0
@@ -207,6 +232,7 @@ def _pass(
     p_desert = np.empty(n_b)
     sheep = np.empty(n_b)
     keep = 1.0 - s[_MEMORY]
+    bad = False
     for j in range(n_b):
         need = need_b[j]
         f = b_food[j] + got[j] + gift[j] + taken[j] - need
@@ -222,12 +248,16 @@ def _pass(
         hunger[j] = h
         herd[j] = (b_herd[j] - sh) * (1.0 + s[_HERD_GROWTH] * (1.0 if unmet_frac == 0 else 0.0))
         p_desert[j] = _clip(s[_DESERTION] * h, 0.0, 1.0)
+        bad = bad or np.isnan(p_desert[j])
         m = _clip(
             b_morale[j] - s[_HUNGER_MORALE] * h
             + s[_RECOVERY] * (1.0 - h) * (1.0 if h < s[_RECOVERY_HUNGER] else 0.0),
             0.0, 1.0,
         )
         morale[j] = m if act else b_morale[j]
+    # numpy's binomial draws nothing where n or p is 0: only the others are drawn (all of
+    # them when a probability is NaN, for numpy to refuse)
+    live = np.arange(n_b) if bad else np.flatnonzero((n_draw > 0) & (p_desert > 0))
 
     # ------------------------------------------------------------ columns
     supply = np.empty(n_c)
@@ -238,7 +268,7 @@ def _pass(
         sup = c_supply[j] - 1.0 if cact else c_supply[j]
         supply[j] = sup
         men[j] = float(c_strength[j])
-        at_depot = cact and dist[j] <= s[_DEPOT_HOURS]
+        at_depot = cact and depot_hours[c_cell[j]] <= s[_DEPOT_HOURS]
         pack = s[_PACK] * decay[j] if cact and not at_depot else 0.0
         refilled[j] = s[_COLUMN_DAYS] if at_depot else _minimum(sup + pack, s[_COLUMN_DAYS])
     depot = np.full(n_c, -1, dtype=np.int64)
@@ -256,18 +286,21 @@ def _pass(
         if cv[j] >= 0:
             c_want[j] = -sup * men[j] * ration
     cgrp = np.empty(n_c, dtype=np.int64)
-    k = _slots(cv, slot, cgrp)
-    cu = np.empty(k, dtype=np.int64)
+    cu = _groups(cv, cgrp)
+    k = cu.size
     c_demand = np.zeros(k)
     for j in range(n_c):
         if cgrp[j] >= 0:
-            cu[cgrp[j]] = cv[j]
             c_demand[cgrp[j]] += c_want[j]
     c_ratio = np.zeros(k)
     for g in range(k):
         v = cu[g]
-        slot[v] = -1
-        avail = _maximum(v_food[v] - need_v[v] * reserve_days, 0.0) * s[_COLUMN_REQ_SHARE]
+        at = np.searchsorted(u, v)
+        if at == u.size or u[at] != v:  # no band there: back to what it held after eating
+            v_food[v] = _eaten(pop[v], v_food0[v], crop[v], cotton[v], harvest,
+                               food_for_cotton, ration, cotton_share)
+            v_support[v] = support[v]
+        avail = _maximum(v_food[v] - pop[v] * ration * reserve_days, 0.0) * s[_COLUMN_REQ_SHARE]
         if c_demand[g] > 0:
             c_ratio[g] = _minimum(avail, c_demand[g]) / c_demand[g]
     c_taken = np.zeros(n_c)
@@ -283,7 +316,7 @@ def _pass(
         share_c = c_taken_v[g] / _maximum(c_food, 1e-9) if c_food > 0 else 0.0
         v_food[v] = c_food - c_taken_v[g]
         before = v_food0[v]
-        reserve = need_v[v] * reserve_days
+        reserve = pop[v] * ration * reserve_days
         scarcity = 1.0 + scarcity_m * _clip(
             1.0 - before / _maximum(s[_SCARCITY_RESERVE] * reserve, 1e-9), 0.0, 1.0)
         v_support[v] = v_support[v] + s[_ANGER] * scarcity * share_c
@@ -298,12 +331,13 @@ def _pass(
             new_morale[j] = _clip(c_morale[j] - s[_COLUMN_MORALE], 0.0, 1.0)
         supply[j] = _maximum(sup, 0.0)
 
-    # ------------------------------------------------------------ villages' new tables
-    for i in range(n_v):
-        v_food[i] = _maximum(v_food[i], 0.0)
-        v_support[i] = _clip(v_support[i] + 0.0, 0.0, 1.0)
+    # ------------------------------------------------------------ villages with units: finish
+    for g in range(u.size + cu.size):
+        v = u[g] if g < u.size else cu[g - u.size]
+        v_food[v] = _maximum(v_food[v], 0.0)
+        v_support[v] = _clip(v_support[v] + 0.0, 0.0, 1.0)
     return (v_food, v_support, requisitioned,
-            food, herd, hunger, morale, n_draw, p_desert, b_v, taken, sheep,
+            food, herd, hunger, morale, n_draw, p_desert, live, b_v, taken, sheep,
             supply, new_morale, cv, c_taken, men, depot, drawn,
             np.flatnonzero(taken > 0), np.flatnonzero(sheep > 0), np.flatnonzero(c_taken > 0),
             np.flatnonzero(hungry), np.flatnonzero(drawn > 0))
@@ -357,29 +391,29 @@ def supply_day(
     """:func:`sim.kernels.supply.supply_day` in one compiled pass: same arguments, same
     tables and events to the last bit."""
     p = params
-    dist = depot_hours[columns.cell]
-    beyond = np.where(np.isfinite(dist), dist - p.depot_hours, np.inf)
-    decay = np.exp(-np.maximum(beyond, 0.0) / p.pack_train_range_hours)
+    decay = np.exp(_decay_exponent(depot_hours, columns.cell, p.depot_hours,
+                                   p.pack_train_range_hours))
     limited = depot_stock is not None and bool(np.isfinite(depot_stock[1]).any())
     nearest, stock = depot_stock if depot_stock is not None else (_NO_DEPOTS, _NO_STOCK)
     (v_food, v_support, requisitioned,
-     food, herd, hunger, morale, n_draw, p_desert, b_v, taken, sheep,
+     food, herd, hunger, morale, n_draw, p_desert, live, b_v, taken, sheep,
      supply, c_morale, cv, c_taken, men, depot, drawn,
      r_taken, r_sheep, r_creq, r_hungry, r_drawn) = _pass(
         villages.population, villages.food, villages.crop, villages.cotton, villages.support,
         bands.active, bands.fighters, bands.food, bands.herd, bands.hunger, bands.morale,
         bands.cell, band_sanctuary_share,
         columns.active, columns.strength, columns.supply, columns.morale, columns.cell,
-        decay, dist, village_of_cell, nearest, stock,
+        decay, depot_hours, village_of_cell, nearest, stock,
         harvest_today, food_for_cotton, limited, _scalars(p),
     )
-    deserters = rng.binomial(n_draw, p_desert)
     out: list[Events] = []
-    rows = np.flatnonzero(deserters > 0)
-    if rows.size:
-        out.append(
-            events("desertion", "insurgent", unit=rows, cell=bands.cell[rows], n=deserters[rows])
-        )
+    deserters = np.zeros(n_draw.size, dtype=np.int64)
+    if live.size:
+        deserters[live] = rng.binomial(n_draw[live], p_desert[live])
+        rows = np.flatnonzero(deserters > 0)
+        if rows.size:
+            out.append(events("desertion", "insurgent", unit=rows, cell=bands.cell[rows],
+                              n=deserters[rows]))
     if r_taken.size:
         out.append(events("requisition", "insurgent", unit=r_taken, cell=bands.cell[r_taken],
                           n=taken[r_taken], village=b_v[r_taken]))
