@@ -40,9 +40,10 @@ ALLOWED = {
     "_P0", "_Q0", "_P1", "_Q1", "_P2", "_Q2", "_S2PI", "_EXPM2",
 }
 
-#: Modules whose module-level whole numbers are slot indices into the compiled engine's
-#: parameter vector (filled from ``CombatParams`` by ``param_vector``), not values.
-INDEX_MODULES = {"combat/compiled.py"}
+#: Modules whose module-level whole numbers are slot indices into a compiled pass's
+#: parameter vector (the combat engine's, filled from ``CombatParams`` by ``param_vector``;
+#: the supply pass's, filled from ``SupplyParams`` by ``_scalars``), not values.
+INDEX_MODULES = {"combat/compiled.py", "supply_compiled.py"}
 
 
 def _numeric_constants(path: Path, *, skip_int: bool = False) -> list[str]:
@@ -157,7 +158,9 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("population_context.py", "_village_neighbours", 4): "lru_cache size: speed only",
     ("leaders.py", "leader_fate", 4): "the four uniforms per leader: fate, betrayal, exit, return",
     ("recruitment.py", "intelligence", 1e-09): "guard of a division by zero",
-    ("supply.py", "supply_day", 1e-09): "guard of a division by zero",
+    ("supply.py", "supply_day_numpy", 1e-09): "guard of a division by zero",
+    ("supply_compiled.py", "_pass", 1e-09): "guard of a division by zero (as supply.py)",
+    ("supply_compiled.py", "_scalars", 16): "lru_cache size: speed only",
     ("villages.py", "_flight_constants", 1e-09): "guard of a division by zero",
     ("villages.py", "_flight_numpy", 1e-09): "guard of a division by zero",
     ("tally.py", "losses_of_day", 3): "the three kinds of losses (killed, wounded, captured)",
