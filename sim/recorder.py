@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.events import Events
+from sim.kernels import dispatch
 from sim.kernels.control import INSURGENT
 from sim.state import ColumnKind, LeaderStatus
 
@@ -111,6 +112,7 @@ class Recorder:
                            if sizes else np.zeros(0, np.intp))
         ends = np.cumsum(sizes, dtype=np.int64)
         self._area_bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
+        self._bounds_array = np.array(self._area_bounds, dtype=np.int64).reshape(-1, 2)
         self._area_key = np.repeat(np.arange(len(sizes), dtype=np.intp) * 8, sizes)
 
     def _areas(self) -> dict[str, np.ndarray]:
@@ -136,7 +138,47 @@ class Recorder:
         self.batches.extend((day, b) for b in batches if len(b))
 
     def record_day(self) -> None:
-        """Append today's metrics (see :data:`STEP_COLUMNS`)."""
+        """Append today's metrics (see :data:`STEP_COLUMNS`).
+
+        Runs the compiled pass of :mod:`sim.recorder_compiled` when
+        :func:`sim.kernels.dispatch.enabled` (long runs and batches), else the numpy
+        reference :meth:`record_day_numpy`; both append the same numbers to the last bit.
+        """
+        s = self.model.state
+        if dispatch.enabled() and s.band_concealment.size in (0, len(s.bands)):
+            self._record_day_compiled()
+        else:
+            self.record_day_numpy()
+
+    def _record_day_compiled(self) -> None:
+        from sim import recorder_compiled  # numba: only once the process does enough work
+
+        m = self.model
+        s = m.state
+        b, c, v = s.bands, s.columns, s.villages
+        pp = m.params.population
+        x = recorder_compiled.day_metrics(
+            b.active, b.fighters, b.cell, b.food, b.herd, b.hunger, b.morale,
+            s.band_concealment, m.world.afghan,
+            c.active, c.strength, c.kind, c.supply, int(ColumnKind.VOLUNTEER),
+            v.population, v.support, v.grievance, v.fear, v.food,
+            float(pp.side_high), float(pp.side_low),
+            s.town_holder, INSURGENT, s.leaders.status, int(LeaderStatus.ACTIVE),
+            self._area_rows, self._bounds_array,
+        ).tolist()
+        led = s.ledger
+        n = recorder_compiled.N_METRICS
+        self.rows.append((
+            s.day, *x[:18],
+            float(s.memory.surrendered.sum()), float(s.memory.destitute.sum()),
+            float(led.refugees), float(led.insurgents_killed), float(led.insurgents_deserted),
+            float(led.recruited), float(led.relapsed), float(led.defected_to_state),
+            x[18], float(s.amnesty_trust), x[19], x[20],
+        ))
+        self.area_rows.append(x[n:])
+
+    def record_day_numpy(self) -> None:
+        """The numpy reference of :meth:`record_day`."""
         m = self.model
         s = m.state
         b, c, v = s.bands, s.columns, s.villages
