@@ -8,10 +8,11 @@ import functools
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.kernels import dispatch
 from sim.params.combat import CombatParams
 from sim.state import BandMode, Bands, ColumnKind, Columns, Order
 
-__all__ = ["Engagements", "evade", "find_engagements"]
+__all__ = ["Engagements", "evade", "find_engagements", "find_engagements_numpy"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -92,7 +93,40 @@ def find_engagements(
     Returns
     -------
     Engagements
+
+    Notes
+    -----
+    Runs the compiled pass of :mod:`sim.kernels.combat.engagements_compiled` when
+    :func:`sim.kernels.dispatch.enabled` (long runs and batches), else the numpy reference
+    :func:`find_engagements_numpy`; both find the same engagements.
     """
+    if dispatch.enabled():
+        from sim.kernels.combat import engagements_compiled  # numba: only for enough work
+
+        dr, dc, dist = _offsets(int(params.reach_cells))
+        band_eng, column_eng, cell, band_ambush, raid = engagements_compiled.engagements(
+            bands.active, bands.fighters, bands.cell, bands.mode,
+            columns.active, columns.strength, columns.cell, columns.kind, columns.order,
+            concealment, ncols, dr, dc, dist, float(params.ambush_min_concealment), _CODES,
+        )
+        return Engagements(band_eng, column_eng, cell, band_ambush, raid)
+    return find_engagements_numpy(bands, columns, concealment, ncols=ncols, params=params)
+
+
+_CODES = np.array([BandMode.HOLD, BandMode.RAID, BandMode.SANCTUARY, ColumnKind.GARRISON,
+                   Order.HOLD, Order.PURSUE, Order.PATROL], dtype=np.int64)
+"""The codes the compiled pass compares with, in the order it reads them."""
+
+
+def find_engagements_numpy(
+    bands: Bands,
+    columns: Columns,
+    concealment: F64,
+    *,
+    ncols: int,
+    params: CombatParams,
+) -> Engagements:
+    """The numpy reference of :func:`find_engagements` (same arguments and result)."""
     nb, nc = len(bands), len(columns)
     band_eng = np.full(nb, -1, dtype=np.int64)
     column_eng = np.full(nc, -1, dtype=np.int64)
