@@ -87,6 +87,7 @@ class BandMode(_Code):
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _FIELD_SETS: dict[type, frozenset[str]] = {}
+_FIRST_FIELD: dict[type, str] = {}
 
 
 def field_names(cls: type) -> tuple[str, ...]:
@@ -132,7 +133,12 @@ class _Table:
     """Shared behaviour of the struct-of-arrays containers."""
 
     def __len__(self) -> int:
-        return int(getattr(self, field_names(type(self))[0]).shape[0])
+        try:
+            name = _FIRST_FIELD[type(self)]
+        except KeyError:
+            name = _FIRST_FIELD[type(self)] = field_names(type(self))[0]
+        n: int = self.__dict__[name].shape[0]
+        return n
 
     def copy(self) -> Self:
         """Deep copy of every array."""
