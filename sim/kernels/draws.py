@@ -34,21 +34,23 @@ def sparse_binomial(rng: np.random.Generator, n: I64, prob: F64 | float) -> I64:
     out = np.zeros(n.shape, dtype=np.int64)
     if n.size and n.min() < 0:  # numpy would refuse it too
         raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
-    if np.ndim(prob) == 0:
+    # (array methods rather than numpy's function wrappers: this runs a few times a day)
+    if isinstance(prob, (float, int)) or (isinstance(prob, np.ndarray) and prob.ndim == 0):
         # One probability for all: numpy draws element by element with it either way.
         pf = float(prob)
         if not pf >= 0:
             raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
-        live = np.flatnonzero(n) if pf > 0 else np.zeros(0, dtype=np.int64)
-        if live.size:
-            out[live] = rng.binomial(n[live], pf)
+        if pf > 0:
+            live = n.reshape(-1).nonzero()[0]
+            if live.size:
+                out.reshape(-1)[live] = rng.binomial(n.reshape(-1)[live], pf)
         return out
     pr = np.asarray(prob, dtype=np.float64)
     if pr.shape != n.shape:
         pr = np.broadcast_to(pr, n.shape)
-    if not (pr >= 0).all():
+    if pr.size and not pr.min() >= 0:  # NaN too
         raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
-    live = np.flatnonzero((n > 0) & (pr > 0))
+    live = ((n > 0) & (pr > 0)).reshape(-1).nonzero()[0]
     if live.size:
-        out[live] = rng.binomial(n[live], pr[live])
+        out.reshape(-1)[live] = rng.binomial(n.reshape(-1)[live], pr.reshape(-1)[live])
     return out
