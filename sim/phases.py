@@ -446,7 +446,7 @@ def population_phase(
             "executions", "show_trials", "punitive_raids", "village_burning")}),
         sanctuary=s.sanctuary,
         scouts=bool(s.switches.get("local_scouts", False)),
-        losing=float(np.mean(towns == -1)) if towns.size else 0.0,
+        losing=(np.count_nonzero(towns == -1) / towns.size) if towns.size else 0.0,
         killed=tally.killed,
         wounded=tally.wounded,
         captured=tally.captured,
