@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.kernels.draws import sparse_binomial
-from sim.kernels.rowwise import binomials, clip
+from sim.kernels.rowwise import binomials, clip, clip_array
 from sim.params.population import PopulationParams
 from sim.state import NEUTRAL_SUPPORT, Villages, replace
 
@@ -129,27 +129,25 @@ def repression_day(
     if n == 0 or not policies.any():
         return RepressionResult(villages, 0, 0, 0, 0, [])
     # Only the villages in reach (executions, trials) and those a raider stands in (raids,
-    # burnings) can be struck: everything is computed and drawn for them alone, row by row
-    # in the order of their rows (the same draws as over the whole table).
+    # burnings) can be struck: everything is computed and drawn for them alone, in the
+    # order of their rows (the same draws as over the whole table); the few struck
+    # villages and raided ones row by row.
     support, population = villages.support, villages.population
+    # Executions and trials: numpy over the villages near a state unit (often a few hundred).
     cand = np.flatnonzero(state_near)
-    near, lean = [], []
-    for r, s in zip(cand.tolist(), support[cand].tolist(), strict=True):
-        if s > NEUTRAL_SUPPORT:
-            near.append(r)
-            lean.append(clip(2.0 * (s - NEUTRAL_SUPPORT), 0.0, 1.0))
-    pop_near = population[near].tolist()
-    shot = binomials(rng, pop_near, [clip(p.execution_rate * x * w, 0.0, 1.0) for x, w in zip(
-        _at(policies.executions, near), lean, strict=True)])
-    tried = binomials(rng, [k - d for k, d in zip(pop_near, shot, strict=True)],
-                      [clip(p.trial_rate * x * w, 0.0, 1.0) for x, w in zip(
-                          _at(policies.show_trials, near), lean, strict=True)])
-    death = binomials(rng, tried, [p.trial_death_share] * len(near))
+    s = support[cand]
+    leaning = s > NEUTRAL_SUPPORT
+    near_rows, s = cand[leaning], s[leaning]
+    lean = clip_array(2.0 * (s - NEUTRAL_SUPPORT), 0.0, 1.0)
+    pop_near = population[near_rows]
+    shot = sparse_binomial(rng, pop_near, clip_array(
+        p.execution_rate * _at_rows(policies.executions, near_rows) * lean, 0.0, 1.0))
+    tried = sparse_binomial(rng, pop_near - shot, clip_array(
+        p.trial_rate * _at_rows(policies.show_trials, near_rows) * lean, 0.0, 1.0))
+    death = sparse_binomial(rng, tried, p.trial_death_share)
     pop = population.copy()
-    hit: dict[int, bool] = {}
-    for r, a_, b_ in zip(near, shot, tried, strict=True):
-        pop[r] -= a_ + b_
-        hit[r] = a_ > 0 or b_ > 0
+    pop[near_rows] -= shot + tried
+    hit = dict.fromkeys(near_rows[(shot > 0) | (tried > 0)].tolist(), True)
 
     cand = np.flatnonzero(raiders)
     target = [r for r, s in zip(cand.tolist(), support[cand].tolist(), strict=True)
@@ -196,15 +194,14 @@ def repression_day(
 
     out: list[Events] = []
     cell = villages.cell
-    for kind, rows, ns, extra in (
-        ("execution", [i for i, k in enumerate(shot) if k > 0], shot, None),
-        ("show_trial", [i for i, k in enumerate(tried) if k > 0], tried, ("death", death)),
-    ):
-        if rows:
-            at = [near[i] for i in rows]
-            more = {} if extra is None else {extra[0]: [extra[1][i] for i in rows]}
-            out.append(events(kind, "village", unit=at, cell=cell[at], n=[ns[i] for i in rows],
-                              **more))
+    at_r = np.flatnonzero(shot > 0)
+    if at_r.size:
+        out.append(events("execution", "village", unit=near_rows[at_r],
+                          cell=cell[near_rows[at_r]], n=shot[at_r]))
+    at_r = np.flatnonzero(tried > 0)
+    if at_r.size:
+        out.append(events("show_trial", "village", unit=near_rows[at_r],
+                          cell=cell[near_rows[at_r]], n=tried[at_r], death=death[at_r]))
     for kind, mask, ns, extra in (("punitive_raid", raid, r_killed, None),
                                   ("village_burned", burn, b_killed, ("fled", fled))):
         rows = [i for i, x in enumerate(mask) if x]
@@ -217,12 +214,17 @@ def repression_day(
                     support=s2)
     return RepressionResult(
         new_v,
-        executed=sum(shot) + sum(death),
-        imprisoned=sum(tried) - sum(death),
+        executed=int(shot.sum() + death.sum()),
+        imprisoned=int((tried - death).sum()),
         killed=sum(r_killed) + sum(b_killed),
         refugees=sum(fled),
         events=out,
     )
+
+
+def _at_rows(x: F64 | float, rows: I64) -> F64 | float:
+    """``x`` at ``rows``: a per-village intensity gathered, a scalar as it is."""
+    return x[rows] if isinstance(x, np.ndarray) and x.ndim else x
 
 
 def _at(x: F64 | float, rows: list[int]) -> list[float]:
