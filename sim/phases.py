@@ -469,18 +469,19 @@ def _state_taken(batches: Sequence[Events], villages: Villages) -> NDArray[np.fl
     ndarray of float64, shape (n_villages,)
     """
     nv = len(villages)
-    taken = np.zeros(nv)
-    found = False
+    share = np.zeros(nv)
+    # the food taken from the few villages requisitioned today, summed in the events' order
+    taken: dict[int, float] = {}
     for b in batches:
         if b.kind == "requisition" and b.side == "state" and nv and "village" in b.extra:
-            np.add.at(taken, b.extra["village"].astype(np.int64), b.n)
-            found = True
-    if not found:
-        return taken
+            for v, n in zip(b.extra["village"].astype(np.int64).tolist(), b.n.tolist(),
+                            strict=True):
+                taken[v] = taken.get(v, 0.0) + n
     # share of the food each village had before the columns took theirs
-    share: NDArray[np.float64] = np.divide(
-        taken, villages.food + taken, out=np.zeros(nv), where=taken > 0
-    )
+    food = villages.food
+    for v, t in taken.items():
+        if t > 0:
+            share[v] = t / (float(food[v]) + t)
     return share
 
 

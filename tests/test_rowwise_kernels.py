@@ -26,7 +26,7 @@ from reference_bands import (
     sanctuary_recruit_reference,
 )
 
-from sim.events import Events
+from sim.events import Events, events
 from sim.geography import LandCover
 from sim.kernels.control import control_day
 from sim.kernels.cotton import cotton_villages
@@ -37,6 +37,7 @@ from sim.kernels.repression import band_reprisals
 from sim.kernels.rowwise import binomial, clip, row_sum
 from sim.kernels.windows import window_rows
 from sim.params.population import PopulationParams
+from sim.phases import _state_taken
 from sim.state import Bands, ColumnKind, Columns, Leaders, LeaderStatus, Order, Villages
 
 SEEDS = st.integers(0, 2**32 - 1)
@@ -393,3 +394,26 @@ def test_villages_near_equal_the_windows_day_after_day(seed: int, rows: int, col
         ref = window_rows(ctx.village_of_cell, cells, shape=(rows, cols), radius=radius)
         np.testing.assert_array_equal(got, ref)
         assert got.dtype == ref.dtype and got.shape == ref.shape
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=SEEDS, nv=st.integers(0, 20), n_batches=st.integers(0, 3))
+def test_state_taken_equals_the_whole_table_formula(seed: int, nv: int, n_batches: int) -> None:
+    rng = np.random.default_rng(seed)
+    v = random_villages(rng, nv)
+    v.food[:] = np.where(rng.random(nv) < 0.3, 0.0, rng.random(nv) * 1e4)
+    batches = []
+    for i in range(n_batches):
+        k = int(rng.integers(0, 6)) if nv else 0
+        rows = rng.integers(0, max(nv, 1), k)
+        batches.append(events("requisition" if i != 1 else "other", "state", unit=np.arange(k),
+                              cell=rows, n=np.where(rng.random(k) < 0.2, 0.0, rng.random(k) * 50),
+                              village=rows))
+    taken = np.zeros(nv)
+    for b in batches:
+        if b.kind == "requisition" and nv:
+            np.add.at(taken, b.extra["village"].astype(np.int64), b.n)
+    ref = np.divide(taken, v.food + taken, out=np.zeros(nv), where=taken > 0)
+    got = _state_taken(batches, v)
+    np.testing.assert_array_equal(got, ref)
+    assert got.dtype == ref.dtype
