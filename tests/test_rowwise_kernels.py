@@ -417,3 +417,12 @@ def test_state_taken_equals_the_whole_table_formula(seed: int, nv: int, n_batche
     got = _state_taken(batches, v)
     np.testing.assert_array_equal(got, ref)
     assert got.dtype == ref.dtype
+
+
+def test_border_days_are_computed_once_per_value_and_read_only() -> None:
+    _, ctx = make_world(make_bands([0], 10), make_columns([0], 10), make_villages([0, 5], 100))
+    ctx = dataclasses.replace(ctx, border_hours=np.array([3.0, 10.0]))
+    a = ctx.border_days(8.0)
+    np.testing.assert_array_equal(a, np.array([3.0, 10.0]) / 8.0)
+    assert ctx.border_days(8.0) is a and not a.flags.writeable
+    np.testing.assert_array_equal(ctx.border_days(4.0), np.array([3.0, 10.0]) / 4.0)

@@ -189,6 +189,12 @@ _ADMINISTERED = tuple(f.name for f in dataclasses.fields(VillagePolicies)
                       if f.name != "food_for_cotton")
 
 
+def _fighting_rows(bands: Bands) -> list[int]:
+    """Rows of the active bands with fighters."""
+    return [i for i, (on, men) in enumerate(zip(bands.active.tolist(), bands.fighters.tolist(),
+                                                strict=True)) if on and men > 0]
+
+
 def _positive(value: F64 | float) -> bool:
     """Whether ``value`` (a number or an array) is above 0 anywhere."""
     if isinstance(value, (float, int)):
@@ -283,11 +289,11 @@ def population_day(
     policies = today.village
     if ctx.town_hours is not None and nv:
         # The state's policies act where its administration reaches.
-        policies = dataclasses.replace(policies, **{
+        policies = replace(policies, **{
             name: ctx.administered(name, value, p.policy_reach_hours)
             for name in _ADMINISTERED if not _zero(value := getattr(policies, name))})
     border_days = (None if ctx.border_hours is None
-                   else ctx.border_hours / p.flight_day_hours)
+                   else ctx.border_days(p.flight_day_hours))
     v, mem, fled, ev = village_day(
         v, mem, nbrs=ctx.village_nbrs if ctx.neighbour_table is None else ctx.neighbour_table,
         band_present=units_in(b.cell[b.active & (b.fighters > 0)]),
@@ -379,7 +385,7 @@ def population_day(
         leaders.status[b.leader[gone]] = LeaderStatus.SURRENDERED
         out += res.events
     same = (near_band is not None and b.cell is reach_cells
-            and np.array_equal(np.flatnonzero(b.active & (b.fighters > 0)), near_rows))
+            and _fighting_rows(b) == near_rows.tolist())
     in_reach = near_band if same and near_band is not None else bands_near(b)
     ex, trials = today.repression.executions, today.repression.show_trials
     repressing = (ex + trials > 0 if isinstance(ex, (float, int)) and isinstance(trials, (float, int))

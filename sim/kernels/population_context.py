@@ -79,6 +79,8 @@ class PopulationContext:
         default_factory=dict, compare=False, repr=False)
     _near: dict[int, dict[int, list[int]]] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
+    _border: dict[float, F64] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
     town_hours: F64 | None = None
     border_hours: F64 | None = None
     town: Bool | None = None
@@ -117,6 +119,17 @@ class PopulationContext:
         if not at:
             return np.zeros((0, (2 * int(radius) + 1) ** 2), dtype=np.int64)
         return np.array([memo[c] for c in at], dtype=np.int64)
+
+    def border_days(self, day_hours: float) -> F64:
+        """``border_hours / day_hours``: days of travel to the border, computed once per
+        value of ``day_hours`` (read-only)."""
+        assert self.border_hours is not None
+        key = float(day_hours)
+        if key not in self._border:
+            days = self.border_hours / day_hours
+            days.setflags(write=False)
+            self._border[key] = days
+        return self._border[key]
 
     def policy_reach(self, hours: float) -> F64:
         """``exp(-town_hours / hours)``, computed once per value of ``hours`` (read-only)."""
