@@ -313,7 +313,7 @@ def movement_phase(
     columns = move_columns(
         s.columns, bands, ctx, p.movement, rng=rng, visible_bands=visible, switches=s.switches
     )
-    return dataclasses.replace(s, bands=bands, columns=columns, routes=routes), []
+    return replace(s, bands=bands, columns=columns, routes=routes), []
 
 
 # ---------------------------------------------------------------------------- supply

@@ -3,8 +3,6 @@ forage, raid, home) and its day's march, going around posts too strong for it.""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -14,7 +12,7 @@ from sim.kernels.movement.paths import cached, detour_field, greedy_field, towar
 from sim.kernels.movement.window import box_mean_at
 from sim.kernels.terrain import Graph, distance_field, distance_near, walk_reach
 from sim.params.movement import MovementParams
-from sim.state import BandMode, Bands, Columns, Order
+from sim.state import BandMode, Bands, Columns, Order, replace
 
 #: Largest stacked table of post-to-cell hours kept for :func:`raid_targets` (values;
 #: 2**22 float64 = 32 MiB). Beyond it the fields are read post by post: same answers.
@@ -186,7 +184,7 @@ def move_bands(
         # Every band holds (inactive ones always do): nothing to choose or march. Two days
         # in three of a long campaign have no band in the field.
         hold = np.full(len(bands), BandMode.HOLD, dtype=np.int64)
-        return dataclasses.replace(bands, cell=bands.cell.copy(), mode=hold)
+        return replace(bands, cell=bands.cell.copy(), mode=hold)
     graph = ctx.band_graph
     raid = raid_targets(bands, columns, ctx, params)  # for the modes and the raids
     mode = choose_band_modes(bands, columns, ctx, params, raid=raid)
@@ -228,7 +226,7 @@ def move_bands(
     marching = [(kind, np.flatnonzero(mode == m))
                 for kind, m in (("food", BandMode.FORAGE), ("home", BandMode.HOME))]
     if not any(rows_sel.size for _, rows_sel in marching):
-        return dataclasses.replace(bands, cell=cell, mode=mode)
+        return replace(bands, cell=cell, mode=mode)
     post_cells, too_strong = _too_strong(bands, columns, params)
     food_cells: I64 | None = None  # found when a band first needs them
     for goal_kind, rows_sel in marching:
@@ -244,8 +242,6 @@ def move_bands(
             keys.setdefault((g, too_strong[i].tobytes()), []).append(i)
         for (g, _), members in keys.items():
             idx = np.asarray(members, dtype=np.int64)
-            avoid = _avoid_map(post_cells[too_strong[idx[0]]], int(params.post_avoid_cells),
-                               graph.shape)
             if g >= 0:
                 sources = np.array([g], dtype=np.int64)
             else:
@@ -253,9 +249,20 @@ def move_bands(
                 sources = food_cells
             if sources.size == 0:
                 continue
-            field = detour_field(graph, sources, avoid, ctx, params)
+            field = _detour(graph, sources, post_cells[too_strong[idx[0]]], ctx, params)
             cell[idx] = walk(cell[idx], field, graph.hours, budget[idx])
-    return dataclasses.replace(bands, cell=cell, mode=mode)
+    return replace(bands, cell=cell, mode=mode)
+
+
+def _detour(graph: Graph, sources: I64, posts: I64, ctx: MoveContext,
+            params: MovementParams) -> I64:
+    """:func:`detour_field` toward ``sources`` around the zones of ``posts`` (sorted cells;
+    :func:`_avoid_map`), kept in ``ctx`` by the posts: the map of the zones is drawn only
+    when the field is built."""
+    k = int(params.post_avoid_cells)
+    key = ("detour around posts", id(graph), sources.tobytes(), posts.tobytes(), k)
+    return cached(ctx, key, lambda: detour_field(graph, sources, _avoid_map(posts, k, graph.shape),
+                                                 ctx, params))
 
 
 def _food_cells(ctx: MoveContext) -> I64:

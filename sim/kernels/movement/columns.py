@@ -3,7 +3,6 @@ day's march under its order (hold and sortie, patrol, pursue, march, take)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 
 import numpy as np
@@ -15,7 +14,7 @@ from sim.kernels.movement.paths import toward, walk
 from sim.kernels.movement.window import box_mean_at
 from sim.kernels.terrain import Graph, field_toward
 from sim.params.movement import MovementParams
-from sim.state import Bands, ColumnKind, Columns, Order
+from sim.state import Bands, ColumnKind, Columns, Order, replace
 
 
 def visible_bands(
@@ -158,7 +157,7 @@ def move_columns(
     # A column ordered to take a town holds it once it stands in it.
     taken = active & (order == Order.TAKE) & (columns.target >= 0) & (cell == columns.target)
     new_order = np.where(taken, Order.HOLD, order).astype(np.int64)
-    return dataclasses.replace(columns, cell=cell, order=new_order)
+    return replace(columns, cell=cell, order=new_order)
 
 
 def _distinct(cells: I64) -> list[int]:
