@@ -247,3 +247,34 @@ def test_villages_to_forage_at_given_as_a_function_are_asked_only_when_a_band_fo
     fed = dataclasses.replace(bands, hunger=np.zeros(3))
     move_bands(fed, column_table([], []), given_rule, P, sanctuary_next=np.arange(100))
     assert len(asked) == 2  # nobody forages: the rule is not asked
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.integers(1, 12), cols=st.integers(1, 12), seed=st.integers(0, 2**20),
+       share=st.sampled_from([0.0, 0.05, 0.2, 0.5]), data=st.data())
+def test_compiled_detour_field_is_the_blocked_graphs_field(
+    rows: int, cols: int, seed: int, share: float, data: st.DataObject
+) -> None:
+    """Long runs search the detour on the graph's own matrix, not passing through the
+    zone; the reference builds the graph with the edges into the zone cut: the same field,
+    goals inside the zone and unreachable cells included."""
+    from scipy.sparse import csr_matrix
+
+    from sim.kernels.movement.paths import detour_field, with_matrix
+    from sim.kernels.terrain import Graph
+
+    rng = np.random.default_rng(seed)
+    n = rows * cols
+    hours = rng.integers(1, 4, (n, 4)).astype(np.float64)  # many equal paths
+    hours[rng.random((n, 4)) < 0.15] = np.inf
+    graph = with_matrix(Graph(shape=(rows, cols), hours=hours, matrix=csr_matrix((1, 1))))
+    avoid = rng.random(n) < share
+    sources = np.unique(np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1,
+                                                      max_size=4)), dtype=np.int64))
+    ctx = context(synthetic_theatre(rows, cols))
+    fields = []
+    for compiled in (False, True):
+        with dispatch.compiled_paths(compiled):
+            fresh = dataclasses.replace(ctx, field_cache={})
+            fields.append(detour_field(graph, sources, avoid, fresh, P))
+    assert np.array_equal(fields[0], fields[1]) and fields[1].dtype == np.int64

@@ -4,6 +4,8 @@ stopped early has scanned."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -185,3 +187,30 @@ def test_compiled_flee_walk_ends_where_the_reference_flight_ends(g: dict, data) 
                     nbr=graph.neighbours(), hours=graph.hours, cells=cells, budget=budget,
                     max_edges=n)
     assert np.array_equal(got, want)
+
+
+@settings(max_examples=150, deadline=None)
+@given(g=graphs, data=st.data())
+def test_a_search_not_passing_through_blocked_nodes_is_scipys_on_the_blocked_graph(
+    g: dict, data
+) -> None:
+    """Blocking nodes (reached, not passed through) is scipy's search on the graph whose
+    edges into them cost ``inf`` (rebuilt with ``with_matrix``), ties included."""
+    rows, cols = g["rows"], g["cols"]
+    n = rows * cols
+    graph = grid_graph(rows, cols, g["seed"], ties=g["ties"])
+    rng = np.random.default_rng(g["seed"] + 7)
+    blocked = rng.random(n) < data.draw(st.sampled_from([0.0, 0.1, 0.3, 0.6]))
+    sources = np.unique(np.asarray(data.draw(st.lists(st.integers(0, n - 1), max_size=4)),
+                                   dtype=np.int64))
+    nbr = graph.neighbours()
+    into = np.where(nbr >= 0, blocked[np.maximum(nbr, 0)], False)
+    cut = with_matrix(dataclasses.replace(graph, hours=np.where(into, np.inf, graph.hours)))
+    want = scipy_field(cut, sources, g["limit"]) if sources.size else (
+        np.full(n, np.inf), np.full(n, -1), np.full(n, -1))
+    m = graph.matrix
+    d, p, s, complete = search(m.indptr, m.indices, m.data, sources, limit=g["limit"],
+                               blocked=blocked)
+    assert complete
+    assert np.array_equal(d, want[0]) and np.array_equal(p, want[1])
+    assert np.array_equal(s, want[2])

@@ -100,10 +100,11 @@ def _seeded(indices: NDArray[np.int32], sources: I64, tent: F64) -> tuple[F64, I
 @jit
 def _dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
               limit: float, want: NDArray[np.bool_], n_want: int, dist: F64, pred: I64,
-              nearest: I64) -> bool:
+              nearest: I64, blocked: NDArray[np.bool_]) -> bool:
     """Fill ``dist`` (inf where not scanned), ``pred`` and ``nearest`` (-1 where not
     scanned; ``pred`` -1 at sources), stopping once ``n_want`` nodes flagged in ``want``
-    are scanned (never if ``n_want`` < 0). Returns whether nothing was left to scan."""
+    are scanned (never if ``n_want`` < 0); the edges of ``blocked`` nodes are not
+    followed. Returns whether nothing was left to scan."""
     n = dist.size
     done = np.zeros(n, dtype=np.bool_)
     tent = np.full(n, np.inf)
@@ -124,7 +125,7 @@ def _dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I6
         done[v] = True
         dist[v] = d
         sv = nearest[v]
-        for j in range(indptr[v], indptr[v + 1]):
+        for j in range(indptr[v], indptr[v] if blocked[v] else indptr[v + 1]):
             u = indices[j]
             if done[u]:
                 continue
@@ -148,8 +149,8 @@ def _dijkstra(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I6
 
 
 def search(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, *,
-           limit: float = np.inf, want: I64 | None = None
-           ) -> tuple[F64, I64, I64, bool]:
+           limit: float = np.inf, want: I64 | None = None,
+           blocked: NDArray[np.bool_] | None = None) -> tuple[F64, I64, I64, bool]:
     """Multi-source Dijkstra toward ``sources`` on a CSR graph, as scipy runs it, stopped
     once every node of ``want`` is scanned.
 
@@ -162,6 +163,11 @@ def search(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, 
         Nodes further than this are never reached.
     want : ndarray of int64, shape (w,), optional
         Nodes to scan before stopping (None: run to the end).
+    blocked : ndarray of bool, shape (n,), optional
+        Nodes reached but not passed through: the search on the graph with their rows
+        emptied (for the reversed band graph: no step *into* them, as
+        :func:`sim.kernels.movement.paths.detour_field` builds it), the same order and
+        ties as scipy on that graph.
 
     Returns
     -------
@@ -183,10 +189,11 @@ def search(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, 
     dist = np.empty(n)
     pred = np.empty(n, dtype=np.int64)
     nearest = np.empty(n, dtype=np.int64)
+    stop = np.zeros(n, dtype=np.bool_) if blocked is None else np.asarray(blocked, dtype=np.bool_)
     complete = _dijkstra(np.asarray(indptr, dtype=np.int64), indices,
                          np.asarray(weights, dtype=np.float64),
                          np.asarray(sources, dtype=np.int64), float(limit), flags, n_want,
-                         dist, pred, nearest)
+                         dist, pred, nearest, stop)
     return dist, pred, nearest, bool(complete)
 
 

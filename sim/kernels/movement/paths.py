@@ -157,10 +157,6 @@ def detour_field(
     key = ("detour", id(graph), sources.tobytes(), np.flatnonzero(avoid).tobytes())
 
     def build() -> I64:
-        nbr = graph.neighbours()
-        into = np.where(nbr >= 0, avoid[np.maximum(nbr, 0)], False)
-        blocked = dataclasses.replace(graph, hours=np.where(into, np.inf, graph.hours))
-        blocked = with_matrix(blocked)
         goals = sources[~avoid[sources]]
         if goals.size < sources.size:
             # Goals next to a strong post: wait at the nearest cells outside its zone.
@@ -169,7 +165,20 @@ def detour_field(
             if outside.size:
                 near = outside[hours[outside] <= hours[outside].min() + params.march_hours]
                 goals = np.unique(np.concatenate([goals, near]))
-        _, det, _ = distance_field(blocked, goals)
+        if dispatch.enabled():
+            # The same search on the graph's own matrix, not passing through the zone
+            # (its rows emptied: what the matrix of the blocked costs below holds).
+            from sim.kernels import search_compiled  # numba: only once the process does enough work
+
+            m = graph.matrix
+            det = search_compiled.search(m.indptr, m.indices, m.data, np.unique(goals),
+                                         blocked=avoid)[1]
+        else:
+            nbr = graph.neighbours()
+            into = np.where(nbr >= 0, avoid[np.maximum(nbr, 0)], False)
+            blocked = with_matrix(dataclasses.replace(graph, hours=np.where(into, np.inf,
+                                                                            graph.hours)))
+            _, det, _ = distance_field(blocked, goals)
         # Where the detour cannot reach, follow the ordinary field but stop before the zone.
         _, plain, _ = distance_field(graph, goals if goals.size else sources)
         stop = (plain >= 0) & avoid[np.maximum(plain, 0)] & ~avoid
