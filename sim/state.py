@@ -88,6 +88,7 @@ class BandMode(_Code):
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _FIELD_SETS: dict[type, frozenset[str]] = {}
 _FIRST_FIELD: dict[type, str] = {}
+_NEVER = int(np.iinfo(np.int64).max)  # the closing day of a depot that never closes
 
 
 def field_names(cls: type) -> tuple[str, ...]:
@@ -396,9 +397,8 @@ class Depots(_Table):
     @property
     def moving(self) -> bool:
         """Whether any depot is dated, follows a column or has a limited stock."""
-        never = np.iinfo(np.int64).max
         return bool(
-            (self.opens > 0).any() or (self.closes < never).any() or (self.follows >= 0).any()
+            (self.opens > 0).any() or (self.closes < _NEVER).any() or (self.follows >= 0).any()
             or np.isfinite(self.stock).any()
         )
 

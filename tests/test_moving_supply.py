@@ -6,6 +6,7 @@ is all that changes a column's days of rations.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -194,3 +195,34 @@ def test_scenarios_without_moving_supply_keep_the_static_depot_field() -> None:
     s = _scenario(depots=[{"name": "base", "cell": [2, 2]}], columns=[MARCHER], days=3)
     m = BasmachiModel(s, seed=1)
     assert not m.state.depots.moving and len(m.state.trains) == 0
+
+
+def test_depot_supply_reuses_its_table_only_for_the_same_graph_and_depots() -> None:
+    """A day with the same open depots on the same graph hands back the last table; another
+    graph of the same shape, a moved or closed depot give what a fresh search gives."""
+    from test_fast_paths import _graph
+
+    from sim.kernels import depots as dep
+    from sim.kernels.terrain import _search
+
+    def fresh(d: Depots, day: int, graph: Any) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.flatnonzero(dep.open_depots(d, day))
+        hours, _, src = _search(graph, np.unique(d.cell[rows]), np.inf)
+        first = {int(c): int(r) for r, c in zip(rows[::-1], d.cell[rows][::-1], strict=True)}
+        return hours, np.array([first.get(int(s), -1) for s in src], dtype=np.int64)
+
+    g1, g2 = _graph(1), _graph(2)
+    d = Depots.empty(3)
+    d.cell[:] = [40, 7, 40]
+    d.closes[1] = 5
+    for day, graph, moved in [(0, g1, None), (1, g1, None), (2, g2, None), (3, g2, (0, 99)),
+                              (9, g2, None), (10, g1, None)]:
+        if moved is not None:
+            d = dataclasses.replace(d, cell=d.cell.copy())
+            d.cell[moved[0]] = moved[1]
+        got = dep.depot_supply(d, day, graph)
+        hours, nearest = fresh(d, day, graph)
+        np.testing.assert_array_equal(got.hours, hours)
+        np.testing.assert_array_equal(got.nearest, nearest)
+    again = dep.depot_supply(d, 10, g1)
+    assert again.nearest is got.nearest  # reused, not searched again

@@ -145,9 +145,9 @@ class DepotSupply:
     stock: F64
 
 
-#: The last nearest-depot table of each grid shape, with the (cached, read-only) distance
-#: field and the open rows and cells it was built from: depots move or open on few days.
-_LAST_NEAREST: dict[tuple[int, int], tuple[object, bytes, I64]] = {}
+#: The last nearest-depot table of each grid shape, with the graph, the open rows and cells
+#: and the (read-only) distance field it was built from: depots move or open on few days.
+_LAST_NEAREST: dict[tuple[int, int], tuple[Graph, bytes, tuple[F64, I64, I64], I64]] = {}
 
 
 def depot_supply(depots: Depots, day: int, graph: Graph) -> DepotSupply:
@@ -165,13 +165,15 @@ def depot_supply(depots: Depots, day: int, graph: Graph) -> DepotSupply:
         return DepotSupply(np.full(n_cells, np.inf), np.full(n_cells, -1, np.int64),
                            depots.stock.copy())
     cells = depots.cell[rows]
-    field = distance_field(graph, cells)  # cached on the graph by its sources
-    hours, _, src = field
     key = rows.tobytes() + cells.tobytes()
     last = _LAST_NEAREST.get(graph.shape)
-    if last is not None and last[0] is field and last[1] == key:
-        nearest = last[2]  # the same open depots on the same cells as the last call
+    if last is not None and last[0] is graph and last[1] == key:
+        # the same open depots on the same cells of the same graph as the last call: its
+        # field and table (the field a fresh search would give, cached or not)
+        field, nearest = last[2], last[3]
     else:
+        field = distance_field(graph, cells)  # cached on the graph by its sources
+        src = field[2]
         # the first open depot on each source cell
         order = np.argsort(cells, kind="stable")
         cells_sorted = cells[order]
@@ -179,8 +181,8 @@ def depot_supply(depots: Depots, day: int, graph: Graph) -> DepotSupply:
         pos = np.minimum(pos, cells_sorted.size - 1)
         nearest = np.where(src >= 0, rows[order][pos], -1).astype(np.int64)
         nearest.flags.writeable = False
-        _LAST_NEAREST[graph.shape] = (field, key, nearest)
-    return DepotSupply(np.asarray(hours, dtype=np.float64), nearest, depots.stock.copy())
+        _LAST_NEAREST[graph.shape] = (graph, key, field, nearest)
+    return DepotSupply(np.asarray(field[0], dtype=np.float64), nearest, depots.stock.copy())
 
 
 def draw_stock(depots: Depots, batches: list[Events]) -> Depots:
