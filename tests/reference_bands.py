@@ -33,6 +33,7 @@ __all__ = [
     "recruit_reference",
     "rival_clash_reference",
     "sanctuary_recruit_reference",
+    "state_desertion_reference",
 ]
 
 F64 = NDArray[np.float64]
@@ -499,3 +500,34 @@ def control_day_reference(
     if back.size:
         out.append(events("town_retaken", "state", unit=back, cell=town_cells[back], n=ct[back]))
     return new, bands, out
+
+
+def state_desertion_reference(
+    columns: Columns,
+    bands: Bands,
+    *,
+    losing: float,
+    band_of_cell: I64,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Columns, Bands, int, int, list[Events]]:
+    """:func:`sim.kernels.defection.state_desertion` as numpy whole-array code."""
+    p = params
+    if losing == 0.0:  # no one deserts (and nothing is drawn)
+        return columns, bands, 0, 0, []
+    act = columns.active & (columns.strength > 0)
+    mult = np.where(columns.kind == ColumnKind.VOLUNTEER, p.local_desert_multiplier, 1.0)
+    prob = np.clip(p.state_desert_rate * losing * (1.0 - columns.morale) * mult, 0.0, 1.0)
+    k = rng.binomial(np.where(act, columns.strength, 0), np.where(act, prob, 0.0)).astype(np.int64)
+    target = band_of_cell[columns.cell] if band_of_cell.size else np.full(len(columns), -1)
+    has = (target >= 0) & (k > 0)
+    join = np.where(has, rng.binomial(k, p.desert_to_band), 0).astype(np.int64)
+    to_band = np.bincount(np.where(has, target, 0), weights=join, minlength=len(bands))
+    new_b = replace(bands, fighters=bands.fighters + to_band[: len(bands)].astype(np.int64))
+    new_c = replace(columns, strength=columns.strength - k)
+    out: list[Events] = []
+    rows = np.flatnonzero(k > 0)
+    if rows.size:
+        out.append(events("desertion", "state", unit=rows, cell=columns.cell[rows], n=k[rows],
+                          to_band=join[rows], band=target[rows]))
+    return new_c, new_b, int((k - join).sum()), int(join.sum()), out

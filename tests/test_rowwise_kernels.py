@@ -24,13 +24,14 @@ from reference_bands import (
     recruit_reference,
     rival_clash_reference,
     sanctuary_recruit_reference,
+    state_desertion_reference,
 )
 
 from sim.events import Events, events
 from sim.geography import LandCover
 from sim.kernels.control import control_day
 from sim.kernels.cotton import cotton_villages
-from sim.kernels.defection import band_switch, levy, rival_clash
+from sim.kernels.defection import band_switch, levy, rival_clash, state_desertion
 from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, leading
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
 from sim.kernels.repression import band_reprisals
@@ -426,3 +427,25 @@ def test_border_days_are_computed_once_per_value_and_read_only() -> None:
     np.testing.assert_array_equal(a, np.array([3.0, 10.0]) / 8.0)
     assert ctx.border_days(8.0) is a and not a.flags.writeable
     np.testing.assert_array_equal(ctx.border_days(4.0), np.array([3.0, 10.0]) / 4.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=SEEDS, nb=st.integers(0, 10), nc=st.integers(0, 15),
+       losing=st.sampled_from([0.0, 0.3, 1.0]), lookup=st.booleans())
+def test_state_desertion_equals_the_reference(seed: int, nb: int, nc: int, losing: float,
+                                              lookup: bool) -> None:
+    rng = np.random.default_rng(seed)
+    b, c = random_bands(rng, nb, 3, n_cells=6), random_columns(rng, nc, n_cells=6)
+    c.kind[:] = rng.choice([int(k) for k in ColumnKind], nc)
+    look = (np.where(rng.random(6) < 0.5, -1, rng.integers(0, max(nb, 1), 6)).astype(np.int64)
+            if lookup and nb else np.full(0, -1, dtype=np.int64))
+    p = dataclasses.replace(PopulationParams(), state_desert_rate=float(rng.random()),
+                            desert_to_band=float(rng.choice([0.0, 0.5, 1.0])))
+    a, r = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    got = state_desertion(c, b, losing=losing, band_of_cell=look, params=p, rng=a)
+    ref = state_desertion_reference(c, b, losing=losing, band_of_cell=look, params=p, rng=r)
+    same_table(got[0], ref[0])
+    same_table(got[1], ref[1])
+    assert got[2:4] == ref[2:4]
+    same_events(got[4], ref[4])
+    assert a.random() == r.random()

@@ -235,22 +235,32 @@ def state_desertion(
     p = params
     if losing == 0.0:  # no one deserts (and nothing is drawn)
         return columns, bands, 0, 0, []
-    act = columns.active & (columns.strength > 0)
-    mult = np.where(columns.kind == ColumnKind.VOLUNTEER, p.local_desert_multiplier, 1.0)
-    prob = np.clip(p.state_desert_rate * losing * (1.0 - columns.morale) * mult, 0.0, 1.0)
-    k = rng.binomial(np.where(act, columns.strength, 0), np.where(act, prob, 0.0)).astype(np.int64)
-    target = band_of_cell[columns.cell] if band_of_cell.size else np.full(len(columns), -1)
-    has = (target >= 0) & (k > 0)
-    join = np.where(has, rng.binomial(k, p.desert_to_band), 0).astype(np.int64)
-    to_band = np.bincount(np.where(has, target, 0), weights=join, minlength=len(bands))
-    new_b = replace(bands, fighters=bands.fighters + to_band[: len(bands)].astype(np.int64))
-    new_c = replace(columns, strength=columns.strength - k)
+    # Column by column (a few dozen): each pass draws in row order, as one call over the table.
+    strength = columns.strength.tolist()
+    base = p.state_desert_rate * losing
+    k = [binomial(rng, s, clip(base * (1.0 - m) * (p.local_desert_multiplier
+                                                  if kind == _VOLUNTEER else 1.0), 0.0, 1.0))
+         if on and s > 0 else 0
+         for s, on, kind, m in zip(strength, columns.active.tolist(), columns.kind.tolist(),
+                                   columns.morale.tolist(), strict=True)]
+    went = [binomial(rng, x, p.desert_to_band) for x in k]  # drawn for every deserter
+    cells = columns.cell.tolist()
+    target = ([int(band_of_cell[c]) for c in cells] if band_of_cell.size
+              else [-1] * len(cells))
+    join = [j if t >= 0 and x > 0 else 0 for j, t, x in zip(went, target, k, strict=True)]
+    fighters = bands.fighters.copy()
+    for t, j in zip(target, join, strict=True):
+        if j:
+            fighters[t] += j
+    new_b = replace(bands, fighters=fighters)
+    new_c = replace(columns, strength=columns.strength - np.array(k, dtype=np.int64))
     out: list[Events] = []
-    rows = np.flatnonzero(k > 0)
-    if rows.size:
-        out.append(events("desertion", "state", unit=rows, cell=columns.cell[rows], n=k[rows],
-                          to_band=join[rows], band=target[rows]))
-    return new_c, new_b, int((k - join).sum()), int(join.sum()), out
+    rows = [i for i, x in enumerate(k) if x > 0]
+    if rows:
+        out.append(events("desertion", "state", unit=rows, cell=columns.cell[rows],
+                          n=[k[i] for i in rows], to_band=[join[i] for i in rows],
+                          band=[target[i] for i in rows]))
+    return new_c, new_b, sum(k) - sum(join), sum(join), out
 
 
 def rival_clash(
@@ -291,23 +301,28 @@ def rival_clash(
           if a and f > 0 and ld >= 0]
     if len(on) < 2:  # the usual day: no pair to check (and nothing drawn)
         return bands, 0, []
-    act = np.array(on, dtype=np.int64)
-    order = act[np.argsort(bands.cell[act], kind="stable")]
+    # Consecutive pairs in cell order (a stable sort of the few bands), each pass of draws
+    # in pair order as one call over the pairs.
+    cells, men, lead = bands.cell.tolist(), bands.fighters.tolist(), leading.tolist()
+    order = sorted(on, key=lambda i: cells[i])
     a, b = order[:-1], order[1:]
-    la, lb = leading[a], leading[b]
-    pair = (bands.cell[a] == bands.cell[b]) & rivals[la, lb]
-    fight = pair & (rng.random(a.size) < p.rival_clash_rate)
-    loss = np.zeros(len(bands), dtype=np.int64)
-    ka = rng.binomial(bands.fighters[a], p.rival_clash_loss) * fight
-    kb = rng.binomial(bands.fighters[b], p.rival_clash_loss) * fight
-    np.add.at(loss, a, ka)
-    np.add.at(loss, b, kb)
-    loss = np.minimum(loss, bands.fighters)
-    new_b = replace(bands, fighters=bands.fighters - loss,
-                                recent_losses=bands.recent_losses + loss)
+    u = rng.random(len(a)).tolist()
+    fight = [cells[i] == cells[j] and bool(rivals[lead[i], lead[j]]) and x < p.rival_clash_rate
+             for i, j, x in zip(a, b, u, strict=True)]
+    ka = [binomial(rng, men[i], p.rival_clash_loss) for i in a]
+    kb = [binomial(rng, men[j], p.rival_clash_loss) for j in b]
+    loss = [0] * len(bands)
+    for i, j, f, x, y in zip(a, b, fight, ka, kb, strict=True):
+        if f:
+            loss[i] += x
+            loss[j] += y
+    loss = [min(x, m) for x, m in zip(loss, men, strict=True)]
+    lost = np.array(loss, dtype=np.int64)
+    new_b = replace(bands, fighters=bands.fighters - lost, recent_losses=bands.recent_losses + lost)
     out: list[Events] = []
-    r = np.flatnonzero(fight)
-    if r.size:
-        out.append(events("rival_clash", "insurgent", unit=a[r], cell=bands.cell[a[r]],
-                          n=loss[a[r]] + loss[b[r]], other=b[r]))
-    return new_b, int(loss.sum()), out
+    r = [n for n, f in enumerate(fight) if f]
+    if r:
+        out.append(events("rival_clash", "insurgent", unit=[a[n] for n in r],
+                          cell=[cells[a[n]] for n in r], n=[loss[a[n]] + loss[b[n]] for n in r],
+                          other=[b[n] for n in r]))
+    return new_b, sum(loss), out
