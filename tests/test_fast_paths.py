@@ -299,8 +299,9 @@ def test_compiled_village_day_equals_numpy(
     v.cell[:] = cells
     v.population[:] = rng.integers(0, 3000, n)
     v.food[:] = v.population * rng.uniform(0, 200, n)
-    for f in ("support", "grievance", "fear", "weariness"):
+    for f in ("support", "grievance", "fear", "weariness"):  # some at the bounds, -0.0 too
         getattr(v, f)[:] = np.where(rng.random(n) < 0.1, rng.integers(0, 2, n), rng.random(n))
+        getattr(v, f)[rng.random(n) < 0.05] = -0.0
     v.cotton[:] = rng.random(n) < 0.3
     v.requisitioned[:] = np.where(rng.random(n) < 0.3, rng.random(n), 0.0)
     voc = np.full(n, -1, dtype=np.int64)

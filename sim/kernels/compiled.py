@@ -99,11 +99,11 @@ def neighbour_mean(values: F64, nbrs: I64, weights: F64) -> tuple[F64, F64]:
 
 @inline
 def _clip01(x: float) -> float:
-    """``np.clip(x, 0.0, 1.0)`` for one float, NaN and signed zeros as numpy treats them."""
-    if np.isnan(x):
-        return x
-    y = x if x > 0.0 else 0.0
-    return y if y < 1.0 else 1.0
+    """``np.clip(x, 0.0, 1.0)`` for one float: ``x`` unless strictly outside the bounds, so
+    NaN and ``-0.0`` come back unchanged, as numpy gives them."""
+    if x < 0.0:
+        return 0.0
+    return 1.0 if x > 1.0 else x
 
 
 @jit
