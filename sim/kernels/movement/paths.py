@@ -171,8 +171,9 @@ def detour_field(
             from sim.kernels import search_compiled  # numba: only once the process does enough work
 
             m = graph.matrix
-            det = search_compiled.search(m.indptr, m.indices, m.data, np.unique(goals),
-                                         blocked=avoid)[1]
+            if goals.size > 1 and not (goals[1:] > goals[:-1]).all():  # sorted distinct: as is
+                goals = np.unique(goals)
+            det = search_compiled.search(m.indptr, m.indices, m.data, goals, blocked=avoid)[1]
         else:
             nbr = graph.neighbours()
             into = np.where(nbr >= 0, avoid[np.maximum(nbr, 0)], False)
