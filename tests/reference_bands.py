@@ -17,8 +17,9 @@ from sim.kernels.control import INSURGENT, STATE
 from sim.kernels.draws import sparse_binomial
 from sim.kernels.leaders import _ACTIVE, _CAPTURED, _EXILED, _KILLED, _WOUNDED, LeaderFate
 from sim.kernels.recruitment import momentum, momentum_gain
+from sim.kernels.recruitment import recruit_numpy as recruit_reference  # kept in sim: many bands
 from sim.params.population import PopulationParams
-from sim.state import NEUTRAL_SUPPORT, Bands, ColumnKind, Columns, Leaders, Order, Villages, replace
+from sim.state import Bands, ColumnKind, Columns, Leaders, Order, Villages, replace
 
 __all__ = [
     "band_reprisals_reference",
@@ -59,17 +60,6 @@ def _activate(columns: Columns, rows: I64, men: I64, cells: I64, homes: I64,
     c.supply[rows] = np.where(was, c.supply[rows], p.volunteer_supply_days)
     c.active[rows] = c.active[rows] | (men > 0)
     return c
-
-
-def willingness(villages: Villages, params: PopulationParams, rows: I64 | None = None) -> F64:
-    """Daily joining probability per man, before the band's success (shape (n_villages,),
-    or the shape of ``rows``: the villages at those rows only)."""
-    p = params
-    s, g, f = villages.support, villages.grievance, villages.fear
-    if rows is not None:
-        s, g, f = s[rows], g[rows], f[rows]
-    lean = np.clip(2.0 * (s - NEUTRAL_SUPPORT), 0.0, 1.0)
-    return np.clip(p.recruit_rate * lean * g * (1.0 - p.fear_deterrence * f), 0.0, 1.0)
 
 
 def leading_reference(bands: Bands, leaders: Leaders) -> tuple[I64, I64]:
@@ -295,42 +285,6 @@ def levy_reference(
         out.append(events("levy", "state", unit=volunteer_row[rows], cell=band_home[rows], n=k[rows],
                           village=home_village[rows]))
     return new_c, new_v, int(k.sum()), out
-
-
-def recruit_reference(
-    bands: Bands,
-    villages: Villages,
-    *,
-    reach: I64,
-    eligible: Bool,
-    params: PopulationParams,
-    rng: np.random.Generator,
-) -> tuple[Bands, Villages, list[Events]]:
-    """:func:`sim.kernels.recruitment.recruit` as numpy whole-array code."""
-    p = params
-    nb, _k = reach.shape
-    if nb == 0 or len(villages) == 0:
-        return bands, villages, []
-    ok = (reach >= 0) & eligible[:, None]
-    vi = np.where(ok, reach, 0)
-    boost = momentum_gain(momentum(bands, p), p)
-    prob = np.clip(willingness(villages, p, vi) * boost[:, None], 0.0, 1.0)
-    # Each band sees the village's men; a village shared by several bands splits its men.
-    shared = np.bincount(vi[ok], minlength=len(villages))
-    men = np.floor(villages.population[vi] * p.men_share).astype(np.int64)
-    per_band = np.where(ok, men // np.maximum(shared[vi], 1), 0)
-    got = rng.binomial(per_band, np.where(ok, prob, 0.0)).astype(np.int64)
-    got = np.where(ok, got, 0)
-    by_village = np.bincount(vi.reshape(-1), weights=got.reshape(-1), minlength=len(villages))
-    by_village = by_village.astype(np.int64)
-    by_band = got.sum(axis=1)
-    new_b = replace(bands, fighters=bands.fighters + by_band)
-    new_v = replace(villages, population=villages.population - by_village)
-    rows = np.flatnonzero(by_band > 0)
-    out = []
-    if rows.size:
-        out.append(events("recruitment", "insurgent", unit=rows, cell=bands.cell[rows], n=by_band[rows]))
-    return new_b, new_v, out
 
 
 def intelligence_reference(

@@ -30,6 +30,8 @@ ALLOWED = {
     "SPARSE_FACTOR",
     # ... and the number of draws from which the row-by-row kernels make one numpy call
     "MANY_DRAWS",
+    # ... and the number of recruiting bands above which recruit takes its numpy form
+    "ROWWISE_MAX_BANDS",
     # codes
     "OUTCOME_TIME", "OUTCOME_INSURGENTS_WITHDREW", "OUTCOME_STATE_WITHDREW",
     "OUTCOME_INSURGENTS_ROUTED", "OUTCOME_STATE_ROUTED", "STATE", "INSURGENT",

@@ -449,3 +449,32 @@ def test_state_desertion_equals_the_reference(seed: int, nb: int, nc: int, losin
     assert got[2:4] == ref[2:4]
     same_events(got[4], ref[4])
     assert a.random() == r.random()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=SEEDS, nb=st.integers(1, 25), nv=st.integers(1, 30))
+def test_recruit_of_many_bands_switches_to_its_numpy_form_with_the_same_tables(
+    seed: int, nb: int, nv: int
+) -> None:
+    """Above ``ROWWISE_MAX_BANDS`` recruiting bands :func:`recruit` takes its numpy form:
+    the same tables, events and stream as row by row (here with the switch lowered to 0)."""
+    import sim.kernels.recruitment as rec
+
+    rng = np.random.default_rng(seed)
+    b, v = random_bands(rng, nb, 3), random_villages(rng, nv)
+    reach = random_reach(rng, nb, nv, 9)
+    eligible = rng.random(nb) < 0.8
+    p = dataclasses.replace(PopulationParams(), recruit_rate=0.3, men_share=0.5)
+    out = []
+    for limit in (rec.ROWWISE_MAX_BANDS, 0):
+        r = np.random.default_rng(seed + 1)
+        saved, rec.ROWWISE_MAX_BANDS = rec.ROWWISE_MAX_BANDS, limit
+        try:
+            out.append((*recruit(b, v, reach=reach, eligible=eligible, params=p, rng=r), r.random()))
+        finally:
+            rec.ROWWISE_MAX_BANDS = saved
+    (b1, v1, e1, x1), (b2, v2, e2, x2) = out
+    same_table(b1, b2)
+    same_table(v1, v2)
+    same_events(e1, e2)
+    assert x1 == x2

@@ -47,7 +47,12 @@ from sim.kernels.rowwise import binomial, clip, clip_array
 from sim.params.population import PopulationParams
 from sim.state import NEUTRAL_SUPPORT, Bands, Villages, replace
 
-__all__ = ["intelligence", "momentum", "momentum_gain", "recruit", "sanctuary_recruit"]
+__all__ = ["ROWWISE_MAX_BANDS", "intelligence", "momentum", "momentum_gain", "recruit",
+           "recruit_numpy", "sanctuary_recruit"]
+
+#: Most recruiting bands :func:`recruit` handles row by row in plain Python; beyond, its
+#: whole-array numpy form (:func:`recruit_numpy`, same tables and draws) costs less.
+ROWWISE_MAX_BANDS = 64
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -120,6 +125,8 @@ def recruit(
     # The eligible bands and the villages in their reach, row by row; a village shared by
     # several bands splits its men among them.
     rows = [i for i, ok in enumerate(eligible.tolist()) if ok]
+    if len(rows) > ROWWISE_MAX_BANDS:
+        return recruit_numpy(bands, villages, reach=reach, eligible=eligible, params=p, rng=rng)
     near = reach[rows].tolist()
     shared: dict[int, int] = {}
     for row in near:
@@ -155,6 +162,49 @@ def recruit(
     if took:
         out.append(events("recruitment", "insurgent", unit=took, cell=bands.cell[took],
                           n=[by_band[i] for i in took]))
+    return new_b, new_v, out
+
+
+def recruit_numpy(
+    bands: Bands,
+    villages: Villages,
+    *,
+    reach: I64,
+    eligible: Bool,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, Villages, list[Events]]:
+    """:func:`recruit` as whole-array numpy code (the same tables, events and draws: numpy
+    draws nothing where there are no men or no chance, and draws the others in row order).
+
+    Used by :func:`recruit` for more than :data:`ROWWISE_MAX_BANDS` recruiting bands;
+    parameters and returns as there.
+    """
+    p = params
+    nb, _k = reach.shape
+    nv = len(villages)
+    if nb == 0 or nv == 0:
+        return bands, villages, []
+    ok = (reach >= 0) & eligible[:, None]
+    vi = np.where(ok, reach, 0)
+    lean = np.clip(2.0 * (villages.support[vi] - NEUTRAL_SUPPORT), 0.0, 1.0)
+    willing = np.clip(p.recruit_rate * lean * villages.grievance[vi]
+                      * (1.0 - p.fear_deterrence * villages.fear[vi]), 0.0, 1.0)
+    prob = np.clip(willing * momentum_gain(momentum(bands, p), p)[:, None], 0.0, 1.0)
+    # Each band sees the village's men; a village shared by several bands splits its men.
+    shared = np.bincount(vi[ok], minlength=nv)
+    men = np.floor(villages.population[vi] * p.men_share).astype(np.int64)
+    per_band = np.where(ok, men // np.maximum(shared[vi], 1), 0)
+    got = np.where(ok, rng.binomial(per_band, np.where(ok, prob, 0.0)).astype(np.int64), 0)
+    by_village = np.bincount(vi.reshape(-1), weights=got.reshape(-1), minlength=nv)
+    by_band = got.sum(axis=1)
+    new_b = replace(bands, fighters=bands.fighters + by_band)
+    new_v = replace(villages, population=villages.population - by_village.astype(np.int64))
+    took = np.flatnonzero(by_band > 0)
+    out = []
+    if took.size:
+        out.append(events("recruitment", "insurgent", unit=took, cell=bands.cell[took],
+                          n=by_band[took]))
     return new_b, new_v, out
 
 
