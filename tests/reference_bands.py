@@ -16,6 +16,9 @@ from sim.events import Events, events
 from sim.kernels.control import INSURGENT, STATE
 from sim.kernels.draws import sparse_binomial
 from sim.kernels.leaders import _ACTIVE, _CAPTURED, _EXILED, _KILLED, _WOUNDED, LeaderFate
+from sim.kernels.leaders import (
+    leaderless_day_numpy as leaderless_day_reference,  # in sim: many bands
+)
 from sim.kernels.recruitment import momentum, momentum_gain
 from sim.kernels.recruitment import recruit_numpy as recruit_reference  # kept in sim: many bands
 from sim.params.population import PopulationParams
@@ -185,37 +188,6 @@ def leader_fate_reference(
                                   leader=r))
     new_l = replace(leaders, status=st.astype(np.int64), recovery=rec)
     return LeaderFate(b, new_l, int(betray.sum()), out)
-
-
-def leaderless_day_reference(
-    bands: Bands,
-    *,
-    leaderless: Bool,
-    params: PopulationParams,
-    rng: np.random.Generator,
-) -> tuple[Bands, int, list[Events]]:
-    """:func:`sim.kernels.leaders.leaderless_day` as numpy whole-array code."""
-    p = params
-    act = leaderless & bands.active & (bands.fighters > 0)
-    frag = rng.binomial(np.where(act, bands.fighters, 0),
-                        np.clip(p.fragment_rate * (1.0 - bands.morale), 0.0, 1.0) * act)
-    left = bands.fighters - frag
-    disperse = act & (bands.morale < p.disperse_morale) & (rng.random(len(bands)) < p.disperse_rate)
-    gone_d = np.where(disperse, left, 0)
-    fighters = left - gone_d
-    new_b = replace(
-        bands, fighters=fighters.astype(np.int64),
-        active=bands.active & ~disperse,
-        recent_losses=bands.recent_losses + frag + gone_d,
-    )
-    out: list[Events] = []
-    r = np.flatnonzero(frag > 0)
-    if r.size:
-        out.append(events("fragmentation", "insurgent", unit=r, cell=bands.cell[r], n=frag[r]))
-    r = np.flatnonzero(disperse)
-    if r.size:
-        out.append(events("band_dispersed", "insurgent", unit=r, cell=bands.cell[r], n=gone_d[r]))
-    return new_b, int(frag.sum() + gone_d.sum()), out
 
 
 def band_switch_reference(

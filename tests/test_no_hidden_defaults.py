@@ -30,7 +30,7 @@ ALLOWED = {
     "SPARSE_FACTOR",
     # ... and the number of draws from which the row-by-row kernels make one numpy call
     "MANY_DRAWS",
-    # ... and the number of recruiting bands above which recruit takes its numpy form
+    # ... and the number of bands above which row-by-row kernels take their numpy forms
     "ROWWISE_MAX_BANDS",
     # codes
     "OUTCOME_TIME", "OUTCOME_INSURGENTS_WITHDREW", "OUTCOME_STATE_WITHDREW",

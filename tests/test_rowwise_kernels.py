@@ -458,7 +458,7 @@ def test_recruit_of_many_bands_switches_to_its_numpy_form_with_the_same_tables(
 ) -> None:
     """Above ``ROWWISE_MAX_BANDS`` recruiting bands :func:`recruit` takes its numpy form:
     the same tables, events and stream as row by row (here with the switch lowered to 0)."""
-    import sim.kernels.recruitment as rec
+    from sim.kernels import rowwise as rec
 
     rng = np.random.default_rng(seed)
     b, v = random_bands(rng, nb, 3), random_villages(rng, nv)
@@ -478,3 +478,31 @@ def test_recruit_of_many_bands_switches_to_its_numpy_form_with_the_same_tables(
     same_table(v1, v2)
     same_events(e1, e2)
     assert x1 == x2
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=SEEDS, nb=st.integers(1, 25))
+def test_leaderless_day_of_many_bands_switches_to_its_numpy_form_with_the_same_tables(
+    seed: int, nb: int
+) -> None:
+    """Above ``ROWWISE_MAX_BANDS`` bands :func:`leaderless_day` takes its numpy form: the
+    same tables, events, count and stream as row by row (here with the switch lowered to 0)."""
+    from sim.kernels import rowwise as rec
+
+    rng = np.random.default_rng(seed)
+    b = random_bands(rng, nb, 3)
+    lost = rng.random(nb) < 0.7
+    p = dataclasses.replace(PopulationParams(), fragment_rate=0.2, disperse_morale=0.6,
+                            disperse_rate=0.5)
+    out = []
+    for limit in (rec.ROWWISE_MAX_BANDS, 0):
+        r = np.random.default_rng(seed + 1)
+        saved, rec.ROWWISE_MAX_BANDS = rec.ROWWISE_MAX_BANDS, limit
+        try:
+            out.append((*leaderless_day(b, leaderless=lost, params=p, rng=r), r.random()))
+        finally:
+            rec.ROWWISE_MAX_BANDS = saved
+    (b1, n1, e1, x1), (b2, n2, e2, x2) = out
+    same_table(b1, b2)
+    same_events(e1, e2)
+    assert n1 == n2 and x1 == x2

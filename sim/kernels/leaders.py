@@ -29,11 +29,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels import rowwise
 from sim.kernels.rowwise import binomial, clip
 from sim.params.population import PopulationParams
 from sim.state import Bands, Leaders, LeaderStatus, replace
 
-__all__ = ["LeaderFate", "leader_fate", "leaderless_day", "leading"]
+__all__ = ["LeaderFate", "leader_fate", "leaderless_day", "leaderless_day_numpy", "leading"]
 
 # The statuses as plain ints (comparisons with them skip the enum's attribute lookups).
 _ACTIVE, _WOUNDED, _EXILED = int(LeaderStatus.ACTIVE), int(LeaderStatus.WOUNDED), int(LeaderStatus.EXILED)
@@ -302,6 +303,8 @@ def leaderless_day(
     """
     p = params
     nb = len(bands)
+    if nb > rowwise.ROWWISE_MAX_BANDS:
+        return leaderless_day_numpy(bands, leaderless=leaderless, params=p, rng=rng)
     fighters, morale = bands.fighters.tolist(), bands.morale.tolist()
     act = [(lost and on and men > 0) for lost, on, men in
            zip(leaderless.tolist(), bands.active.tolist(), fighters, strict=True)]
@@ -330,3 +333,35 @@ def leaderless_day(
         out.append(events("band_dispersed", "insurgent", unit=r, cell=bands.cell[r],
                           n=[gone_d[i] for i in r]))
     return new_b, sum(frag) + sum(gone_d), out
+
+
+def leaderless_day_numpy(
+    bands: Bands,
+    *,
+    leaderless: Bool,
+    params: PopulationParams,
+    rng: np.random.Generator,
+) -> tuple[Bands, int, list[Events]]:
+    """:func:`leaderless_day` as whole-array numpy code (the same tables, events and draws),
+    used for more than ``rowwise.ROWWISE_MAX_BANDS`` bands; parameters and returns as there."""
+    p = params
+    act = leaderless & bands.active & (bands.fighters > 0)
+    frag = rng.binomial(np.where(act, bands.fighters, 0),
+                        np.clip(p.fragment_rate * (1.0 - bands.morale), 0.0, 1.0) * act)
+    left = bands.fighters - frag
+    disperse = act & (bands.morale < p.disperse_morale) & (rng.random(len(bands)) < p.disperse_rate)
+    gone_d = np.where(disperse, left, 0)
+    new_b = replace(
+        bands, fighters=(left - gone_d).astype(np.int64), active=bands.active & ~disperse,
+        recent_losses=bands.recent_losses + frag + gone_d,
+    )
+    out: list[Events] = []
+    r = np.flatnonzero(frag > 0)
+    if r.size:
+        out.append(events("fragmentation", "insurgent", unit=r, cell=bands.cell[r], n=frag[r]))
+    r = np.flatnonzero(disperse)
+    if r.size:
+        out.append(events("band_dispersed", "insurgent", unit=r, cell=bands.cell[r], n=gone_d[r]))
+    return new_b, int(frag.sum() + gone_d.sum()), out
+
+

@@ -43,16 +43,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels import rowwise
 from sim.kernels.rowwise import binomial, clip, clip_array
 from sim.params.population import PopulationParams
 from sim.state import NEUTRAL_SUPPORT, Bands, Villages, replace
 
-__all__ = ["ROWWISE_MAX_BANDS", "intelligence", "momentum", "momentum_gain", "recruit",
-           "recruit_numpy", "sanctuary_recruit"]
-
-#: Most recruiting bands :func:`recruit` handles row by row in plain Python; beyond, its
-#: whole-array numpy form (:func:`recruit_numpy`, same tables and draws) costs less.
-ROWWISE_MAX_BANDS = 64
+__all__ = ["intelligence", "momentum", "momentum_gain", "recruit", "recruit_numpy",
+           "sanctuary_recruit"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -125,7 +122,7 @@ def recruit(
     # The eligible bands and the villages in their reach, row by row; a village shared by
     # several bands splits its men among them.
     rows = [i for i, ok in enumerate(eligible.tolist()) if ok]
-    if len(rows) > ROWWISE_MAX_BANDS:
+    if len(rows) > rowwise.ROWWISE_MAX_BANDS:
         return recruit_numpy(bands, villages, reach=reach, eligible=eligible, params=p, rng=rng)
     near = reach[rows].tolist()
     shared: dict[int, int] = {}
@@ -177,7 +174,7 @@ def recruit_numpy(
     """:func:`recruit` as whole-array numpy code (the same tables, events and draws: numpy
     draws nothing where there are no men or no chance, and draws the others in row order).
 
-    Used by :func:`recruit` for more than :data:`ROWWISE_MAX_BANDS` recruiting bands;
+    Used by :func:`recruit` for more than ``rowwise.ROWWISE_MAX_BANDS`` recruiting bands;
     parameters and returns as there.
     """
     p = params

@@ -13,7 +13,12 @@ from __future__ import annotations
 import numpy as np
 from numpy._core import umath
 
-__all__ = ["MANY_DRAWS", "binomial", "binomials", "clip", "clip_array", "row_sum"]
+__all__ = ["MANY_DRAWS", "ROWWISE_MAX_BANDS", "binomial", "binomials", "clip", "clip_array",
+           "row_sum"]
+
+#: Most bands the row-by-row kernels handle in plain Python; beyond, their whole-array numpy
+#: forms (same tables and draws) cost less (``bench step``'s thousands of bands).
+ROWWISE_MAX_BANDS = 64
 
 #: From this many draws :func:`binomials` makes one numpy call rather than one call per draw
 #: (speed only: the stream is the same).
