@@ -298,6 +298,8 @@ def test_compiled_village_day_equals_numpy(
     v = Villages.empty(n)
     v.cell[:] = cells
     v.population[:] = rng.integers(0, 3000, n)
+    few = rng.random(n) < 0.3  # empty villages and single people too
+    v.population[few] = rng.integers(0, 3, int(few.sum()))
     v.food[:] = v.population * rng.uniform(0, 200, n)
     for f in ("support", "grievance", "fear", "weariness"):  # some at the bounds, -0.0 too
         getattr(v, f)[:] = np.where(rng.random(n) < 0.1, rng.integers(0, 2, n), rng.random(n))
@@ -323,16 +325,20 @@ def test_compiled_village_day_equals_numpy(
     memory.side[:] = rng.integers(-1, 2, n)
     # Frightened or hungry villages, so that people flee.
     params = PopulationParams(flight_rate=0.05, flight_fear=0.3)
-    out = []
+    out, after = [], []
     for on in (True, False):
+        draws = np.random.default_rng(seed)
         with compiled_paths(on):
             out.append(village_day(
                 v, memory, nbrs=nbrs, band_present=band_present,
                 state_present=state_present, state_taken=state_taken, collateral=collateral,
-                policies=pol, params=params, rng=np.random.default_rng(seed),
+                policies=pol, params=params, rng=draws,
                 fighting=fighting, momentum=momentum_value, border_days=border_days, town=town,
             ))
+        after.append(draws.random())  # the same draws were taken from the stream
     (va, ma, fa, ea), (vb, mb, fb, eb) = out
+    assert after[0] == after[1]
+    assert va.population is not v.population  # new tables, the input left alone
     for f in dataclasses.fields(Villages):
         a, b = getattr(va, f.name), getattr(vb, f.name)
         if a.dtype == np.float64:  # to the bit: signed zeros and NaN payloads included
@@ -346,6 +352,30 @@ def test_compiled_village_day_equals_numpy(
         assert a.extra.keys() == b.extra.keys()
         for key in a.extra:
             np.testing.assert_array_equal(a.extra[key], b.extra[key], err_msg=key)
+
+
+@pytest.mark.parametrize("bad", ["population", "fear"])
+def test_compiled_village_day_refuses_what_numpy_refuses(bad: str) -> None:
+    """A negative population or a NaN fear (hence a NaN chance to flee) stops both paths
+    with the same error, before any table is returned."""
+    n = 4
+    v = Villages.empty(n)
+    v.cell[:] = np.arange(n)
+    v.population[:] = 100
+    v.fear[:] = 0.9
+    if bad == "population":
+        v.population[2] = -1
+    else:
+        v.fear[1] = np.nan
+    nbrs = np.full((n, 8), -1, dtype=np.int64)
+    nbrs[:, 0] = (np.arange(n) + 1) % n
+    zero = np.zeros(n)
+    for on in (True, False):
+        with compiled_paths(on), pytest.raises(ValueError, match="binomial needs"):
+            village_day(v, VillageMemory.empty(n), nbrs=nbrs, band_present=zero > 0,
+                        state_present=zero > 0, state_taken=zero, collateral=zero,
+                        policies=VillagePolicies(), rng=np.random.default_rng(0),
+                        params=PopulationParams(flight_rate=0.05, flight_fear=0.3))
 
 
 def test_policy_rows_kept_only_for_the_same_read_only_arrays() -> None:

@@ -157,22 +157,25 @@ def _village_dynamics(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_],
 
 
 def village_step(
-    villages: tuple[F64, F64, F64, F64, F64, F64], *, cotton: NDArray[np.bool_], coll: F64,
+    villages: tuple[F64, F64, F64, F64, I64, F64], *, cotton: NDArray[np.bool_], coll: F64,
     state_taken: F64, requisitioned: F64, collateral: F64, fighting: NDArray[np.bool_] | None,
     state_present: NDArray[np.bool_], band_present: NDArray[np.bool_],
     town: NDArray[np.bool_] | None, policies: F64, constants: F64, nbrs: I64,
     padded: NDArray[np.int32] | None, spread: float, border_days: F64 | None, side: I64,
     flight: F64,
-) -> tuple[F64, F64, F64, F64, F64, I64]:
+) -> tuple[F64, F64, F64, F64, F64, I64, I64 | None, I64]:
     """Compiled village step of :func:`sim.kernels.villages.village_day`: grievance, fear,
     weariness and support, their spread to the neighbours, flight chances and sides, in
     one call (same results as the numpy reference, bit for bit up to the sign of a zero
-    flight probability, which draws nothing either way).
+    flight probability, which draws nothing either way), with the villages where people
+    may flee and those that changed sides (what the caller would otherwise find with
+    several passes over every village).
 
     Parameters
     ----------
-    villages : tuple of six ndarrays of float64, shape (n,)
-        Support, grievance, fear, weariness, population and food of the villages.
+    villages : tuple of six ndarrays, shape (n,)
+        Support, grievance, fear, weariness (float64), population (int64) and food
+        (float64) of the villages.
     cotton, state_present, band_present : ndarray of bool, shape (n,)
     coll, state_taken, requisitioned, collateral : ndarray of float64, shape (n,)
         ``coll`` is the collateral grievance term (computed with numpy's ``exp``).
@@ -201,20 +204,28 @@ def village_step(
     prob : ndarray of float64, shape (n,)
         Each person's chance to flee today.
     side : ndarray of int64, shape (n,)
+    live : ndarray of int64, shape (m,), or None
+        The villages, in order, with people and a positive chance to flee: where
+        :func:`sim.kernels.draws.sparse_binomial` draws. None when a population is negative
+        or a chance NaN (which that draw refuses).
+    switched : ndarray of int64, shape (k,)
+        The villages, in order, whose side differs from yesterday's.
     """
     s, g, f, w, pop, food = villages
     n = g.size
     dyn, out = np.empty((4, n)), np.empty((3, n))
     prob, new_side = np.empty(n), np.empty(n, dtype=np.int64)
+    live, switched = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     no = np.zeros(1, dtype=np.bool_)
-    _village_step(
+    n_live, n_switched = _village_step(
         g, f, w, s, cotton, coll, state_taken, requisitioned, collateral,
         no if fighting is None else fighting, fighting is not None, state_present, band_present,
         no if town is None else town, town is not None, policies, constants,
         nbrs, np.zeros((1, 8), dtype=np.int32) if padded is None else padded, padded is not None,
         pop, float(spread), food, np.zeros(1) if border_days is None else border_days,
-        border_days is not None, side, flight, dyn, out, prob, new_side)
-    return out[0], out[1], out[2], dyn[3], prob, new_side
+        border_days is not None, side, flight, dyn, out, prob, new_side, live, switched)
+    return (out[0], out[1], out[2], dyn[3], prob, new_side,
+            None if n_live < 0 else live[:n_live], switched[:n_switched])
 
 
 @jit
@@ -298,8 +309,15 @@ def _min(a: float, b: float) -> float:
 
 @jit
 def _village_flight(fear: F64, support: F64, pop: F64, food: F64, border_days: F64,
-                    has_border: bool, side: I64, c: F64, prob: F64, new_side: I64) -> None:
+                    has_border: bool, side: I64, c: F64, prob: F64, new_side: I64,
+                    people: I64, live: I64, switched: I64) -> tuple[int, int]:
+    """Chances to flee and sides; the rows of ``live`` and ``switched`` (see
+    :func:`village_step`) and their counts, -1 live rows for a negative population or a
+    NaN chance."""
     n = fear.size
+    n_live = 0
+    n_switched = 0
+    valid = True
     for i in range(n):
         pi = pop[i]
         famine = 1.0 if food[i] < _max(pi, 1.0) * c[0] else 0.0
@@ -317,6 +335,15 @@ def _village_flight(fear: F64, support: F64, pop: F64, food: F64, border_days: F
         if (sd == 1 and s < c[7]) or (sd == -1 and s > c[7]):
             sd = 0
         new_side[i] = sd
+        if sd != side[i]:
+            switched[n_switched] = i
+            n_switched += 1
+        if people[i] < 0 or np.isnan(prob[i]):
+            valid = False
+        elif people[i] > 0 and prob[i] > 0:
+            live[n_live] = i
+            n_live += 1
+    return (n_live if valid else -1), n_switched
 
 
 @jit
@@ -325,9 +352,13 @@ def _village_step(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_], col
                   fighting: NDArray[np.bool_], has_fighting: bool,
                   state_present: NDArray[np.bool_], band_present: NDArray[np.bool_],
                   town: NDArray[np.bool_], has_town: bool, pol: F64, c: F64, nbrs: I64,
-                  padded: NDArray[np.int32], has_padded: bool, pop: F64, spread: float,
+                  padded: NDArray[np.int32], has_padded: bool, people: I64, spread: float,
                   food: F64, border_days: F64, has_border: bool, side: I64, cf: F64,
-                  dyn: F64, out: F64, prob: F64, new_side: I64) -> None:
+                  dyn: F64, out: F64, prob: F64, new_side: I64, live: I64,
+                  switched: I64) -> tuple[int, int]:
+    pop = np.empty(people.size)
+    for i in range(people.size):
+        pop[i] = people[i]
     _village_dynamics(g, f, w, s, cotton, coll, state_taken, requisitioned, collateral,
                       fighting, has_fighting, state_present, band_present, town, has_town,
                       pol, c, dyn)
@@ -336,4 +367,5 @@ def _village_step(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_], col
             _village_spread8(dyn[:3], padded, pop, spread, out)
         else:
             _village_spread(dyn[:3], nbrs, pop, spread, out)
-    _village_flight(out[2], out[0], pop, food, border_days, has_border, side, cf, prob, new_side)
+    return _village_flight(out[2], out[0], pop, food, border_days, has_border, side, cf, prob,
+                           new_side, people, live, switched)

@@ -397,6 +397,33 @@ def _policy_rows(pol: VillagePolicies, n: int) -> F64:
     return rows
 
 
+def _after_flight(villages: Villages, memory: VillageMemory, s2: F64, g2: F64, f2: F64,
+                  w2: F64, prob: F64, side: I64, live: I64, switched: I64,
+                  rng: np.random.Generator) -> tuple[Villages, VillageMemory, int, list[Events]]:
+    """The end of :func:`village_day` after the compiled step, touching only the ``live``
+    rows (people and a positive chance to flee, in order: where :func:`sparse_binomial`
+    draws) and the ``switched`` ones: the same draws, events and tables."""
+    people = villages.population
+    drawn = rng.binomial(people[live], prob[live]) if live.size else np.zeros(0, np.int64)
+    drawn = np.minimum(drawn, people[live]).astype(np.int64)
+    out: list[Events] = []
+    if switched.size:
+        out.append(events("village_switch", "village", unit=switched,
+                          cell=villages.cell[switched], n=side[switched],
+                          support=s2[switched]))
+    gone = drawn > 0
+    population = people.copy()  # a new table, as the reference's subtraction gives
+    if gone.any():
+        fr, lost = live[gone], drawn[gone]
+        top = fr[np.argmax(lost)]
+        out.append(events("flight", "village", unit=top, cell=villages.cell[top],
+                          n=lost.sum(), villages=fr.size))
+        population[fr] -= lost
+    new_v = dataclasses.replace(villages, support=s2, grievance=g2, fear=f2, weariness=w2,
+                                population=population)
+    return new_v, dataclasses.replace(memory, side=side), int(drawn.sum()), out
+
+
 def village_day(
     villages: Villages,
     memory: VillageMemory,
@@ -459,11 +486,11 @@ def village_day(
     """
     p = params
     n = len(villages)
-    pop = villages.population.astype(np.float64)
     s, g, f = villages.support, villages.grievance, villages.fear
     pol = policies
 
     if collateral.any():
+        pop = villages.population.astype(np.float64)
         killed_share = np.divide(collateral, np.maximum(pop + collateral, 1.0))
         coll = p.collateral_grievance * (1.0 - np.exp(-killed_share / p.collateral_scale))
     else:  # what the expression gives for no collateral: 0 everywhere
@@ -473,8 +500,9 @@ def village_day(
         from sim.kernels import compiled  # numba: only once the process does enough work
 
         k = table.nbrs.shape[1]
-        s2, g2, f2, w2, prob, side = compiled.village_step(
-            (s, g, f, villages.weariness, pop, villages.food), cotton=villages.cotton,
+        s2, g2, f2, w2, prob, side, live, switched = compiled.village_step(
+            (s, g, f, villages.weariness, villages.population, villages.food),
+            cotton=villages.cotton,
             coll=coll, state_taken=np.asarray(state_taken, dtype=np.float64),
             requisitioned=villages.requisitioned, collateral=collateral, fighting=fighting,
             state_present=state_present, band_present=band_present, town=town,
@@ -482,7 +510,11 @@ def village_day(
             constants=_dynamics_constants(p, float(np.clip(momentum, -1.0, 1.0))),
             nbrs=table.nbrs, padded=table.padded if k == 8 else None, spread=p.spread,
             border_days=border_days, side=memory.side, flight=_flight_constants(p))
+        if live is not None:  # the same draws and tables as below, on the rows that can flee
+            return _after_flight(villages, memory, s2, g2, f2, w2, prob, side, live, switched,
+                                 rng)
     else:
+        pop = villages.population.astype(np.float64)
         g2, f2, w2, s2 = _dynamics_numpy(villages, coll=coll, state_taken=state_taken,
                                          collateral=collateral, fighting=fighting,
                                          state_present=state_present, band_present=band_present,
@@ -491,7 +523,7 @@ def village_day(
             s2, g2, f2 = _spread_numpy(table, pop, (s2, g2, f2), p.spread)
         prob = _flight_numpy(villages, pop, f2, p, border_days)
         side = _sides_numpy(memory.side, s2, p)
-    fled = sparse_binomial(rng, villages.population, prob)
+    fled = sparse_binomial(rng, villages.population, prob)  # raises on bad tables
     fled = np.minimum(fled, villages.population).astype(np.int64)
 
     out: list[Events] = []
