@@ -12,7 +12,9 @@ built and run to the end (or for ``days`` days) three ways in the same process:
   memory-bound, so it says what a day would cost if it were one pass over the state.
 
 Costs are CPU seconds (``time.process_time``: user + system of this process), per
-entity-day with entities = villages + bands + columns rows. The ratios compare figures
+entity-day with entities = villages + bands + columns rows. The shipped run also reports
+its milliseconds per day by phase (``phase_ms_per_day``, with the recorder, the rest, and
+the compiled village pass inside the population phase). The ratios compare figures
 measured in the same run, so they hold on a loaded machine better than the times.
 """
 
@@ -89,13 +91,41 @@ def floor_pass(model: Any, days: int, *, repeats: int = 3) -> dict[str, float]:
             "fields_read": float(fields.shape[0]), "fields_written": float(out.shape[0])}
 
 
-def _timed_run(scenario: Any, seed: int) -> tuple[Any, float, float]:
+def _timed(f: Callable[..., Any], key: str, acc: dict[str, float]) -> Callable[..., Any]:
+    """``f`` adding its CPU seconds to ``acc[key]``."""
+    acc.setdefault(key, 0.0)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.process_time()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            acc[key] += time.process_time() - t0
+
+    return timed
+
+
+def _timed_run(scenario: Any, seed: int,
+               parts: dict[str, float] | None = None) -> tuple[Any, float, float]:
+    """Build and run; with ``parts``, add each phase's CPU seconds to it, plus ``record``
+    (the recorder's day) and ``village_step`` (the compiled village pass, inside
+    ``population``). The timers cost two clock reads per phase a day (~0.2 % of a day)."""
+    from sim.kernels import compiled
     from sim.model import BasmachiModel
 
     t0 = time.process_time()
     model = BasmachiModel(scenario, seed=seed)
     t1 = time.process_time()
-    model.run()
+    step = compiled.village_step
+    if parts is not None:
+        model.phases = tuple((n, _timed(f, n, parts)) for n, f in model.phases)
+        model.recorder.record_day = _timed(  # type: ignore[method-assign]  # this run only
+            model.recorder.record_day, "record", parts)
+        compiled.village_step = _timed(step, "village_step", parts)
+    try:
+        model.run()
+    finally:
+        compiled.village_step = step
     t2 = time.process_time()
     return model, t1 - t0, t2 - t1
 
@@ -112,7 +142,8 @@ def bench_one(name: str, *, days: int | None = None, seed: int | None = None,
     seed = scenario.seed if seed is None else seed
     with dispatch.compiled_paths(True):
         _timed_run(dataclasses.replace(scenario, end=scenario.start), seed)  # warm: map, numba
-        model, build_s, run_s = _timed_run(scenario, seed)
+        parts: dict[str, float] = {}
+        model, build_s, run_s = _timed_run(scenario, seed, parts)
     s = model.state
     entities = len(s.villages) + len(s.bands) + len(s.columns)
     n_days = scenario.days
@@ -122,6 +153,11 @@ def bench_one(name: str, *, days: int | None = None, seed: int | None = None,
         "build_cpu_s": build_s, "run_cpu_s": run_s,
         "ns_per_entity_day": run_s / (n_days * entities) * 1e9,
         "ms_per_day": run_s / n_days * 1e3,
+        # Where the day goes: each phase, the recorder, what is left (agents, glue), and
+        # the compiled village pass alone (part of ``population``).
+        "phase_ms_per_day": {k: v / n_days * 1e3 for k, v in parts.items()}
+        | {"other": (run_s - sum(v for k, v in parts.items() if k != "village_step"))
+           / n_days * 1e3},
     }
     floor = floor_pass(model, n_days)
     row.update(floor)
@@ -186,4 +222,7 @@ def format_run(result: dict[str, Any]) -> str:
             f" {r['ms_per_day']:7.2f} {r['ns_per_entity_day']:10.1f}"
             f" {r['floor_ns_per_entity_day']:8.2f} {r['vs_floor']:7.0f}{ref}"
         )
+    for r in result["scenarios"]:
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in r.get("phase_ms_per_day", {}).items())
+        lines.append(f"  {r['scenario']} ms/day by part: {parts}")
     return "\n".join(lines)
