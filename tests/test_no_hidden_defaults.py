@@ -141,6 +141,8 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("villages.py", "village_day", 8): "rows of eight have an unrolled kernel: speed",
     ("compiled.py", "village_step", 4): "four rows: support, grievance, fear, weariness",
     ("compiled.py", "village_step", 3): "three fields spread: support, grievance, fear",
+    ("compiled.py", "_village_dynamics", 3): "packed row: three fields spread, then people",
+    ("compiled.py", "_village_spread", 3): "packed row: three fields spread, then people",
     ("villages.py", "neighbour_mean", 128): "compiled row sum's limit (compiled.MAX_ROW): speed",
     ("search_compiled.py", "distances_near", 1e-09): "rounding margin of a pruning bound: speed",
     ("search_compiled.py", "flee_walk", 1e-09): "rounding margin of a pruning bound: speed",

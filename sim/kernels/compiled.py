@@ -111,9 +111,11 @@ def _village_dynamics(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_],
                       state_taken: F64, requisitioned: F64, collateral: F64,
                       fighting: NDArray[np.bool_], has_fighting: bool,
                       state_present: NDArray[np.bool_], band_present: NDArray[np.bool_],
-                      town: NDArray[np.bool_], has_town: bool, pol: F64, c: F64, out: F64) -> None:
-    """Grievance, fear, weariness and support before the spread: ``out`` rows support,
-    grievance, fear, weariness."""
+                      town: NDArray[np.bool_], has_town: bool, pol: F64, c: F64,
+                      people: I64, packed: F64, wear: F64) -> None:
+    """Grievance, fear, weariness and support before the spread: ``packed[i]`` is support,
+    grievance, fear and people (as float) of village ``i``, read together by the spread;
+    ``packed[n]`` is the padding row of :func:`_village_spread8`; ``wear`` the weariness."""
     n = g.size
     wide = pol.shape[1] > 1
     for i in range(n):
@@ -150,10 +152,15 @@ def _village_dynamics(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_],
         s2 = s2 - protect * (1.0 - g2) * (1.0 if state_present[i] else 0.0)
         bp = band_present[i] and requisitioned[i] <= 0
         s2 = s2 + c[25] * g2 * (1.0 if bp else 0.0)
-        out[0, i] = _clip01(s2)
-        out[1, i] = g2
-        out[2, i] = f2
-        out[3, i] = w2
+        packed[i, 0] = _clip01(s2)
+        packed[i, 1] = g2
+        packed[i, 2] = f2
+        packed[i, 3] = people[i]
+        wear[i] = w2
+    if n:  # what the reference adds for a missing neighbour: weight 0, field * 0.0
+        for a in range(3):
+            packed[n, a] = packed[0, a] * 0.0
+        packed[n, 3] = 0.0
 
 
 def village_step(
@@ -213,7 +220,7 @@ def village_step(
     """
     s, g, f, w, pop, food = villages
     n = g.size
-    dyn, out = np.empty((4, n)), np.empty((3, n))
+    packed, wear, out = np.empty((n + 1, 4)), np.empty(n), np.empty((3, n))
     prob, new_side = np.empty(n), np.empty(n, dtype=np.int64)
     live, switched = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     no = np.zeros(1, dtype=np.bool_)
@@ -223,31 +230,34 @@ def village_step(
         no if town is None else town, town is not None, policies, constants,
         nbrs, np.zeros((1, 8), dtype=np.int32) if padded is None else padded, padded is not None,
         pop, float(spread), food, np.zeros(1) if border_days is None else border_days,
-        border_days is not None, side, flight, dyn, out, prob, new_side, live, switched)
-    return (out[0], out[1], out[2], dyn[3], prob, new_side,
+        border_days is not None, side, flight, packed, wear, out, prob, new_side, live,
+        switched)
+    return (out[0], out[1], out[2], wear, prob, new_side,
             None if n_live < 0 else live[:n_live], switched[:n_switched])
 
 
 @jit
-def _village_spread(x: F64, nbrs: I64, pop: F64, spread: float, out: F64) -> None:
-    m, n = x.shape
+def _village_spread(packed: F64, nbrs: I64, spread: float, out: F64) -> None:
+    """The spread of the three fields of ``packed`` (see :func:`_village_dynamics`) over
+    neighbour rows of any length ``k <= MAX_ROW``, -1 for none."""
+    n = out.shape[1]
     k = nbrs.shape[1]
     wrow = np.empty(k)
     srow = np.empty(k)
     for i in range(n):
         for j in range(k):
             v = nbrs[i, j]
-            wrow[j] = pop[v] if v >= 0 else 0.0
+            wrow[j] = packed[v, 3] if v >= 0 else 0.0
         tot = _row_sum(wrow, k)
-        whole = pop[i] + tot
+        whole = packed[i, 3] + tot
         share = tot / whole if whole > 0 else 0.0
-        for a in range(m):
+        for a in range(3):
             for j in range(k):
                 v = nbrs[i, j]
-                srow[j] = x[a, v] * wrow[j] if v >= 0 else x[a, 0] * 0.0
+                srow[j] = packed[v, a] * wrow[j] if v >= 0 else packed[0, a] * 0.0
             total = _row_sum(srow, k)
             mean = total / tot if tot > 0 else 0.0
-            xi = x[a, i]
+            xi = packed[i, a]
             out[a, i] = _clip01(xi + spread * share * (mean - xi))
 
 
@@ -259,36 +269,38 @@ def _sum8(a0: float, a1: float, a2: float, a3: float, a4: float, a5: float, a6: 
 
 
 @jit
-def _village_spread8(x: F64, padded: NDArray[np.int32], pop: F64, spread: float,
-                     out: F64) -> None:
+def _village_spread8(packed: F64, padded: NDArray[np.int32], spread: float, out: F64) -> None:
     """:func:`_village_spread` for rows of eight (radius 1 without the centre, the usual
-    table), the row sums unrolled in numpy's order. The fields and population are read
-    village by village from one packed copy (one cache line per neighbour) with a padding
-    row ``n`` for missing neighbours: weight 0 and the fields' ``x[a, 0] * 0.0``, which is
-    what the reference adds for them (``z * 0.0 == z`` for the zeros and NaN it can be)."""
-    m, n = x.shape
-    xt = np.empty((n + 1, m + 1))
-    for i in range(n):
-        for a in range(m):
-            xt[i, a] = x[a, i]
-        xt[i, m] = pop[i]
-    for a in range(m):
-        xt[n, a] = x[a, 0] * 0.0
-    xt[n, m] = 0.0
+    table), the row sums unrolled in numpy's order. Each neighbour's three fields and
+    people are read from one row of ``packed`` (one cache line); missing neighbours point
+    at its padding row ``n`` (weight 0 and the fields' ``x[0] * 0.0``, which is what the
+    reference adds for them: ``z * 0.0 == z`` for the zeros and NaN it can be)."""
+    n = out.shape[1]
     for i in range(n):
         v0, v1, v2, v3 = padded[i, 0], padded[i, 1], padded[i, 2], padded[i, 3]
         v4, v5, v6, v7 = padded[i, 4], padded[i, 5], padded[i, 6], padded[i, 7]
-        w0, w1, w2, w3 = xt[v0, m], xt[v1, m], xt[v2, m], xt[v3, m]
-        w4, w5, w6, w7 = xt[v4, m], xt[v5, m], xt[v6, m], xt[v7, m]
+        w0, w1, w2, w3 = packed[v0, 3], packed[v1, 3], packed[v2, 3], packed[v3, 3]
+        w4, w5, w6, w7 = packed[v4, 3], packed[v5, 3], packed[v6, 3], packed[v7, 3]
         tot = _sum8(w0, w1, w2, w3, w4, w5, w6, w7)
-        whole = xt[i, m] + tot
+        whole = packed[i, 3] + tot
         share = tot / whole if whole > 0 else 0.0
-        for a in range(m):
-            total = _sum8(xt[v0, a] * w0, xt[v1, a] * w1, xt[v2, a] * w2, xt[v3, a] * w3,
-                          xt[v4, a] * w4, xt[v5, a] * w5, xt[v6, a] * w6, xt[v7, a] * w7)
-            mean = total / tot if tot > 0 else 0.0
-            xi = xt[i, a]
-            out[a, i] = _clip01(xi + spread * share * (mean - xi))
+        t0 = _sum8(packed[v0, 0] * w0, packed[v1, 0] * w1, packed[v2, 0] * w2,
+                   packed[v3, 0] * w3, packed[v4, 0] * w4, packed[v5, 0] * w5,
+                   packed[v6, 0] * w6, packed[v7, 0] * w7)
+        t1 = _sum8(packed[v0, 1] * w0, packed[v1, 1] * w1, packed[v2, 1] * w2,
+                   packed[v3, 1] * w3, packed[v4, 1] * w4, packed[v5, 1] * w5,
+                   packed[v6, 1] * w6, packed[v7, 1] * w7)
+        t2 = _sum8(packed[v0, 2] * w0, packed[v1, 2] * w1, packed[v2, 2] * w2,
+                   packed[v3, 2] * w3, packed[v4, 2] * w4, packed[v5, 2] * w5,
+                   packed[v6, 2] * w6, packed[v7, 2] * w7)
+        some = tot > 0
+        m0 = t0 / tot if some else 0.0
+        m1 = t1 / tot if some else 0.0
+        m2 = t2 / tot if some else 0.0
+        x0, x1, x2 = packed[i, 0], packed[i, 1], packed[i, 2]
+        out[0, i] = _clip01(x0 + spread * share * (m0 - x0))
+        out[1, i] = _clip01(x1 + spread * share * (m1 - x1))
+        out[2, i] = _clip01(x2 + spread * share * (m2 - x2))
 
 
 @inline
@@ -308,9 +320,9 @@ def _min(a: float, b: float) -> float:
 
 
 @jit
-def _village_flight(fear: F64, support: F64, pop: F64, food: F64, border_days: F64,
+def _village_flight(fear: F64, support: F64, people: I64, food: F64, border_days: F64,
                     has_border: bool, side: I64, c: F64, prob: F64, new_side: I64,
-                    people: I64, live: I64, switched: I64) -> tuple[int, int]:
+                    live: I64, switched: I64) -> tuple[int, int]:
     """Chances to flee and sides; the rows of ``live`` and ``switched`` (see
     :func:`village_step`) and their counts, -1 live rows for a negative population or a
     NaN chance."""
@@ -319,7 +331,7 @@ def _village_flight(fear: F64, support: F64, pop: F64, food: F64, border_days: F
     n_switched = 0
     valid = True
     for i in range(n):
-        pi = pop[i]
+        pi = float(people[i])
         famine = 1.0 if food[i] < _max(pi, 1.0) * c[0] else 0.0
         pressure = _max(_clip01((fear[i] - c[1]) / c[2]), famine)
         if has_border:
@@ -354,18 +366,15 @@ def _village_step(g: F64, f: F64, w: F64, s: F64, cotton: NDArray[np.bool_], col
                   town: NDArray[np.bool_], has_town: bool, pol: F64, c: F64, nbrs: I64,
                   padded: NDArray[np.int32], has_padded: bool, people: I64, spread: float,
                   food: F64, border_days: F64, has_border: bool, side: I64, cf: F64,
-                  dyn: F64, out: F64, prob: F64, new_side: I64, live: I64,
+                  packed: F64, wear: F64, out: F64, prob: F64, new_side: I64, live: I64,
                   switched: I64) -> tuple[int, int]:
-    pop = np.empty(people.size)
-    for i in range(people.size):
-        pop[i] = people[i]
     _village_dynamics(g, f, w, s, cotton, coll, state_taken, requisitioned, collateral,
                       fighting, has_fighting, state_present, band_present, town, has_town,
-                      pol, c, dyn)
+                      pol, c, people, packed, wear)
     if g.size:
         if has_padded:
-            _village_spread8(dyn[:3], padded, pop, spread, out)
+            _village_spread8(packed, padded, spread, out)
         else:
-            _village_spread(dyn[:3], nbrs, pop, spread, out)
-    return _village_flight(out[2], out[0], pop, food, border_days, has_border, side, cf, prob,
-                           new_side, people, live, switched)
+            _village_spread(packed, nbrs, spread, out)
+    return _village_flight(out[2], out[0], people, food, border_days, has_border, side, cf,
+                           prob, new_side, live, switched)
