@@ -13,7 +13,11 @@ What is not done here: a replicate axis on the state arrays (the replicates stil
 one after another, each day its own numpy calls).
 
 :func:`shared_build` keeps the builds of the last few scenarios of the process, so
-sweep workers reuse them across the runs of a design point.
+sweep workers reuse them across the runs of a design point. Scenarios that differ only
+outside ``map`` and ``movement`` (the candidates of a calibration, the design points of a
+sweep over anything but movement) also share, through :func:`shared_travel`, the map, the
+travel graphs with every distance field searched on them, and the movement memos
+(:mod:`sim.travel`): a new candidate builds only its villages and units.
 
 The entry points, smallest first (all give the tables of
 ``sim.runner.run(scenario, seed=s)``):
@@ -42,15 +46,21 @@ import numpy as np
 from sim.build import World, build_world
 from sim.scenario import Scenario
 from sim.seeds import as_seed_sequence
+from sim.travel import Travel, build_travel, travel_key
 
 if TYPE_CHECKING:
     from sim.model import BasmachiModel
     from sim.results import RunResult
 
-__all__ = ["SharedBuild", "run_replicates", "shared_build", "simulate_shared"]
+__all__ = ["SharedBuild", "run_replicates", "shared_build", "shared_travel", "simulate_shared"]
 
-#: Scenarios whose builds a process keeps (least recently used dropped first).
+#: Scenarios whose builds a process keeps (least recently used dropped first); as many
+#: travel graphs (maps x movement parameters).
 KEEP = 4
+#: Memos a shared :class:`~sim.travel.Travel` keeps across scenarios before forgetting
+#: them (:meth:`~sim.travel.Travel.trim`): whole fields kept per graph, next-cell fields.
+KEPT_FIELDS = 32
+NEXT_FIELDS = 256
 
 
 @dataclasses.dataclass
@@ -68,9 +78,9 @@ class SharedBuild:
     world: World
 
     @classmethod
-    def of(cls, scenario: Scenario) -> SharedBuild:
-        """Build the world of ``scenario``."""
-        return cls(scenario, build_world(scenario))
+    def of(cls, scenario: Scenario, *, travel: Travel | None = None) -> SharedBuild:
+        """Build the world of ``scenario`` (on ``travel``, see :func:`sim.build.build_world`)."""
+        return cls(scenario, build_world(scenario, travel=travel))
 
     def model(self, seed: int | np.random.SeedSequence = 0, *, agents: bool = False
               ) -> BasmachiModel:
@@ -82,18 +92,39 @@ class SharedBuild:
 
 
 _BUILDS: collections.OrderedDict[str, SharedBuild] = collections.OrderedDict()
+_TRAVEL: collections.OrderedDict[str, Travel] = collections.OrderedDict()
+
+
+def shared_travel(scenario: Scenario) -> Travel:
+    """The process's shared map and travel graphs for the ``map`` and ``movement`` of
+    ``scenario`` (by :func:`sim.travel.travel_key`), built on first use."""
+    key = travel_key(scenario.map, scenario.movement)
+    travel = _TRAVEL.get(key)
+    if travel is None:
+        travel = _TRAVEL[key] = build_travel(scenario.map, scenario.movement)
+    else:
+        travel.trim(kept=KEPT_FIELDS, fields=NEXT_FIELDS)
+    _TRAVEL.move_to_end(key)
+    while len(_TRAVEL) > KEEP:
+        _TRAVEL.popitem(last=False)
+    return travel
 
 
 def shared_build(scenario: Scenario) -> SharedBuild:
-    """The process's shared build of ``scenario`` (by content digest), built on first use."""
+    """The process's shared build of ``scenario`` (by content digest), built on first use
+    on the shared travel graphs of its map and movement parameters (:func:`shared_travel`)."""
+    for key, build in reversed(_BUILDS.items()):  # the same object again: no digest
+        if build.scenario is scenario:
+            _BUILDS.move_to_end(key)
+            return build
     key = scenario.digest()
-    build = _BUILDS.get(key)
-    if build is None or build.scenario != scenario:
-        build = _BUILDS[key] = SharedBuild.of(scenario)
+    found = _BUILDS.get(key)
+    if found is None or found.scenario != scenario:
+        found = _BUILDS[key] = SharedBuild.of(scenario, travel=shared_travel(scenario))
     _BUILDS.move_to_end(key)
     while len(_BUILDS) > KEEP:
         _BUILDS.popitem(last=False)
-    return build
+    return found
 
 
 def simulate_shared(scenario: Scenario, *, seed: int | np.random.SeedSequence = 0

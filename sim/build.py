@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.geography import Country, LandCover, Theatre, load_theatre, synthetic_theatre
+from sim.geography import Country, LandCover, Theatre
 from sim.kernels.combat import concealment_map
 from sim.kernels.control import STATE
 from sim.kernels.population import (
@@ -24,11 +24,12 @@ from sim.kernels.population import (
     initial_memory,
     people_total,
 )
-from sim.kernels.terrain import Graph, build_graph, distance_field
+from sim.kernels.terrain import Graph, distance_field
 from sim.regions import region_area
 from sim.scenario import COLUMN_KINDS, ORDERS, BandSpec, ColumnSpec, Scenario
 from sim.settlements import settlement_population
 from sim.state import Bands, Columns, Depots, Leaders, PackTrains, Villages, WorldState
+from sim.travel import Travel, build_travel, graphs, theatre_of, travel_key
 
 __all__ = ["World", "build_world", "make_theatre"]
 
@@ -155,43 +156,27 @@ def _is_settlement(kind: str) -> bool:
 
 def make_theatre(s: Scenario) -> Theatre:
     """The map of a scenario: the (cropped) real theatre or a synthetic grid."""
-    if s.map.kind == "synthetic":
-        return synthetic_theatre(s.map.rows, s.map.cols)
-    theatre = load_theatre()
-    if len(s.map.bbox) == 4:
-        theatre = theatre.crop(*s.map.bbox)
-    return theatre
-
-
-def _graphs(t: Theatre, s: Scenario) -> tuple[Graph, Graph, Graph]:
-    common = {
-        "elevation": t.elevation,
-        "ruggedness": t.ruggedness,
-        "land_cover": t.land_cover,
-        "river_east": t.river_east,
-        "river_south": t.river_south,
-        "crossing_east": t.crossing_east,
-        "crossing_south": t.crossing_south,
-        "lat_max": t.lat_max,
-        "res": t.res,
-        "params": s.movement,
-    }
-    forbidden = None if s.movement.cross_border else (t.country == Country.AFGHANISTAN)
-    band = build_graph(speed_kmh=s.movement.horse_kmh, **common)  # type: ignore[arg-type]
-    horse = build_graph(speed_kmh=s.movement.horse_kmh, forbidden=forbidden, **common)  # type: ignore[arg-type]
-    foot = build_graph(speed_kmh=s.movement.foot_kmh, forbidden=forbidden, **common)  # type: ignore[arg-type]
-    return band, horse, foot
+    return theatre_of(s.map)
 
 
 def _costs(
     t: Theatre, s: Scenario, *, depots: I64, afghan: NDArray[np.bool_]
 ) -> tuple[Graph, Graph, Graph, NDArray[np.float64], I64]:
     """Graphs of the three kinds of mover, hours to the nearest depot, steps to the border."""
-    band_graph, horse_graph, foot_graph = _graphs(t, s)
+    band_graph, horse_graph, foot_graph = graphs(t, s.movement)
+    depot_hours, sanctuary_next = _static_fields(band_graph, foot_graph, depots=depots,
+                                                 afghan=afghan)
+    return band_graph, horse_graph, foot_graph, depot_hours, sanctuary_next
+
+
+def _static_fields(
+    band_graph: Graph, foot_graph: Graph, *, depots: I64, afghan: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], I64]:
+    """Hours to the nearest depot on foot and bands' steps to the border (kept on the graphs)."""
     depot_hours = distance_field(foot_graph, depots, keep=True)[0]
     sanctuary_next = distance_field(band_graph, np.flatnonzero(afghan).astype(np.int64),
                                     keep=True)[1]
-    return band_graph, horse_graph, foot_graph, depot_hours, sanctuary_next
+    return depot_hours, sanctuary_next
 
 
 def _villages(t: Theatre, s: Scenario) -> Villages:
@@ -279,16 +264,37 @@ def _supply_tables(
     return depots, trains
 
 
-def build_world(s: Scenario) -> World:
+def build_world(s: Scenario, *, travel: Travel | None = None) -> World:
     """Build the static world and the initial :class:`WorldState` of a scenario.
+
+    Parameters
+    ----------
+    s : Scenario
+    travel : Travel, optional
+        The map and travel graphs to build on (:func:`sim.batch.shared_travel`: shared by
+        every scenario of the same map and movement parameters, with the distance fields
+        and movement memos they have searched); by default built here for this world alone.
+        The tables are the same either way.
+
+    Raises
+    ------
+    ValueError
+        If ``travel`` was built for another map or other movement parameters.
 
     Returns
     -------
     World
     """
-    t = make_theatre(s)
+    if travel is None:
+        travel = build_travel(s.map, s.movement)
+    elif travel.key != travel_key(s.map, s.movement):
+        raise ValueError(
+            f"scenario {s.name!r}: the travel graphs given were built for another map or other"
+            " movement parameters (sim.travel.travel_key differs); build them from this"
+            " scenario's [map] and [movement]")
+    t = travel.theatre
     rows, cols = t.shape
-    afghan = (t.country == Country.AFGHANISTAN).reshape(-1)
+    afghan = travel.afghan
     villages = _villages(t, s)
     village_of_cell = np.full(rows * cols, -1, dtype=np.int64)
     village_of_cell[villages.cell] = np.arange(len(villages))
@@ -356,9 +362,9 @@ def build_world(s: Scenario) -> World:
     leader_table.caution[:] = [ld.caution for ld in s.leaders]
 
     depots = np.array([flat(d.at, d.cell) for d in s.depots], dtype=np.int64)
-    band_graph, horse_graph, foot_graph, depot_hours, sanctuary_next = _costs(
-        t, s, depots=depots, afghan=afghan
-    )
+    band_graph, horse_graph, foot_graph = travel.band_graph, travel.horse_graph, travel.foot_graph
+    depot_hours, sanctuary_next = _static_fields(band_graph, foot_graph, depots=depots,
+                                                 afghan=afghan)
     towns = [
         (name, r * cols + c)
         for name, (r, c) in t.places.items()
@@ -399,4 +405,6 @@ def build_world(s: Scenario) -> World:
         depot_cells=depots,
         concealment=concealment_map(t.land_cover, t.ruggedness, s.combat),
         column_routes=routes,
+        _fields=travel.fields,
+        move_cache=travel.move_cache,
     )
