@@ -278,3 +278,49 @@ def test_compiled_detour_field_is_the_blocked_graphs_field(
             fresh = dataclasses.replace(ctx, field_cache={})
             fields.append(detour_field(graph, sources, avoid, fresh, P))
     assert np.array_equal(fields[0], fields[1]) and fields[1].dtype == np.int64
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.integers(1, 12), cols=st.integers(1, 12), seed=st.integers(0, 2**20),
+       share=st.sampled_from([0.0, 0.05, 0.2, 0.5]), data=st.data())
+def test_detour_searched_as_far_as_its_walkers_leads_them_as_the_whole_field(
+    rows: int, cols: int, seed: int, share: float, data: st.DataObject
+) -> None:
+    """Long runs search a detour only until the cells of the bands about to walk it are
+    scanned, and keep it for the next days' bands: along every walk from those cells it
+    is the whole field (the numpy reference), the walks end in the same cells, and a band
+    standing where a kept field stopped short gets it searched again."""
+    from scipy.sparse import csr_matrix
+
+    from sim.kernels.movement.paths import UNSEARCHED, detour_field, walk, with_matrix
+    from sim.kernels.terrain import Graph
+
+    rng = np.random.default_rng(seed)
+    n = rows * cols
+    hours = rng.integers(1, 4, (n, 4)).astype(np.float64)  # many equal paths
+    hours[rng.random((n, 4)) < 0.15] = np.inf
+    graph = with_matrix(Graph(shape=(rows, cols), hours=hours, matrix=csr_matrix((1, 1))))
+    avoid = rng.random(n) < share
+    sources = np.unique(np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1,
+                                                      max_size=4)), dtype=np.int64))
+    ctx = context(synthetic_theatre(rows, cols))
+    with dispatch.numpy_reference():
+        whole = detour_field(graph, sources, avoid, dataclasses.replace(ctx, field_cache={}), P)
+    kept = dataclasses.replace(ctx, field_cache={})  # shared by the days below
+    for _ in range(3):
+        cells = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4)),
+                           dtype=np.int64)
+        budget = rng.uniform(0.0, 12.0, cells.size)
+        with dispatch.compiled_paths(True):
+            part = detour_field(graph, sources, avoid, kept, P, cells=cells)
+            assert part.dtype == np.int64 and part.shape == (n,)
+            assert np.array_equal(walk(cells, part, hours, budget),
+                                  walk(cells, whole, hours, budget))
+        assert set(np.unique(part[part != whole]).tolist()) <= {UNSEARCHED}
+        for start in cells.tolist():  # every cell of the walk, whatever the budget
+            c = start
+            for _ in range(n):
+                assert part[c] == whole[c]
+                if whole[c] < 0:
+                    break
+                c = int(whole[c])

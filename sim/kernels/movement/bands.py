@@ -249,20 +249,23 @@ def move_bands(
                 sources = food_cells
             if sources.size == 0:
                 continue
-            field = _detour(graph, sources, post_cells[too_strong[idx[0]]], ctx, params)
-            cell[idx] = walk(cell[idx], field, graph.hours, budget[idx])
+            at = cell[idx]
+            field = _detour(graph, sources, post_cells[too_strong[idx[0]]], ctx, params, cells=at)
+            cell[idx] = walk(at, field, graph.hours, budget[idx])
     return replace(bands, cell=cell, mode=mode)
 
 
 def _detour(graph: Graph, sources: I64, posts: I64, ctx: MoveContext,
-            params: MovementParams) -> I64:
+            params: MovementParams, *, cells: I64) -> I64:
     """:func:`detour_field` toward ``sources`` around the zones of ``posts`` (sorted cells;
-    :func:`_avoid_map`), kept in ``ctx`` by the posts: the map of the zones is drawn only
-    when the field is built."""
+    :func:`_avoid_map`) for the bands at ``cells``, kept in ``ctx`` by the posts: the map
+    of the zones is drawn only when the field is built (long runs: searched as far as
+    those bands, and again when later ones stand beyond)."""
     k = int(params.post_avoid_cells)
-    key = ("detour around posts", id(graph), sources.tobytes(), posts.tobytes(), k)
+    at = cells if dispatch.enabled() else None
+    key = ("detour around posts", id(graph), sources.tobytes(), posts.tobytes(), k, at is None)
     return cached(ctx, key, lambda: detour_field(graph, sources, _avoid_map(posts, k, graph.shape),
-                                                 ctx, params))
+                                                 ctx, params, cells=at), cells=at)
 
 
 def _food_cells(ctx: MoveContext) -> I64:

@@ -16,6 +16,11 @@ from sim.kernels.movement.context import F64, I64, MoveContext
 from sim.kernels.terrain import Graph, distance_field, field_toward
 from sim.params.movement import MovementParams
 
+#: Next step in a field searched only part of the way (:func:`detour_field`) where the
+#: search stopped short: no walk from the cells it was searched for reads it (and a walk
+#: stops at any negative next step).
+UNSEARCHED = -2
+
 
 def walk(
     cell: I64,
@@ -135,7 +140,8 @@ def greedy_field(values: F64, graph: Graph, *, maximise: bool,
 
 
 def detour_field(
-    graph: Graph, sources: I64, avoid: NDArray[np.bool_], ctx: MoveContext, params: MovementParams
+    graph: Graph, sources: I64, avoid: NDArray[np.bool_], ctx: MoveContext, params: MovementParams,
+    *, cells: I64 | None = None,
 ) -> I64:
     """Next-cell field toward ``sources`` that never steps into an avoided cell.
 
@@ -144,6 +150,23 @@ def detour_field(
     nearest cells outside it (the band waits within reach of its goal); when the goal
     cannot be reached without entering the zone, the unit walks the ordinary field and
     stops at the edge of the zone.
+
+    Parameters
+    ----------
+    graph : Graph
+    sources : ndarray of int64, shape (k,)
+        Sorted distinct goal cells.
+    avoid : ndarray of bool, shape (n_cells,)
+    ctx : MoveContext
+        Its ``field_cache`` keeps the field.
+    params : MovementParams
+    cells : ndarray of int64, shape (m,), optional
+        Cells of the units about to walk the field. Long runs
+        (:func:`sim.kernels.dispatch.enabled`) then search the detour only until these
+        are scanned (scipy's order and ties, :func:`sim.kernels.search_compiled.search`):
+        the field is the whole one at them and along every walk from them, and
+        :data:`UNSEARCHED` where the search stopped short, which no such walk reads. A
+        kept field is searched again when later units stand where it stopped short.
 
     Returns
     -------
@@ -154,7 +177,9 @@ def detour_field(
             return ctx.home_field(graph, int(sources[0]))
         return cached(ctx, ("plain", id(graph), sources.tobytes()),
                        lambda: distance_field(graph, sources)[1])
-    key = ("detour", id(graph), sources.tobytes(), np.flatnonzero(avoid).tobytes())
+    at = cells if cells is not None and dispatch.enabled() else None
+    key = ("detour" if at is None else "detour, part", id(graph), sources.tobytes(),
+           np.flatnonzero(avoid).tobytes())
 
     def build() -> I64:
         goals = sources[~avoid[sources]]
@@ -173,7 +198,10 @@ def detour_field(
             m = graph.matrix
             if goals.size > 1 and not (goals[1:] > goals[:-1]).all():  # sorted distinct: as is
                 goals = np.unique(goals)
-            det = search_compiled.search(m.indptr, m.indices, m.data, goals, blocked=avoid)[1]
+            dist, det, _, complete = search_compiled.search(m.indptr, m.indices, m.data, goals,
+                                                            want=at, blocked=avoid)
+            if not complete:  # every unit's cell scanned: its walk reads nothing else
+                return np.where(np.isfinite(dist), det, UNSEARCHED)
         else:
             nbr = graph.neighbours()
             into = np.where(nbr >= 0, avoid[np.maximum(nbr, 0)], False)
@@ -186,19 +214,26 @@ def detour_field(
         fallback = np.where(stop, -1, plain)
         return np.where(det >= 0, det, fallback)
 
-    return cached(ctx, key, build)
+    return cached(ctx, key, build, cells=at)
 
 
 def cached(
-    ctx: MoveContext, key: tuple[object, ...], build: Callable[[], NDArray[Any]]
+    ctx: MoveContext, key: tuple[object, ...], build: Callable[[], NDArray[Any]], *,
+    cells: I64 | None = None,
 ) -> NDArray[Any]:
-    """Memoise a field in the caller's cache (bounded: cleared when it grows large)."""
+    """Memoise a field in the caller's cache (bounded: cleared when it grows large).
+
+    With ``cells``, the field is a next-cell field that may have been searched only part
+    of the way (:data:`UNSEARCHED` elsewhere, see :func:`detour_field`): a kept one is
+    built again when one of ``cells`` lies where its search stopped short."""
     cache = ctx.field_cache
-    if key not in cache:
-        if len(cache) > 512:
-            cache.clear()
-        cache[key] = build()
-    return cache[key]
+    hit = cache.get(key)
+    if hit is not None and (cells is None or not (hit[cells] == UNSEARCHED).any()):
+        return hit
+    if len(cache) > 512:
+        cache.clear()
+    field = cache[key] = build()
+    return field
 
 
 def with_matrix(graph: Graph) -> Graph:
