@@ -268,6 +268,12 @@ def _move_context(
         out: NDArray[np.bool_] = (v.support >= params.movement.support_forage) & (v.food > reserve)
         return out
 
+    b = state.bands
+    # Days of food in hand: read only by bands choosing a mode, none on a day without an
+    # active band (move_bands then holds them all).
+    stock = ((b.food + b.herd * params.supply.sheep_rations)
+             / np.maximum(b.fighters * params.supply.ration, 1e-9)) if b.active.any() else None
+    state_towns, insurgent_towns = _towns_held(world, state.town_holder)
     return MoveContext(
         band_graph=world.band_graph,
         horse_graph=world.horse_graph,
@@ -278,13 +284,44 @@ def _move_context(
         village_forage=forage,
         home_field=world.field_to,
         field_cache=world.move_cache,
-        state_towns=world.town_cells[state.town_holder == STATE],
-        insurgent_towns=world.town_cells[state.town_holder == INSURGENT],
-        ambush_ground=world.concealment >= params.combat.ambush_min_concealment,
-        stock_days=(state.bands.food + state.bands.herd * params.supply.sheep_rations)
-        / np.maximum(state.bands.fighters * params.supply.ration, 1e-9),
+        state_towns=state_towns,
+        insurgent_towns=insurgent_towns,
+        ambush_ground=_ambush_ground(world, params.combat.ambush_min_concealment),
+        stock_days=stock,
         column_goal=column_goal,
     )
+
+
+def _towns_held(world: World, holder: I64) -> tuple[I64, I64]:
+    """Cells of the towns the state and the insurgents hold (read-only), kept in the
+    world's movement memo by the holders (they change a few times a campaign)."""
+    cache = world.move_cache
+    keys = (("state towns", holder.tobytes()), ("insurgent towns", holder.tobytes()))
+    if keys[0] not in cache or keys[1] not in cache:
+        if len(cache) > 512:
+            cache.clear()
+        for key, side in zip(keys, (STATE, INSURGENT), strict=True):
+            cells = world.town_cells[holder == side]
+            cells.setflags(write=False)
+            cache[key] = cells
+    return cache[keys[0]], cache[keys[1]]
+
+
+def _ambush_ground(world: World, threshold: float) -> NDArray[np.bool_]:
+    """Cells concealing enough for a band to lie in wait (read-only), kept in the world's
+    movement memo with the concealment map it was drawn from (a dated combat setting gives
+    a new map)."""
+    cache = world.move_cache
+    key = ("ambush ground", threshold)
+    if cache.get(("ambush concealment", threshold)) is not world.concealment or key not in cache:
+        if len(cache) > 512:
+            cache.clear()
+        ground = world.concealment >= threshold
+        ground.setflags(write=False)
+        cache[key] = ground
+        cache[("ambush concealment", threshold)] = world.concealment
+    out: NDArray[np.bool_] = cache[key]
+    return out
 
 
 def movement_phase(

@@ -111,21 +111,32 @@ def move_columns(
     graphs = ((ctx.horse_graph, mounted), (ctx.foot_graph, ~mounted))
     order = columns.order
     live = np.where(active, order, -1)  # orders of the active units
+    pursue_all = live == Order.PURSUE
+    patrol_all = live == Order.PATROL
+    hold_all = live == Order.HOLD
+    take_all = live == Order.TAKE
+    # Where each unit walks toward a cell today (-1: nowhere). The units marching to a
+    # cell (sent, march, sortie, back to the post) are disjoint and each walks its own
+    # budget: they walk once per distinct cell, after the chase and the patrol, and only
+    # those not yet there. Units marching, holding or sent to an area walk to their goal
+    # from where they stand (nothing moves them before).
+    to_goal = np.where((goal >= 0) & (cell != goal), goal, -1)
+    marching = (live == Order.MARCH) | take_all | hold_all
+    # The mobile troops of a post strike a known band at its gates that is no stronger
+    # than they are; otherwise (and the day after) they walk back to their post.
+    sortie = (params.sortie_cells > 0 and bool(hold_all.any())
+              and bool((visible_bands & bands.active & (bands.fighters > 0)).any()))
+    seen = bool(visible_bands.any())
     for graph, which in graphs:
-        mine = np.where(which, live, -1)
-        pursue = mine == Order.PURSUE
-        patrol = mine == Order.PATROL
-        # Where each unit walks toward a cell today (-1: nowhere). The units marching to a
-        # cell (sent, march, sortie, back to the post) are disjoint and each walks its own
-        # budget: they walk once per distinct cell, after the chase and the patrol, and
-        # only those not yet there.
-        dest = np.full(len(columns), -1, dtype=np.int64)
+        pursue = pursue_all & which
+        patrol = patrol_all & which
+        walking = marching & which
         if pursue.any():
             in_range = _chase(cell, columns, bands, pursue, visible_bands, graph, budget,
-                              limit=pursuit_hours, ratio=params.pursue_ratio)
+                              limit=pursuit_hours, ratio=params.pursue_ratio) if seen else None
             # No band to chase: retake the nearest town the insurgents hold, in range.
-            idle = pursue & ~in_range
-            if idle.any() and ctx.insurgent_towns.size:
+            idle = pursue if in_range is None else pursue & ~in_range
+            if ctx.insurgent_towns.size and idle.any():
                 th, tn = field_toward(graph, ctx.insurgent_towns, limit=pursuit_hours,
                                       cells=cell[idle])
                 retake = idle & np.isfinite(th[cell])
@@ -133,30 +144,26 @@ def move_columns(
                     cell[retake] = walk(cell[retake], tn, graph.hours, budget[retake])
                 idle &= ~retake
             # Nothing there either: a column sent to an area (a target) marches there first.
-            sent = idle & (goal >= 0) & (cell != goal)
-            dest[sent] = goal[sent]
-            patrol = patrol | (idle & ~sent)
+            sent = idle & (to_goal >= 0)
+            walking |= sent
+            patrol |= idle & ~sent
         if patrol.any():
             # Columns patrol around the area they were sent to, or else around home.
             base = np.where(columns.target >= 0, columns.target, columns.home)
             cell[patrol] = _patrol(cell[patrol], base[patrol], graph, params, rng=rng)
-        march = ((mine == Order.MARCH) | (mine == Order.TAKE)) & (goal >= 0)
-        dest[march] = goal[march]
-        # The mobile troops of a post strike a known band at its gates that is no stronger
-        # than they are; otherwise (and the day after) they walk back to their post.
-        hold = mine == Order.HOLD
-        strike = _sortie_targets(columns, bands, hold, visible_bands, graph, params)
-        dest = np.where(strike >= 0, strike, dest)
-        back = hold & (strike < 0) & (goal >= 0) & (cell != goal)
-        dest[back] = goal[back]
-        # A unit standing at its cell stays there (the field's next step there is none).
-        dest[dest == cell] = -1
+        dest = np.where(walking, to_goal, -1)
+        if sortie:
+            strike = _sortie_targets(columns, bands, hold_all & which, visible_bands, graph,
+                                     params)
+            # A unit standing at its cell stays there (the field's next step there is none).
+            dest = np.where(strike >= 0, np.where(strike == cell, -1, strike), dest)
         for t in _distinct(dest[dest >= 0]):
             sel = dest == t
             cell[sel] = walk(cell[sel], toward(ctx, graph, t, cell[sel]), graph.hours, budget[sel])
     # A column ordered to take a town holds it once it stands in it.
-    taken = active & (order == Order.TAKE) & (columns.target >= 0) & (cell == columns.target)
-    new_order = np.where(taken, Order.HOLD, order).astype(np.int64)
+    taken = take_all & (columns.target >= 0) & (cell == columns.target)
+    new_order = np.where(taken, Order.HOLD, order).astype(np.int64) if taken.any() \
+        else order.astype(np.int64)
     return replace(columns, cell=cell, order=new_order)
 
 
