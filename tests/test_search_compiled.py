@@ -166,12 +166,31 @@ def test_field_toward_walks_like_the_whole_field(g: dict, data) -> None:
 @settings(max_examples=150, deadline=None)
 @given(g=graphs, data=st.data())
 def test_compiled_flee_walk_ends_where_the_reference_flight_ends(g: dict, data) -> None:
+    n = g["rows"] * g["cols"]
+    cells = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=5)),
+                       dtype=np.int64)
+    _flee_walk_against_the_reference(g, data, cells)
+
+
+@settings(max_examples=100, deadline=None)
+@given(g=graphs, data=st.data())
+def test_bands_fleeing_from_the_same_cells_end_where_the_reference_flight_ends(
+    g: dict, data
+) -> None:
+    """Bands standing together share the box their steps read, dropped from the search's
+    bound once they have all walked: the same flights, whatever the order of the bands."""
+    n = g["rows"] * g["cols"]
+    starts = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3)),
+                        dtype=np.int64)
+    pick = data.draw(st.lists(st.integers(0, starts.size - 1), min_size=2, max_size=7))
+    _flee_walk_against_the_reference(g, data, starts[np.asarray(pick)])
+
+
+def _flee_walk_against_the_reference(g: dict, data, cells: np.ndarray) -> None:
     rows, cols = g["rows"], g["cols"]
     n = rows * cols
     graph = grid_graph(rows, cols, g["seed"], ties=g["ties"])
     enemies = np.asarray(data.draw(st.lists(st.integers(0, n - 1), max_size=4)), dtype=np.int64)
-    cells = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=5)),
-                       dtype=np.int64)
     budget = np.asarray(data.draw(st.lists(st.sampled_from([0.0, 1.0, 2.5, 8.0, 30.0]),
                                            min_size=cells.size, max_size=cells.size)))
     horizon = g["limit"] if np.isfinite(g["limit"]) else 12.0
@@ -214,3 +233,28 @@ def test_a_search_not_passing_through_blocked_nodes_is_scipys_on_the_blocked_gra
     assert complete
     assert np.array_equal(d, want[0]) and np.array_equal(p, want[1])
     assert np.array_equal(s, want[2])
+
+
+def test_a_band_fleeing_far_from_those_that_fled_first_keeps_its_box_in_the_bound() -> None:
+    """A strip with the enemy at its west end and bands at both ends: after the near band
+    has walked, the search runs on toward the far band's box, its bound now set by that box
+    alone (a wrong box there would prune the way to it and leave the far band standing)."""
+    cols = 30
+    graph = with_matrix(Graph(shape=(1, cols), hours=np.ones((cols, 4)),
+                              matrix=csr_matrix((1, 1))))
+    enemy = np.array([0], dtype=np.int64)
+    horizon = 30.0
+    for cells in (np.array([2, 25, 2]), np.array([25, 2]), np.array([2, 25])):
+        budget = np.full(cells.size, 3.0)
+        with dispatch.numpy_reference():
+            reach = walk_reach(graph, 3.0) + 1
+            d = distance_near(graph, enemy, limit=horizon, cells=cells, radius=reach)
+            field = greedy_field(np.where(np.isfinite(d), d, horizon), graph, maximise=True,
+                                 near=(cells, reach - 1))
+            want = movement_walk(cells, field, graph.hours, budget)
+        m = graph.matrix
+        got = flee_walk(m.indptr, m.indices, m.data, enemy, horizon=horizon,
+                        nbr=graph.neighbours(), hours=graph.hours, cells=cells, budget=budget,
+                        max_edges=cols)
+        assert np.array_equal(got, want)
+        assert np.array_equal(want, np.where(cells == 2, 5, 28))  # three steps east each

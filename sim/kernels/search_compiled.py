@@ -415,17 +415,19 @@ def _settle(target: int, indptr: I64, indices: NDArray[np.int32], weights: F64,
 @jit
 def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64,
                horizon: float, nbr: I64, hours: F64, cells: I64, budget: F64,
-               max_edges: int, radius: int, ncols: int, step_hours: float) -> None:
+               max_edges: int, radius: int, ncols: int, step_hours: float, starts: I64,
+               box_of: I64) -> None:
     n = indptr.size - 1
     tent = np.full(n, np.inf)
     done = np.zeros(n, dtype=np.bool_)
-    # The cells a band's steps read: within ``radius`` of where it starts.
+    # The cells a band's steps read: within ``radius`` of where it starts (one box per
+    # distinct start: bands of a cell flee together).
     n_rows = n // ncols
-    boxes = np.empty((cells.size, 4), dtype=np.int64)
+    boxes = np.empty((starts.size, 4), dtype=np.int64)
     inside = np.zeros(n, dtype=np.bool_)
-    for i in range(cells.size):
-        r = cells[i] // ncols
-        c = cells[i] - r * ncols
+    for i in range(starts.size):
+        r = starts[i] // ncols
+        c = starts[i] - r * ncols
         boxes[i, 0] = max(r - radius, 0)
         boxes[i, 1] = min(r + radius, n_rows - 1)
         boxes[i, 2] = max(c - radius, 0)
@@ -433,14 +435,23 @@ def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I
         for rr in range(boxes[i, 0], boxes[i, 1] + 1):
             for cc in range(boxes[i, 2], boxes[i, 3] + 1):
                 inside[rr * ncols + cc] = True
+    # Boxes still read (the first n_live rows): a box whose bands have all walked is
+    # dropped from the pruning bound (row_box, pos: which box each row holds and where).
+    remaining = np.zeros(starts.size, dtype=np.int64)
+    for i in range(cells.size):
+        remaining[box_of[i]] += 1
+    pos = np.arange(starts.size)
+    row_box = np.arange(starts.size)
+    n_live = starts.size
     heap_d, heap_v, size = _seeded(indices, sources, tent)
     for i in range(cells.size):
         c = cells[i]
         left = budget[i]
         first = True
+        live = boxes[:n_live]
         for _ in range(max_edges):
             size = _settle(c, indptr, indices, weights, horizon, tent, done, heap_d, heap_v,
-                           size, inside, boxes, ncols, step_hours)
+                           size, inside, live, ncols, step_hours)
             here = tent[c] if done[c] else horizon
             best = -1
             best_val = -np.inf
@@ -449,7 +460,7 @@ def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I
                 if u < 0 or not np.isfinite(hours[c, k]):
                     continue
                 size = _settle(u, indptr, indices, weights, horizon, tent, done, heap_d,
-                               heap_v, size, inside, boxes, ncols, step_hours)
+                               heap_v, size, inside, live, ncols, step_hours)
                 val = tent[u] if done[u] else horizon
                 if val > best_val:
                     best_val = val
@@ -466,6 +477,14 @@ def _flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I
             left -= cost
             first = False
         cells[i] = c
+        k = box_of[i]
+        remaining[k] -= 1
+        if remaining[k] == 0:  # the last row takes the dropped box's place
+            n_live -= 1
+            r = pos[k]
+            boxes[r] = boxes[n_live]
+            pos[row_box[n_live]] = r
+            row_box[r] = row_box[n_live]
 
 
 def flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I64, *,
@@ -480,7 +499,9 @@ def flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I6
     :func:`sim.kernels.movement.paths.greedy_field`) and walks it with the budget
     (:func:`sim.kernels.movement.walk`). Here each band walks that rule step by step and
     the search from the sources runs on only until every cell a step reads is scanned (or
-    out of reach: ``horizon``): the same end cells.
+    out of reach: ``horizon``): the same end cells. A node from which no box still to be
+    read (one per distinct start cell, dropped once its bands have walked) lies within
+    reach is never pushed.
 
     Parameters
     ----------
@@ -517,10 +538,11 @@ def flee_walk(indptr: I64, indices: NDArray[np.int32], weights: F64, sources: I6
     # Rounding margin of the pruning bound, as in distances_near (speed, not answers).
     step_hours = cheapest * (1.0 - 1e-9) if 0.0 < cheapest < np.inf else 0.0
     out = np.array(cells, dtype=np.int64)
+    starts, box_of = np.unique(out, return_inverse=True)
     _flee_walk(np.asarray(indptr, dtype=np.int64), indices,
                np.asarray(weights, dtype=np.float64),
                np.unique(np.asarray(sources, dtype=np.int64)), float(horizon),
                np.asarray(nbr, dtype=np.int64), np.asarray(hours, dtype=np.float64), out,
                np.asarray(budget, dtype=np.float64), int(max_edges), reach + 1, ncols,
-               float(step_hours))
+               float(step_hours), starts, box_of.astype(np.int64))
     return out

@@ -111,6 +111,15 @@ class Graph:
         finite = self.hours[np.isfinite(self.hours)]
         return float(finite.min()) if finite.size else float(np.inf)
 
+    @functools.cached_property
+    def csr(self) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.float64]]:
+        """``matrix``'s indptr (as int64), indices and data, as the compiled searches of
+        :mod:`sim.kernels.search_compiled` take them: converted once per graph, not at
+        every search."""
+        m = self.matrix
+        return (np.asarray(m.indptr, dtype=np.int64), m.indices,
+                np.asarray(m.data, dtype=np.float64))
+
     def neighbours(self) -> NDArray[np.int64]:
         """Flat index of the N, E, S, W neighbour of every cell, -1 off the map.
 
@@ -340,9 +349,8 @@ def field_toward(
         return part[0][0], part[0][1]
     from sim.kernels import search_compiled  # numba: only once the process does enough work
 
-    m = graph.matrix
     hours, next_cell, nearest, complete = search_compiled.search(
-        m.indptr, m.indices, m.data, src, limit=limit, want=at)
+        *graph.csr, src, limit=limit, want=at)
     field = _frozen((hours, next_cell, nearest))
     graph._partial[key] = (field, complete)
     graph._partial.move_to_end(key)
@@ -429,6 +437,5 @@ def distance_near(
     boxes = np.stack([np.maximum(r - radius, 0), np.minimum(r + radius, rows - 1),
                       np.maximum(c - radius, 0), np.minimum(c + radius, cols - 1)], axis=1)
     cheapest = graph.cheapest if np.isfinite(graph.cheapest) else 0.0
-    m = graph.matrix
-    return search_compiled.distances_near(m.indptr, m.indices, m.data, src, limit=limit,
+    return search_compiled.distances_near(*graph.csr, src, limit=limit,
                                           boxes=boxes, ncols=cols, cheapest=cheapest)

@@ -59,9 +59,8 @@ def raid_targets(
     elif dispatch.enabled():  # many posts: one bounded search each, nothing kept
         from sim.kernels import search_compiled  # numba: only once the process does enough work
 
-        m = graph.matrix
         return search_compiled.raid_choice(
-            m.indptr, m.indices, m.data, post_cells.astype(np.int64), strength, limit=limit,
+            *graph.csr, post_cells.astype(np.int64), strength, limit=limit,
             ratio=float(params.raid_ratio), band_cells=at, fighters=bands.fighters)
     else:
         hours = np.empty((post_cells.size, nb))
@@ -202,9 +201,9 @@ def move_bands(
         # The same walks, each step reading hours the search has just reached (compiled).
         from sim.kernels import search_compiled  # numba: only once the process does enough work
 
-        flee, m = mode == BandMode.FLEE, graph.matrix
+        flee = mode == BandMode.FLEE
         cell[flee] = search_compiled.flee_walk(
-            m.indptr, m.indices, m.data, state_cells, horizon=horizon, nbr=graph.neighbours(),
+            *graph.csr, state_cells, horizon=horizon, nbr=graph.neighbours(),
             hours=graph.hours, cells=cell[flee], budget=budget[flee],
             max_edges=graph.hours.shape[0], cheapest=graph.cheapest)
     elif (mode == BandMode.FLEE).any():

@@ -195,10 +195,9 @@ def detour_field(
             # (its rows emptied: what the matrix of the blocked costs below holds).
             from sim.kernels import search_compiled  # numba: only once the process does enough work
 
-            m = graph.matrix
             if goals.size > 1 and not (goals[1:] > goals[:-1]).all():  # sorted distinct: as is
                 goals = np.unique(goals)
-            dist, det, _, complete = search_compiled.search(m.indptr, m.indices, m.data, goals,
+            dist, det, _, complete = search_compiled.search(*graph.csr, goals,
                                                             want=at, blocked=avoid)
             if not complete:  # every unit's cell scanned: its walk reads nothing else
                 return np.where(np.isfinite(dist), det, UNSEARCHED)
