@@ -16,7 +16,7 @@ from sim.geography import synthetic_theatre
 from sim.kernels import dispatch
 from sim.kernels.movement import bands as bands_module
 from sim.kernels.movement import raid_targets, strong_posts
-from sim.kernels.movement.window import box_mean_at
+from sim.kernels.movement.window import box_mean_at, box_mean_of
 from sim.kernels.terrain import distance_field
 from sim.state import BandMode, Order
 
@@ -45,6 +45,40 @@ def test_window_means_are_the_whole_map_filter_read_at_the_cells(
     for compiled in (False, True):
         with dispatch.compiled_paths(compiled):
             got = box_mean_at(grid, width, cells)
+        assert got.dtype == np.float64 and got.shape == cells.shape
+        assert np.array_equal(got.view(np.int64), want.view(np.int64))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.integers(1, 30),
+    cols=st.integers(1, 30),
+    width=st.integers(1, 25),
+    presence=st.booleans(),
+    data=st.data(),
+)
+def test_window_means_of_units_are_the_filter_of_their_grid(
+    rows: int, cols: int, width: int, presence: bool, data: st.DataObject
+) -> None:
+    """The threat around bands and the units near them, without drawing the grid: scipy's
+    filter of the grid of the units' summed weights (or 1.0 where any stands), read at
+    the cells, bit for bit, on both paths; units sharing cells, weights of zero included."""
+    n = rows * cols
+    src = np.asarray(data.draw(st.lists(st.integers(0, n - 1), max_size=12)), dtype=np.int64)
+    weights = None if presence else np.asarray(data.draw(st.lists(
+        st.one_of(st.floats(0, 1e4), st.sampled_from([0.0, 1.0, 1 / 3, 150.0])),
+        min_size=src.size, max_size=src.size)), dtype=np.float64)
+    grid = np.zeros(n)
+    if weights is None:
+        grid[src] = 1.0
+    else:
+        for c, w in zip(src.tolist(), weights.tolist(), strict=True):
+            grid[c] += w
+    cells = np.asarray(data.draw(st.lists(st.integers(0, n - 1), max_size=10)), dtype=np.int64)
+    want = uniform_filter(grid.reshape(rows, cols), size=width, mode="constant").reshape(-1)[cells]
+    for compiled in (False, True):
+        with dispatch.compiled_paths(compiled):
+            got = box_mean_of(src, weights, (rows, cols), width, cells)
         assert got.dtype == np.float64 and got.shape == cells.shape
         assert np.array_equal(got.view(np.int64), want.view(np.int64))
 

@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 from sim.kernels import dispatch
 from sim.kernels.movement.context import CELL_KM, F64, I64, MoveContext
 from sim.kernels.movement.paths import cached, detour_field, greedy_field, toward, walk
-from sim.kernels.movement.window import box_mean_at
+from sim.kernels.movement.window import box_mean_of
 from sim.kernels.terrain import Graph, distance_field, distance_near, walk_reach
 from sim.params.movement import MovementParams
 from sim.state import BandMode, Bands, Columns, Order, replace
@@ -126,17 +126,15 @@ def choose_band_modes(
     -------
     ndarray of int64, shape (n_bands,)
     """
-    rows, cols = ctx.band_graph.shape
-    n_cells = rows * cols
     mobile = columns.active & (columns.order != Order.HOLD)
-    state = np.bincount(columns.cell[mobile], weights=columns.strength[mobile], minlength=n_cells).astype(np.float64)
     # Mobile state strength within threat range, approximated by a square window of cells
     # whose half-width is the distance a horseman covers in ``threat_hours`` over typical
     # broken ground (``threat_speed_share`` of the flat-ground speed), in cells of about 5 km.
     km = params.threat_hours * params.horse_kmh * params.threat_speed_share
     radius = max(1, int(round(km / CELL_KM)))
     width = 2 * radius + 1
-    threat_at = box_mean_at(state.reshape(rows, cols), width, bands.cell) * width * width
+    threat_at = box_mean_of(columns.cell[mobile], columns.strength[mobile], ctx.band_graph.shape,
+                            width, bands.cell) * width * width
 
     mode = np.full(len(bands), BandMode.HOME, dtype=np.int64)
     target, _ = raid_targets(bands, columns, ctx, params) if raid is None else raid

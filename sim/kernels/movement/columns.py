@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from sim.kernels import dispatch
 from sim.kernels.movement.context import CELL_KM, I64, MoveContext
 from sim.kernels.movement.paths import toward, walk
-from sim.kernels.movement.window import box_mean_at
+from sim.kernels.movement.window import box_mean_of
 from sim.kernels.terrain import Graph, field_toward
 from sim.params.movement import MovementParams
 from sim.state import Bands, ColumnKind, Columns, Order, replace
@@ -52,11 +52,8 @@ def visible_bands(
     """
     if not bands.active.any():  # nothing to know: skip the window
         return np.zeros(len(bands), dtype=bool)
-    rows, cols = shape
-    present = np.zeros(rows * cols)
-    present[columns.cell[columns.active]] = 1.0
     width = 2 * detection_cells + 1
-    seen = box_mean_at(present.reshape(rows, cols), width, bands.cell) > 0.5 / width**2
+    seen = box_mean_of(columns.cell[columns.active], None, shape, width, bands.cell) > 0.5 / width**2
     reported = bands.recent_success >= report_success
     known: NDArray[np.bool_] = bands.active & ~beyond_reach & (informed | reported | seen)
     return known
