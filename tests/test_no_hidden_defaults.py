@@ -33,6 +33,7 @@ ALLOWED = {
     # ... and the number of bands above which row-by-row kernels take their numpy forms
     "ROWWISE_MAX_BANDS",
     # codes
+    "UNSEARCHED",  # next step where a partly searched field was not searched (a sentinel)
     "OUTCOME_TIME", "OUTCOME_INSURGENTS_WITHDREW", "OUTCOME_STATE_WITHDREW",
     "OUTCOME_INSURGENTS_ROUTED", "OUTCOME_STATE_ROUTED", "STATE", "INSURGENT",
     "TRAIN_WAITING", "TRAIN_ON_THE_WAY", "TRAIN_ARRIVED", "TRAIN_CAPTURED",
