@@ -76,21 +76,28 @@ def events(
         np.asarray(unit, dtype=np.int64),
         np.asarray(cell, dtype=np.int64),
         np.asarray(n, dtype=np.float64),
-        *(np.asarray(v, dtype=np.float64) for v in extra.values()),
     ]
-    lengths = {a.shape[0] for a in cols if a.ndim == 1}
-    if len(lengths) == 1 and all(a.ndim <= 1 for a in cols):
-        # the usual case, without the machinery of np.broadcast_arrays: columns of one
-        # length and scalars repeated to it
-        k = lengths.pop()
+    if extra:
+        cols += [np.asarray(v, dtype=np.float64) for v in extra.values()]
+    # the usual case, without the machinery of np.broadcast_arrays: columns of one length
+    # and scalars repeated to it
+    k = -1
+    for a in cols:
+        if a.ndim == 1:
+            if k < 0:
+                k = a.shape[0]
+            elif a.shape[0] != k:
+                k = -2
+                break
+        elif a.ndim:
+            k = -2
+            break
+    if k >= 0:
         flat = [np.ascontiguousarray(a) if a.ndim else np.full(k, a) for a in cols]
     else:
         flat = [np.ascontiguousarray(a.reshape(-1)) for a in np.broadcast_arrays(*cols)]
-    return Events(
-        kind=kind,
-        side=side,
-        unit=flat[0],
-        cell=flat[1],
-        n=flat[2],
-        extra=dict(zip(extra.keys(), flat[3:], strict=True)),
-    )
+    # the frozen dataclass's fields set at once (its __init__ sets them one by one)
+    ev = object.__new__(Events)
+    ev.__dict__.update(kind=kind, side=side, unit=flat[0], cell=flat[1], n=flat[2],
+                       extra=dict(zip(extra.keys(), flat[3:], strict=True)))
+    return ev

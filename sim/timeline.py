@@ -72,6 +72,10 @@ class Schedule:
         default_factory=dict, init=False, compare=False, repr=False)
     _cells_memo: dict[tuple[str, tuple[int, ...], int], tuple[I64, F64, F64]] = dataclasses.field(
         default_factory=dict, init=False, compare=False, repr=False)
+    _cells_seen: dict[tuple[str, tuple[int, ...], int], I64] = dataclasses.field(
+        default_factory=dict, init=False, compare=False, repr=False)
+    _force: dict[str, tuple[bool, ...]] = dataclasses.field(
+        default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         by_name: dict[str, list[PolicyWindow]] = defaultdict(list)
@@ -90,7 +94,21 @@ class Schedule:
         return self._by_name[name][active[-1]] if active else None
 
     def in_force(self, name: str, day: int) -> bool:
-        """Whether any window of policy ``name`` covers ``day`` (anywhere on the map)."""
+        """Whether any window of policy ``name`` covers ``day`` (anywhere on the map).
+
+        Looked up in a table of the scenario's days built once per policy (days outside
+        them: from the windows).
+        """
+        days = self._force.get(name)
+        if days is None:
+            covered = [False] * len(self.sanctuary)
+            for w in self._by_name.get(name, ()):
+                lo, hi = max(w.first, 0), min(w.last, len(covered) - 1)
+                if lo <= hi:
+                    covered[lo:hi + 1] = [True] * (hi + 1 - lo)
+            days = self._force[name] = tuple(covered)
+        if 0 <= day < len(days):
+            return days[day]
         return any(w.first <= day <= w.last for w in self._by_name.get(name, ()))
 
     def policy_cells(self, name: str, day: int, cells: I64) -> tuple[F64, F64]:
@@ -102,7 +120,9 @@ class Schedule:
         The result for a set of windows in force is kept while ``cells`` stays the same
         (villages do not move; one result per number of cells, so that callers asking for
         different cells keep theirs): the arrays of a window in force are then read-only
-        and shared by the days it covers; fresh zeros when no window is in force.
+        and shared by the days it covers; fresh zeros when no window is in force. The array
+        found equal to the kept cells is remembered, and the same array object coming back
+        is not compared again (callers never write the cells they pass).
 
         Parameters
         ----------
@@ -122,7 +142,9 @@ class Schedule:
         # the whole map's) keep theirs instead of replacing each other's every day
         key = (name, active, int(cells.size))
         hit = self._cells_memo.get(key)
-        if hit is not None and hit[0].shape == cells.shape and np.array_equal(hit[0], cells):
+        if hit is not None and (self._cells_seen.get(key) is cells or (
+                hit[0].shape == cells.shape and np.array_equal(hit[0], cells))):
+            self._cells_seen[key] = cells
             return hit[1], hit[2]
         inten = np.zeros(cells.shape, dtype=np.float64)
         cred = np.zeros(cells.shape, dtype=np.float64)
@@ -136,6 +158,7 @@ class Schedule:
         for a in (kept, inten, cred):
             a.setflags(write=False)
         self._cells_memo[key] = (kept, inten, cred)
+        self._cells_seen[key] = cells
         return inten, cred
 
     def sanctuary_status(self, day: int) -> I64 | None:

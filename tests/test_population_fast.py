@@ -140,7 +140,7 @@ def test_cached_policy_cells_equal_the_windows(seed: int, n_windows: int) -> Non
         for first in rng.integers(0, 20, n_windows))
     sched = Schedule(sanctuary=("open",) * 40, switches={}, policies=windows, actions={})
     villages = np.sort(rng.choice(n_cells, 12, replace=False)).astype(np.int64)
-    for day in range(40):
+    for day in range(-2, 44):  # and days outside the scenario's (no table of them)
         for name in ("relief", "amnesty", "executions"):
             for cells in (villages, villages.copy(), rng.integers(0, n_cells, 5)):
                 got = sched.policy_cells(name, day, cells)

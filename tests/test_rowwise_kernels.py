@@ -29,6 +29,7 @@ from reference_bands import (
 
 from sim.events import Events, events
 from sim.geography import LandCover
+from sim.kernels import population_context
 from sim.kernels.control import control_day
 from sim.kernels.cotton import cotton_villages
 from sim.kernels.defection import band_switch, levy, rival_clash, state_desertion
@@ -387,14 +388,37 @@ def test_villages_near_equal_the_windows_day_after_day(seed: int, rows: int, col
     rng = np.random.default_rng(seed)
     _, ctx = make_world(make_bands([0], 10), make_columns([0], 10), make_villages([0], 100),
                         shape=(rows, cols))
-    ctx = dataclasses.replace(ctx, village_of_cell=np.where(
-        rng.random(rows * cols) < 0.4, -1, rng.integers(0, 50, rows * cols)).astype(np.int64))
-    for _ in range(3):  # the kept rows and new cells mixed
-        cells = rng.integers(0, rows * cols, int(rng.integers(0, 6))).astype(np.int64)
-        got = ctx.villages_near(cells, radius)
-        ref = window_rows(ctx.village_of_cell, cells, shape=(rows, cols), radius=radius)
-        np.testing.assert_array_equal(got, ref)
-        assert got.dtype == ref.dtype and got.shape == ref.shape
+    whole = population_context.NEAR_TABLE_MAX
+    try:
+        for table_max in (whole, 0):  # the table of every cell, then the rows cell by cell
+            population_context.NEAR_TABLE_MAX = table_max
+            ctx = dataclasses.replace(ctx, village_of_cell=np.where(
+                rng.random(rows * cols) < 0.4, -1, rng.integers(0, 50, rows * cols)
+            ).astype(np.int64))
+            for _ in range(3):  # the kept rows and new cells mixed
+                cells = rng.integers(0, rows * cols, int(rng.integers(0, 6))).astype(np.int64)
+                got = ctx.villages_near(cells, radius)
+                ref = window_rows(ctx.village_of_cell, cells, shape=(rows, cols), radius=radius)
+                np.testing.assert_array_equal(got, ref)
+                assert got.dtype == ref.dtype and got.shape == ref.shape
+                assert got.flags.writeable
+    finally:
+        population_context.NEAR_TABLE_MAX = whole
+
+
+def test_by_cell_compares_cells_once_per_array() -> None:
+    cells = np.array([0, 4, 7], dtype=np.int64)
+    _, ctx = make_world(make_bands([0], 10), make_columns([0], 10),
+                        make_villages(cells, 100), shape=(3, 3))
+    assert ctx.village_cells is not None
+    same = cells.copy()
+    assert ctx.by_cell(same) and ctx.by_cell(same) and ctx.by_cell(cells.copy())
+    assert not ctx.by_cell(np.array([0, 4, 8], dtype=np.int64))
+    assert not ctx.by_cell(np.array([0, 4], dtype=np.int64))
+    # a context with other cells sharing the cache does not take the kept array for its own
+    other = dataclasses.replace(ctx, village_cells=np.array([1, 4, 7], dtype=np.int64))
+    assert ctx.by_cell(same) and not other.by_cell(same) and ctx.by_cell(same)
+    assert not dataclasses.replace(ctx, village_cells=None).by_cell(same)
 
 
 @settings(max_examples=60, deadline=None)

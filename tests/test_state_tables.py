@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.events import events
+from sim.events import Events, events
 from sim.state import (
     BandMode,
     Bands,
@@ -81,6 +81,10 @@ def test_events_fast_path_equals_broadcasting(k: int, scalar_cell: bool, scalar_
         np.testing.assert_array_equal(got, want)
     assert e.unit.dtype == np.int64 and e.n.dtype == np.float64
     assert e.extra["other"].dtype == np.float64
+    # the batch holds its fields only, as the dataclass's own constructor would set them
+    assert vars(e).keys() == vars(Events("x", "state", e.unit, e.cell, e.n, e.extra)).keys()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        e.kind = "y"  # type: ignore[misc]
 
 
 def test_events_of_other_shapes_still_broadcast() -> None:

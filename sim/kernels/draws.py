@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.kernels.rowwise import MANY_DRAWS
+
 __all__ = ["sparse_binomial"]
 
 F64 = NDArray[np.float64]
@@ -43,7 +45,7 @@ def sparse_binomial(rng: np.random.Generator, n: I64, prob: F64 | float) -> I64:
         if pf > 0:
             live = n.reshape(-1).nonzero()[0]
             if live.size:
-                out.reshape(-1)[live] = rng.binomial(n.reshape(-1)[live], pf)
+                out.reshape(-1)[live] = _draw(rng, n.reshape(-1)[live], pf)
         return out
     pr = np.asarray(prob, dtype=np.float64)
     if pr.shape != n.shape:
@@ -52,5 +54,18 @@ def sparse_binomial(rng: np.random.Generator, n: I64, prob: F64 | float) -> I64:
         raise ValueError("binomial needs n >= 0 and 0 <= prob <= 1 (not NaN)")
     live = ((n > 0) & (pr > 0)).reshape(-1).nonzero()[0]
     if live.size:
-        out.reshape(-1)[live] = rng.binomial(n.reshape(-1)[live], pr.reshape(-1)[live])
+        out.reshape(-1)[live] = _draw(rng, n.reshape(-1)[live], pr.reshape(-1)[live])
     return out
+
+
+def _draw(rng: np.random.Generator, n: I64, prob: F64 | float) -> I64 | list[int]:
+    """``rng.binomial(n, prob)`` of the live draws (``n > 0``, ``prob`` in (0, 1]): one call
+    per draw while there are fewer than ``MANY_DRAWS`` (numpy's array call costs as much as
+    some fifteen scalar ones), else one call over the array. numpy draws an array element
+    by element in order, so the stream and the numbers are the same either way."""
+    if n.size >= MANY_DRAWS:
+        drawn: I64 = rng.binomial(n, prob)
+        return drawn
+    if isinstance(prob, float):
+        return [int(rng.binomial(k, prob)) for k in n.tolist()]
+    return [int(rng.binomial(k, q)) for k, q in zip(n.tolist(), prob.tolist(), strict=True)]

@@ -257,7 +257,7 @@ def population_day(
     # Who is in reach of which village: while every village has a cell of its own (the
     # context's), from the units' few cells; else by a window over the grid. Same answers.
     voc, radius = ctx.village_of_cell, p.reach_cells
-    by_cell = ctx.village_cells is not None and np.array_equal(v.cell, ctx.village_cells)
+    by_cell = ctx.by_cell(v.cell)
     reach = ctx.villages_near(b.cell, radius)  # villages near each band
     reach_cells = b.cell
 

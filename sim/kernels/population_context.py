@@ -13,7 +13,12 @@ from numpy.typing import NDArray
 from sim.kernels.villages import NeighbourTable, neighbourhood, window_cells
 from sim.kernels.windows import window_rows
 
-__all__ = ["PopulationContext"]
+__all__ = ["NEAR_TABLE_MAX", "PopulationContext"]
+
+#: Most entries (cells times window size) of the table of villages near every cell that
+#: :meth:`PopulationContext.villages_near` builds at once (8 bytes each; a speed choice only:
+#: above it the rows are found cell by cell as units come to them).
+NEAR_TABLE_MAX = 4_000_000
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -79,6 +84,9 @@ class PopulationContext:
         default_factory=dict, compare=False, repr=False)
     _near: dict[int, dict[int, list[int]]] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
+    _near_table: dict[tuple[int, int, tuple[int, int]], tuple[I64, I64]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
+    _same_cells: list[I64] = dataclasses.field(default_factory=list, compare=False, repr=False)
     _border: dict[float, F64] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
     town_hours: F64 | None = None
@@ -86,6 +94,24 @@ class PopulationContext:
     town: Bool | None = None
     neighbour_table: NeighbourTable | None = None
     village_cells: I64 | None = None
+
+    def by_cell(self, cells: I64) -> bool:
+        """Whether ``cells`` (the villages' cells today) are :attr:`village_cells`: every
+        village has a cell of its own and the rows are the context's.
+
+        Villages do not move and kernels never write their inputs, so the array found equal
+        is kept and the same array object coming back is not compared again.
+        """
+        if self.village_cells is None:
+            return False
+        # (the context's own array kept too: ``dataclasses.replace`` shares this cache)
+        if (self._same_cells and self._same_cells[0] is cells
+                and self._same_cells[1] is self.village_cells):
+            return True
+        same = bool(np.array_equal(cells, self.village_cells))
+        if same:
+            self._same_cells[:] = [cells, self.village_cells]
+        return same
 
     def village_window(self, village_cells: I64, radius: int) -> I64:
         """Cells within ``radius`` of each village, shape (n_villages, k), -1 off the map.
@@ -102,13 +128,26 @@ class PopulationContext:
         """The villages in the window of ``radius`` around each of ``cells``:
         ``window_rows(village_of_cell, cells, shape=shape, radius=radius)``.
 
-        Villages do not move, so the row of each cell is computed once and kept: a day
-        looks up the few units' cells.
+        Villages do not move, so the rows are computed once and kept: on a map of at most
+        ``NEAR_TABLE_MAX`` window entries, for every cell at the first call (a day then
+        gathers the units' rows from the table); on a larger one, cell by cell as units
+        come to them.
 
         Returns
         -------
         ndarray of int64, shape (n, (2 radius + 1)**2)
         """
+        # keyed by the lookup and shape too: ``dataclasses.replace`` shares this cache
+        voc = self.village_of_cell
+        key = (int(radius), id(voc), self.shape)
+        kept = self._near_table.get(key)
+        if kept is None and voc.size * (2 * int(radius) + 1) ** 2 <= NEAR_TABLE_MAX:
+            table = window_rows(voc, np.arange(voc.size, dtype=np.int64), shape=self.shape,
+                                radius=radius)
+            table.setflags(write=False)
+            kept = self._near_table[key] = (voc, table)
+        if kept is not None and kept[0] is voc:
+            return kept[1][cells]
         memo = self._near.setdefault(int(radius), {})
         at = cells.tolist()
         missing = [c for c in set(at) if c not in memo]

@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 
 from sim.events import Events, events
 from sim.kernels.draws import sparse_binomial
-from sim.kernels.rowwise import binomials, clip, clip_array
+from sim.kernels.rowwise import binomials, clip_array
 from sim.params.population import PopulationParams
 from sim.state import NEUTRAL_SUPPORT, Villages, replace
 
@@ -172,17 +172,20 @@ def repression_day(
         raided[r] = (1.0 if raid[i] else 0.0) + p.burning_raid_weight * (1.0 if burn[i] else 0.0)
 
     # Fear, grievance and support of the struck villages (the others keep theirs).
+    # (numpy over the struck rows: often a hundred villages on a day of executions)
     f2, g2, s2 = villages.fear.copy(), villages.grievance.copy(), support.copy()
     struck = sorted({r for r, h in hit.items() if h} | {r for r, w in raided.items() if w != 0})
-    for r in struck:
-        h, w = (1.0 if hit.get(r, False) else 0.0), raided.get(r, 0.0)
+    if struck:
+        rs = np.array(struck, dtype=np.int64)
+        h = np.array([1.0 if hit.get(r, False) else 0.0 for r in struck])
+        w = np.array([raided.get(r, 0.0) for r in struck])
         da = p.repression_fear * h + p.raid_fear * w
         dg = p.repression_grievance * h + p.raid_grievance * w
         ds = p.repression_support_cut * h + p.raid_support_cut * w
-        f, g = float(f2[r]), float(g2[r])
-        f2[r] = clip(f + clip(da, 0.0, 1.0) * (1.0 - f), 0.0, 1.0)
-        g2[r] = clip(g + clip(dg, 0.0, 1.0) * (1.0 - g), 0.0, 1.0)
-        s2[r] = clip(float(s2[r]) - ds, 0.0, 1.0)
+        f, g = f2[rs], g2[rs]
+        f2[rs] = clip_array(f + clip_array(da, 0.0, 1.0) * (1.0 - f), 0.0, 1.0)
+        g2[rs] = clip_array(g + clip_array(dg, 0.0, 1.0) * (1.0 - g), 0.0, 1.0)
+        s2[rs] = clip_array(s2[rs] - ds, 0.0, 1.0)
     food, crop = villages.food, villages.crop
     if target:
         food, crop = food.copy(), crop.copy()

@@ -146,8 +146,17 @@ def reach_max(reach: I64, rows: I64, n: int) -> I64:
     -------
     ndarray of int64, shape (n,)
     """
-    near = np.full(n, -1, dtype=np.int64)
+    near = _none(n).copy()
     r = reach[rows]
     ok = r >= 0
-    np.maximum.at(near, r[ok], np.repeat(np.asarray(rows, dtype=np.int64), r.shape[1])[ok.reshape(-1)])
+    # (the unit of each village found: the row of its entry, both in row-major order)
+    np.maximum.at(near, r[ok], np.asarray(rows, dtype=np.int64)[ok.nonzero()[0]])
     return near
+
+
+@functools.lru_cache(maxsize=8)
+def _none(n: int) -> I64:
+    """``n`` times -1 (read-only, built once per size: a copy costs less than ``np.full``)."""
+    out = np.full(n, -1, dtype=np.int64)
+    out.setflags(write=False)
+    return out
