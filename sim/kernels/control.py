@@ -68,28 +68,36 @@ def control_day(
                              columns.active.tolist(), strict=True):
         if on:
             at_c[cell] = at_c.get(cell, 0.0) + men
-    towns = town_cells.tolist()
-    bt = np.array([at_b.get(t, 0.0) for t in towns], dtype=np.float64)
-    ct = np.array([at_c.get(t, 0.0) for t in towns], dtype=np.float64)
-    new = holder.copy()
-    new[(bt > 0) & (ct == 0)] = INSURGENT
-    new[(ct > 0) & (bt == 0)] = STATE
+    # Town by town (a few dozen), in plain Python too.
+    towns, held = town_cells.tolist(), holder.tolist()
+    now = list(held)
+    taken: list[int] = []
+    back: list[int] = []
+    for i, t in enumerate(towns):
+        bt, ct = at_b.get(t, 0.0), at_c.get(t, 0.0)
+        if bt > 0 and ct == 0:
+            now[i] = INSURGENT
+        elif ct > 0 and bt == 0:
+            now[i] = STATE
+        if now[i] == INSURGENT and held[i] != INSURGENT:
+            taken.append(i)
+        elif now[i] == STATE and held[i] == INSURGENT:
+            back.append(i)
+    new = np.array(now, dtype=np.int64)
     out: list[Events] = []
-    taken = np.flatnonzero((new == INSURGENT) & (holder != INSURGENT))
-    if taken.size:
-        out.append(
-            events("town_captured", "insurgent", unit=taken, cell=town_cells[taken], n=bt[taken])
-        )
-    if taken.size and town_success > 0:
-        taken_cell = np.zeros(n_cells, dtype=bool)
-        taken_cell[town_cells[taken]] = True
-        takers = bands.active & taken_cell[bands.cell]
-        bands = replace(
-            bands, recent_success=bands.recent_success + town_success * takers
-        )
-    back = np.flatnonzero((new == STATE) & (holder == INSURGENT))
-    if back.size:
-        out.append(events("town_retaken", "state", unit=back, cell=town_cells[back], n=ct[back]))
+    if taken:
+        out.append(events("town_captured", "insurgent", unit=taken, cell=town_cells[taken],
+                          n=[at_b.get(towns[i], 0.0) for i in taken]))
+        if town_success > 0:
+            taken_cell = np.zeros(n_cells, dtype=bool)
+            taken_cell[town_cells[taken]] = True
+            takers = bands.active & taken_cell[bands.cell]
+            bands = replace(
+                bands, recent_success=bands.recent_success + town_success * takers
+            )
+    if back:
+        out.append(events("town_retaken", "state", unit=back, cell=town_cells[back],
+                          n=[at_c.get(towns[i], 0.0) for i in back]))
     return new, bands, out
 
 
