@@ -312,26 +312,30 @@ def leaderless_day(
     frag = [binomial(rng, fighters[i], clip(p.fragment_rate * (1.0 - morale[i]), 0.0, 1.0))
             if act[i] else 0 for i in range(nb)]
     u = rng.random(nb).tolist()
-    disperse = [act[i] and morale[i] < p.disperse_morale and u[i] < p.disperse_rate
-                for i in range(nb)]
-    left = [m - f for m, f in zip(fighters, frag, strict=True)]
-    gone_d = [m if d else 0 for m, d in zip(left, disperse, strict=True)]
+    # Then dispersal, and the table's new columns, in one pass over the bands.
     losses = bands.recent_losses.tolist()
-    new_b = replace(
-        bands, fighters=np.array([m - g for m, g in zip(left, gone_d, strict=True)], dtype=np.int64),
-        active=bands.active & ~np.array(disperse, dtype=bool),
-        recent_losses=np.array([x + f + g for x, f, g in zip(losses, frag, gone_d, strict=True)],
-                               dtype=np.float64),
-    )
+    men, lost, gone_d = [0] * nb, [0.0] * nb, [0] * nb
+    dispersed, fragmented = [], []
+    for i in range(nb):
+        left = fighters[i] - frag[i]
+        if act[i] and morale[i] < p.disperse_morale and u[i] < p.disperse_rate:
+            dispersed.append(i)
+            gone_d[i] = left
+        men[i] = left - gone_d[i]
+        lost[i] = losses[i] + frag[i] + gone_d[i]
+        if frag[i] > 0:
+            fragmented.append(i)
+    active = bands.active.copy()
+    active[dispersed] = False
+    new_b = replace(bands, fighters=np.array(men, dtype=np.int64), active=active,
+                    recent_losses=np.array(lost, dtype=np.float64))
     out: list[Events] = []
-    r = [i for i in range(nb) if frag[i] > 0]
-    if r:
-        out.append(events("fragmentation", "insurgent", unit=r, cell=bands.cell[r],
-                          n=[frag[i] for i in r]))
-    r = [i for i in range(nb) if disperse[i]]
-    if r:
-        out.append(events("band_dispersed", "insurgent", unit=r, cell=bands.cell[r],
-                          n=[gone_d[i] for i in r]))
+    if fragmented:
+        out.append(events("fragmentation", "insurgent", unit=fragmented,
+                          cell=bands.cell[fragmented], n=[frag[i] for i in fragmented]))
+    if dispersed:
+        out.append(events("band_dispersed", "insurgent", unit=dispersed,
+                          cell=bands.cell[dispersed], n=[gone_d[i] for i in dispersed]))
     return new_b, sum(frag) + sum(gone_d), out
 
 
