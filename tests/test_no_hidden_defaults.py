@@ -32,6 +32,8 @@ ALLOWED = {
     "MANY_DRAWS",
     # ... and the number of bands above which row-by-row kernels take their numpy forms
     "ROWWISE_MAX_BANDS",
+    # ... and the largest table of the villages near every cell built at once
+    "NEAR_TABLE_MAX",
     # codes
     "UNSEARCHED",  # next step where a partly searched field was not searched (a sentinel)
     "OUTCOME_TIME", "OUTCOME_INSURGENTS_WITHDREW", "OUTCOME_STATE_WITHDREW",
@@ -97,6 +99,7 @@ PLAIN = {0, 1, 2, -1}
 JUSTIFIED: dict[tuple[str, str, float], str] = {
     # --- compiled combat engine: mirrors of the numpy engine, same justifications ----------
     ("combat/compiled.py", "_size_table", 16): "lru_cache size: speed only",
+    ("windows.py", "minus_ones", 8): "lru_cache size: speed only",
     ("combat/compiled.py", "_resolve_range", 0.5): "round half up of captured rifles",
     ("combat/compiled.py", "_resolve_range", 1e-09): "guard of a zero base before a power",
     ("combat/compiled.py", "_resolve_range", 6): "the six expected-loss rows (3 per side)",

@@ -36,7 +36,7 @@ from sim.kernels.villages import (
     momentum,
     village_day,
 )
-from sim.kernels.windows import reach_max, units_at, window_max
+from sim.kernels.windows import minus_ones, reach_max, units_at, window_max
 from sim.params.population import PopulationParams
 from sim.state import (
     NEUTRAL_SUPPORT,
@@ -249,7 +249,7 @@ def population_day(
     collateral = today.collateral if today.collateral is not None else np.zeros(nv)
 
     def band_lookup(bands: Bands) -> I64:
-        look = np.full(n_cells, -1, dtype=np.int64)
+        look = minus_ones(n_cells).copy()
         ok = np.flatnonzero(bands.active & (bands.fighters > 0))
         look[bands.cell[ok]] = ok
         return look
@@ -283,7 +283,7 @@ def population_day(
                    state_losses=today.state_losses, losing=today.losing, params=p)
     fighting: Bool | None = None
     if today.fight_cells is not None and today.fight_cells.size and nv:
-        fought = np.full(n_cells, -1, dtype=np.int64)
+        fought = minus_ones(n_cells).copy()
         fought[today.fight_cells] = 0
         fighting = window_max(fought, v.cell, shape=ctx.shape, radius=p.reach_cells) >= 0
     policies = today.village
@@ -311,7 +311,7 @@ def population_day(
             near = reach_max(ctx.villages_near(c.cell[c_act], radius),
                              np.arange(int(c_act.sum())), nv) >= 0
         else:
-            col_look = np.full(n_cells, -1, dtype=np.int64)
+            col_look = minus_ones(n_cells).copy()
             col_look[c.cell[c_act]] = np.flatnonzero(c_act)
             near = window_max(col_look, v.cell, shape=ctx.shape, radius=radius) >= 0
         rep = repression_day(v, state_near=near, raiders=units_in(c.cell[roam]),

@@ -16,7 +16,7 @@ from scipy.ndimage import maximum_filter
 
 from sim.kernels.villages import in_window
 
-__all__ = ["SPARSE_FACTOR", "reach_max", "units_at", "window_max", "window_rows"]
+__all__ = ["SPARSE_FACTOR", "minus_ones", "reach_max", "units_at", "window_max", "window_rows"]
 
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
@@ -146,7 +146,7 @@ def reach_max(reach: I64, rows: I64, n: int) -> I64:
     -------
     ndarray of int64, shape (n,)
     """
-    near = _none(n).copy()
+    near = minus_ones(n).copy()
     r = reach[rows]
     ok = r >= 0
     # (the unit of each village found: the row of its entry, both in row-major order)
@@ -155,7 +155,7 @@ def reach_max(reach: I64, rows: I64, n: int) -> I64:
 
 
 @functools.lru_cache(maxsize=8)
-def _none(n: int) -> I64:
+def minus_ones(n: int) -> I64:
     """``n`` times -1 (read-only, built once per size: a copy costs less than ``np.full``)."""
     out = np.full(n, -1, dtype=np.int64)
     out.setflags(write=False)
