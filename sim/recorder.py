@@ -254,6 +254,15 @@ class Recorder:
         out.update({name: area[:, i] for i, name in enumerate(names)})
         return out
 
+    def event_kinds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Kind (object array) and ``n`` of every event, as in :meth:`events_arrays`: what a
+        sweep's outputs count, without the other columns."""
+        batches = [b for _, b in self.batches]
+        lengths = np.array([len(b) for b in batches], dtype=np.int64)
+        kind = np.repeat(np.array([b.kind for b in batches], dtype=object), lengths)
+        n = np.concatenate([b.n for b in batches]) if batches else np.zeros(0, dtype=np.int64)
+        return kind, n
+
     def events_arrays(self) -> dict[str, Any]:
         """All events as columns: day, kind, side, unit, name, cell, row, col, n, extras."""
         m = self.model

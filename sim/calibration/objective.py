@@ -171,9 +171,11 @@ def evaluate_task(task: EvalTask) -> CampaignEval:
             p = ode_params({k: v for k, v in task.values.items() if k.startswith("ode.")})
             results = [run_ode(task.scenario, p)]  # deterministic: one run is every replicate
         else:
+            from sim.batch import expect_runs
             from sim.scoring.runs import run_replicates
 
             scen = scenario_with(task.scenario, task.values, origin=f"candidate {task.trial}")
+            expect_runs(scen, task.replicates - 1)  # compiled passes from the first if they pay
             results = run_replicates(scen, task.replicates, seed=task.seed, targets=targets)
         ev = evaluate(targets, results, scenario=task.campaign)
     except Exception as exc:  # a failing candidate scores the worst distance on every target

@@ -84,6 +84,8 @@ class BatchTask:
     values : mapping of point to {dotted path: value}
     raise_errors : bool
         Raise a failing run's exception instead of recording it in ``error``.
+    base_digest : str
+        ``base.digest()``, computed once by the parent ("" : the worker computes it).
     """
 
     base: Scenario
@@ -92,6 +94,7 @@ class BatchTask:
     runs: tuple[tuple[int, int, int], ...]
     values: Mapping[int, Mapping[str, Any]]
     raise_errors: bool = False
+    base_digest: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,37 +131,44 @@ def extract_outputs(steps: pd.DataFrame, events: pd.DataFrame, outputs: OutputSp
 
 
 def run_batch(task: BatchTask) -> BatchOutput:
-    """Run every run of ``task`` (in a worker) and return its rows."""
-    from sim.batch import simulate_shared
-    from sim.runner import result_of
+    """Run every run of ``task`` (in a worker) and return its rows.
+
+    The worker keeps the design points' scenarios (:func:`~sim.experiments.worker.point_scenario`)
+    and their builds (:func:`sim.batch.shared_build`) for its next tasks, announces the
+    task's runs to :mod:`sim.kernels.dispatch` before the first (:func:`sim.batch.expect_runs`)
+    and reads the outputs from the recorder's arrays
+    (:func:`~sim.experiments.worker.output_tables`); the same values as
+    ``extract_outputs`` of :func:`sim.runner.run`'s tables.
+    """
+    from sim.batch import expect_runs, simulate_shared
+    from sim.experiments.worker import output_tables, point_scenario
 
     t0 = time.perf_counter()
     out = task.outputs
     columns = out.columns()
     rows: list[dict[str, Any]] = []
     series: list[pd.DataFrame] = []
-    cache: tuple[int, Scenario] | None = None
-    for run_id, point, replicate in task.runs:
+    for k, (run_id, point, replicate) in enumerate(task.runs):
         values = dict(task.values[point])
         ss = run_seed(task.seed, run_id)
         row: dict[str, Any] = {"run_id": run_id, "point": point, "replicate": replicate, **values,
                                **seed_record(ss), "scenario_hash": "", "error": ""}
         try:
-            if cache is None or cache[0] != point:
-                cache = (point, task.base.with_values(values, origin=f"design point {point}"))
-            scenario = cache[1]
-            row["scenario_hash"] = scenario.digest()
+            scenario, row["scenario_hash"] = point_scenario(task.base, point, values,
+                                                            base_digest=task.base_digest)
+            if k == 0:  # the compiled passes from this run on if the task's work pays for them
+                expect_runs(scenario, len(task.runs) - 1)
             if out.score:
                 from sim.calibration.screening import run_scored
 
                 result, scores = run_scored(scenario, ss, run_id, out.targets)
                 row.update(scores)
+                steps, events = result.steps, result.events
             else:
                 # Runs of one design point share the world's build in this worker (sim.batch).
-                result = result_of(simulate_shared(scenario, seed=ss), run_id=run_id)
-            row.update(extract_outputs(result.steps, result.events, out))
+                steps, events = output_tables(simulate_shared(scenario, seed=ss), run_id, out)
+            row.update(extract_outputs(steps, events, out))
             if out.timeseries:
-                steps = result.steps
                 keep = steps[steps["day"] % out.timeseries_every == 0]
                 series.append(keep[["run_id", "day", *out.metrics]].reset_index(drop=True))
         except Exception as exc:  # a failing run is recorded (or re-raised) with its seed
@@ -326,12 +336,14 @@ def _tasks(spec: SweepSpec, design: Design, pending: np.ndarray, size: int) -> I
     reps = spec.replicates
     cols = list(spec.paths)
     raise_errors = spec.execution.on_error == "raise"
+    base_digest = spec.scenario.digest()
     for lo in range(0, len(pending), size):
         ids = [int(i) for i in pending[lo:lo + size]]
         runs = tuple((i, i // reps, i % reps) for i in ids)
         points = design.points
         values = {p: _plain_values({c: points[c].iat[p] for c in cols}) for p in {r[1] for r in runs}}
-        yield BatchTask(spec.scenario, spec.seed, spec.outputs, runs, values, raise_errors)
+        yield BatchTask(spec.scenario, spec.seed, spec.outputs, runs, values, raise_errors,
+                        base_digest)
 
 
 def _plain_values(values: Mapping[str, Any]) -> dict[str, Any]:
