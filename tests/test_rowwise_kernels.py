@@ -37,7 +37,7 @@ from sim.kernels.leaders import leader_distance, leader_fate, leaderless_day, le
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
 from sim.kernels.repression import band_reprisals
 from sim.kernels.rowwise import binomial, clip, row_sum
-from sim.kernels.windows import window_rows
+from sim.kernels.windows import window_rows, window_table
 from sim.params.population import PopulationParams
 from sim.phases import _state_taken
 from sim.state import Bands, ColumnKind, Columns, Leaders, LeaderStatus, Order, Villages
@@ -390,20 +390,35 @@ def test_villages_near_equal_the_windows_day_after_day(seed: int, rows: int, col
                         shape=(rows, cols))
     whole = population_context.NEAR_TABLE_MAX
     try:
-        for table_max in (whole, 0):  # the table of every cell, then the rows cell by cell
+        for table_max in (whole, 0, whole):  # every cell's rows at once, or cell by cell
             population_context.NEAR_TABLE_MAX = table_max
+            # a new lookup: new rows
             ctx = dataclasses.replace(ctx, village_of_cell=np.where(
                 rng.random(rows * cols) < 0.4, -1, rng.integers(0, 50, rows * cols)
             ).astype(np.int64))
-            for _ in range(3):  # the kept rows and new cells mixed
-                cells = rng.integers(0, rows * cols, int(rng.integers(0, 6))).astype(np.int64)
+            for _ in range(4):  # the kept rows and new cells mixed, repeated cells
+                cells = rng.integers(0, rows * cols, int(rng.integers(0, 12))).astype(np.int64)
                 got = ctx.villages_near(cells, radius)
                 ref = window_rows(ctx.village_of_cell, cells, shape=(rows, cols), radius=radius)
                 np.testing.assert_array_equal(got, ref)
                 assert got.dtype == ref.dtype and got.shape == ref.shape
-                assert got.flags.writeable
+                got[:] = -2  # the caller's own array
+                np.testing.assert_array_equal(ctx.villages_near(cells, radius), ref)
     finally:
         population_context.NEAR_TABLE_MAX = whole
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=SEEDS, rows=st.integers(1, 12), cols=st.integers(1, 12), radius=st.integers(0, 3))
+def test_window_table_is_every_cells_window_rows(seed: int, rows: int, cols: int,
+                                                 radius: int) -> None:
+    rng = np.random.default_rng(seed)
+    lookup = np.where(rng.random(rows * cols) < 0.4, -1,
+                      rng.integers(0, 50, rows * cols)).astype(np.int64)
+    got = window_table(lookup, shape=(rows, cols), radius=radius)
+    ref = window_rows(lookup, np.arange(rows * cols), shape=(rows, cols), radius=radius)
+    np.testing.assert_array_equal(got, ref)
+    assert got.dtype == ref.dtype and got.shape == ref.shape
 
 
 def test_by_cell_compares_cells_once_per_array() -> None:

@@ -11,13 +11,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.kernels.villages import NeighbourTable, neighbourhood, window_cells
-from sim.kernels.windows import window_rows
+from sim.kernels.windows import window_rows, window_table
 
 __all__ = ["NEAR_TABLE_MAX", "PopulationContext"]
 
-#: Most entries (cells times window size) of the table of villages near every cell that
-#: :meth:`PopulationContext.villages_near` builds at once (8 bytes each; a speed choice only:
-#: above it the rows are found cell by cell as units come to them).
+#: Most entries (cells times window size) of a grid whose villages near every cell
+#: :meth:`PopulationContext.villages_near` tabulates at the first call (8 bytes each; a speed
+#: choice only: on a larger grid the rows are computed cell by cell as units come to them).
 NEAR_TABLE_MAX = 4_000_000
 
 F64 = NDArray[np.float64]
@@ -82,9 +82,7 @@ class PopulationContext:
         default_factory=dict, compare=False, repr=False)
     _admin: dict[tuple[str, float], tuple[F64, F64]] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
-    _near: dict[int, dict[int, list[int]]] = dataclasses.field(
-        default_factory=dict, compare=False, repr=False)
-    _near_table: dict[tuple[int, int, tuple[int, int]], tuple[I64, I64]] = dataclasses.field(
+    _near: dict[int, _NearRows] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
     _same_cells: list[I64] = dataclasses.field(default_factory=list, compare=False, repr=False)
     _border: dict[float, F64] = dataclasses.field(
@@ -128,36 +126,20 @@ class PopulationContext:
         """The villages in the window of ``radius`` around each of ``cells``:
         ``window_rows(village_of_cell, cells, shape=shape, radius=radius)``.
 
-        Villages do not move, so the rows are computed once and kept: on a map of at most
-        ``NEAR_TABLE_MAX`` window entries, for every cell at the first call (a day then
-        gathers the units' rows from the table); on a larger one, cell by cell as units
-        come to them.
+        Villages do not move, so the rows are computed once and kept in a table a day
+        gathers the units' rows from: for every cell at the first call on a grid of at most
+        ``NEAR_TABLE_MAX`` entries, else for each cell the first time a unit stands there.
 
         Returns
         -------
         ndarray of int64, shape (n, (2 radius + 1)**2)
         """
-        # keyed by the lookup and shape too: ``dataclasses.replace`` shares this cache
-        voc = self.village_of_cell
-        key = (int(radius), id(voc), self.shape)
-        kept = self._near_table.get(key)
-        if kept is None and voc.size * (2 * int(radius) + 1) ** 2 <= NEAR_TABLE_MAX:
-            table = window_rows(voc, np.arange(voc.size, dtype=np.int64), shape=self.shape,
-                                radius=radius)
-            table.setflags(write=False)
-            kept = self._near_table[key] = (voc, table)
-        if kept is not None and kept[0] is voc:
-            return kept[1][cells]
-        memo = self._near.setdefault(int(radius), {})
-        at = cells.tolist()
-        missing = [c for c in set(at) if c not in memo]
-        if missing:
-            rows = window_rows(self.village_of_cell, np.array(missing, dtype=np.int64),
-                               shape=self.shape, radius=radius)
-            memo.update(zip(missing, rows.tolist(), strict=True))
-        if not at:
-            return np.zeros((0, (2 * int(radius) + 1) ** 2), dtype=np.int64)
-        return np.array([memo[c] for c in at], dtype=np.int64)
+        r = int(radius)
+        kept = self._near.get(r)
+        if kept is None or kept.lookup is not self.village_of_cell:
+            # (the lookup kept too: ``dataclasses.replace`` shares this cache)
+            kept = self._near[r] = _NearRows.of(self.village_of_cell, r, self.shape)
+        return kept.rows(np.asarray(cells, dtype=np.int64), self.shape)
 
     def border_days(self, day_hours: float) -> F64:
         """``border_hours / day_hours``: days of travel to the border, computed once per
@@ -237,6 +219,64 @@ class PopulationContext:
                    volunteer_row=volunteer_row, rivals=r | r.T, town_hours=town_hours,
                    border_hours=border_hours, town=town, neighbour_table=table,
                    village_cells=cells if own else None)
+
+
+@dataclasses.dataclass
+class _NearRows:
+    """The villages near each cell: of every cell, or of those a unit has stood in.
+
+    Attributes
+    ----------
+    lookup : ndarray of int64, shape (n_cells,)
+        The village of each cell the rows were read from.
+    radius : int
+    slot : ndarray of int64, shape (n_cells,)
+        Row of ``table`` holding each cell's villages, -1 while not computed; ``None`` when
+        the table holds every cell's in cell order.
+    table : ndarray of int64, shape (capacity, (2 radius + 1)**2)
+        The rows, the first ``used`` of them filled (the capacity doubles as needed).
+    used : int
+    """
+
+    lookup: I64
+    radius: int
+    slot: I64 | None
+    table: I64
+    used: int = 0
+
+    @classmethod
+    def of(cls, lookup: I64, radius: int, shape: tuple[int, int]) -> _NearRows:
+        """Every cell's rows on a grid of at most ``NEAR_TABLE_MAX`` entries, else none yet."""
+        k = (2 * radius + 1) ** 2
+        if lookup.size * k <= NEAR_TABLE_MAX:
+            table = window_table(lookup, shape=shape, radius=radius)
+            return cls(lookup, radius, None, table, lookup.size)
+        return cls(lookup, radius, np.full(lookup.size, -1, dtype=np.int64),
+                   np.zeros((0, k), dtype=np.int64))
+
+    def rows(self, cells: I64, shape: tuple[int, int]) -> I64:
+        """``window_rows(lookup, cells, shape=shape, radius=radius)``, computing the rows
+        of the cells not seen before."""
+        if self.slot is None:
+            whole: I64 = self.table[cells]
+            return whole
+        slot = self.slot[cells]
+        new = cells[slot < 0]
+        if new.size:
+            new = np.unique(new)
+            end = self.used + new.size
+            if end > self.table.shape[0]:
+                grown = np.zeros((max(end, 2 * self.table.shape[0]), self.table.shape[1]),
+                                 dtype=np.int64)
+                grown[: self.used] = self.table[: self.used]
+                self.table = grown
+            self.table[self.used:end] = window_rows(self.lookup, new, shape=shape,
+                                                    radius=self.radius)
+            self.slot[new] = np.arange(self.used, end)
+            self.used = end
+            slot = self.slot[cells]
+        out: I64 = self.table[slot]
+        return out
 
 
 @functools.lru_cache(maxsize=4)

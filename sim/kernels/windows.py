@@ -16,7 +16,8 @@ from scipy.ndimage import maximum_filter
 
 from sim.kernels.villages import in_window
 
-__all__ = ["SPARSE_FACTOR", "minus_ones", "reach_max", "units_at", "window_max", "window_rows"]
+__all__ = ["SPARSE_FACTOR", "minus_ones", "reach_max", "units_at", "window_max", "window_rows",
+           "window_table"]
 
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]
@@ -115,6 +116,31 @@ def window_rows(lookup: I64, cells: I64, *, shape: tuple[int, int], radius: int)
     cc = c[:, None] + dc
     ok = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
     return np.where(ok, lookup[np.where(ok, rr * cols + cc, 0)], -1).astype(np.int64)
+
+
+def window_table(lookup: I64, *, shape: tuple[int, int], radius: int) -> I64:
+    """:func:`window_rows` of every cell of the grid, ``window_rows(lookup, arange(n_cells),
+    ...)``, from one shifted view of the padded grid per window offset.
+
+    Parameters
+    ----------
+    lookup : ndarray of int64, shape (n_cells,)
+    shape : (rows, cols)
+    radius : int
+
+    Returns
+    -------
+    ndarray of int64, shape (n_cells, (2 radius + 1)**2)
+    """
+    rows, cols = shape
+    r = int(radius)
+    padded = np.full((rows + 2 * r, cols + 2 * r), -1, dtype=np.int64)
+    padded[r:r + rows, r:r + cols] = np.asarray(lookup, dtype=np.int64).reshape(shape)
+    dr, dc = _offsets(r)
+    out = np.empty((rows * cols, dr.size), dtype=np.int64)
+    for j, (a, b) in enumerate(zip(dr.tolist(), dc.tolist(), strict=True)):
+        out[:, j] = padded[r + a:r + a + rows, r + b:r + b + cols].reshape(-1)
+    return out
 
 
 def units_at(village_of_cell: I64, cells: I64, n: int) -> Bool:
