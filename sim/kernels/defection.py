@@ -245,8 +245,7 @@ def state_desertion(
                                    columns.morale.tolist(), strict=True)]
     went = [binomial(rng, x, p.desert_to_band) for x in k]  # drawn for every deserter
     cells = columns.cell.tolist()
-    target = ([int(band_of_cell[c]) for c in cells] if band_of_cell.size
-              else [-1] * len(cells))
+    target = band_of_cell[columns.cell].tolist() if band_of_cell.size else [-1] * len(cells)
     join = [j if t >= 0 and x > 0 else 0 for j, t, x in zip(went, target, k, strict=True)]
     fighters = bands.fighters.copy()
     for t, j in zip(target, join, strict=True):

@@ -307,9 +307,10 @@ def population_day(
     # ------------------------------------------------------------------ repression
     if today.repression.any():
         roam = c_act & ((c.order == Order.PATROL) | (c.order == Order.PURSUE))
-        if by_cell:
-            near = reach_max(ctx.villages_near(c.cell[c_act], radius),
-                             np.arange(int(c_act.sum())), nv) >= 0
+        if by_cell:  # the villages in reach of any column marked
+            near = np.zeros(nv, dtype=bool)
+            at = ctx.villages_near(c.cell[c_act], radius)
+            near[at[at >= 0]] = True
         else:
             col_look = minus_ones(n_cells).copy()
             col_look[c.cell[c_act]] = np.flatnonzero(c_act)
