@@ -358,3 +358,47 @@ def test_detour_searched_as_far_as_its_walkers_leads_them_as_the_whole_field(
                 if whole[c] < 0:
                     break
                 c = int(whole[c])
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**20), units=st.integers(0, 12), goals=st.booleans(),
+       towns=st.booleans(), seen=st.booleans(),
+       switches=st.sampled_from([{}, {"flying_columns": True}, {"independent_cavalry": True}]))
+def test_the_columns_day_planned_in_one_pass_is_the_numpy_day(
+    seed: int, units: int, goals: bool, towns: bool, seen: bool, switches: dict
+) -> None:
+    """Long runs plan the state units' day in one compiled pass when no band is known and
+    the insurgents hold no town: the same cells, orders and patrol draws as the numpy
+    masks, every order, kind and goal mixed (and the days it does not apply to as well)."""
+    from sim.kernels.movement import move_columns
+    from sim.kernels.movement.context import CELL_KM
+    from sim.state import ColumnKind
+
+    rng = np.random.default_rng(seed)
+    cols = column_table(rng.integers(0, N, units), rng.choice([5.0, 50.0, 500.0], units))
+    cols.order[:] = rng.integers(0, 5, units)
+    cols.kind[:] = rng.integers(0, 5, units)
+    cols.active[:] = rng.random(units) < 0.85
+    near = rng.integers(0, N, units)  # targets often where the unit stands or next to it
+    cols.target[:] = np.where(rng.random(units) < 0.3, -1,
+                              np.where(rng.random(units) < 0.4, cols.cell, near))
+    cols.home[:] = rng.integers(0, N, units)
+    assert set(np.unique(cols.kind).tolist()) <= {int(k) for k in ColumnKind}
+    goal = np.where(rng.random(units) < 0.5, cols.target, rng.integers(-1, N, units))
+    ctx = dataclasses.replace(
+        context(synthetic_theatre(*SHAPE)), column_goal=goal if goals else None,
+        insurgent_towns=np.array([7, 40], np.int64) if towns else np.zeros(0, np.int64))
+    bands = band_table(rng.integers(0, N, 3), [20.0, 60.0, 400.0])
+    visible = np.array([seen, False, seen])
+    # A patrol radius of about a cell: patrols turn back toward their target or home.
+    params = dataclasses.replace(P, patrol_radius_hours=1.5 * CELL_KM / P.horse_kmh)
+    out = []
+    for compiled in (False, True):
+        stream = np.random.default_rng(seed + 1)
+        with dispatch.compiled_paths(compiled):
+            moved = move_columns(cols, bands, ctx, params, rng=stream, visible_bands=visible,
+                                 switches=switches)
+        out.append((moved.cell, moved.order, stream.random()))
+    assert np.array_equal(out[0][0], out[1][0]) and out[1][0].dtype == np.int64
+    assert np.array_equal(out[0][1], out[1][1]) and out[1][1].dtype == np.int64
+    assert out[0][2] == out[1][2]  # the stream left where the numpy day leaves it

@@ -9,12 +9,15 @@ says so (long runs), as :mod:`sim.kernels.search_compiled` does for the searches
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.kernels.jit import jit
 
-__all__ = ["patrol_step", "walk", "window_means", "window_means_of"]
+__all__ = ["ColumnPlan", "column_plan", "patrol_step", "walk", "window_means",
+           "window_means_of"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -281,3 +284,87 @@ def patrol_step(cell: I64, home: I64, nbr: I64, hours: F64, *, ncols: int, radiu
     _patrol_step(np.asarray(cell, dtype=np.int64), np.asarray(home, dtype=np.int64), nbr,
                  hours, int(ncols), float(radius), np.asarray(draws, dtype=np.float64), out)
     return out
+
+
+
+@jit
+def _column_plan(active: NDArray[np.bool_], order: I64, goal: I64, cell: I64,
+                 mounted: NDArray[np.bool_], target: I64, home: I64, codes: I64,
+                 rows: I64, cells: I64, counts: I64) -> None:
+    """Per graph ``g`` (0: mounted units, 1: the others), in row order: the patrolling
+    units ``rows[g, 0]`` and the cells they patrol around ``cells[g, 0]``, the units
+    walking to their goal ``rows[g, 1]`` and the goal ``cells[g, 1]``, the units to take
+    a town ``rows[g, 2]`` and the town ``cells[g, 2]``; ``counts[g]`` how many of each.
+    ``codes``: the orders HOLD, PATROL, PURSUE, MARCH, TAKE."""
+    hold, patrol, pursue, march, take = codes[0], codes[1], codes[2], codes[3], codes[4]
+    for i in range(active.size):
+        if not active[i]:
+            continue
+        g = 0 if mounted[i] else 1
+        o = order[i]
+        away = goal[i] >= 0 and cell[i] != goal[i]
+        if o == patrol or (o == pursue and not away):
+            kind, to = 0, target[i] if target[i] >= 0 else home[i]
+        elif away and o in (pursue, march, take, hold):
+            kind, to = 1, goal[i]
+        else:
+            kind, to = -1, -1
+        if kind >= 0:
+            rows[g, kind, counts[g, kind]] = i
+            cells[g, kind, counts[g, kind]] = to
+            counts[g, kind] += 1
+        if o == take and target[i] >= 0:
+            rows[g, 2, counts[g, 2]] = i
+            cells[g, 2, counts[g, 2]] = target[i]
+            counts[g, 2] += 1
+
+
+class ColumnPlan(NamedTuple):
+    """What the state units do on a day no band is known and the insurgents hold no town
+    (:func:`column_plan`); each field holds one array per graph (mounted units first),
+    rows in increasing order."""
+
+    patrol: tuple[I64, I64]
+    patrol_around: tuple[I64, I64]
+    walk: tuple[I64, I64]
+    walk_to: tuple[I64, I64]
+    take: tuple[I64, I64]
+    take_town: tuple[I64, I64]
+
+
+def column_plan(active: NDArray[np.bool_], order: I64, goal: I64, cell: I64,
+                mounted: NDArray[np.bool_], target: I64, home: I64, *, codes: I64) -> ColumnPlan:
+    """The state units' day in one pass when nothing is to chase or retake: pursuing units
+    march to the area they were sent to (their goal) or else patrol; patrolling units
+    patrol around their target, else home; marching, taking and holding units walk to
+    their goal unless there (as :func:`sim.kernels.movement.columns.move_columns` decides
+    it, mask by mask, on such a day).
+
+    Parameters
+    ----------
+    active : ndarray of bool, shape (n,)
+    order, goal, cell, target, home : ndarray of int64, shape (n,)
+    mounted : ndarray of bool, shape (n,)
+        Units on the mounted graph.
+    codes : ndarray of int64, shape (5,)
+        The orders HOLD, PATROL, PURSUE, MARCH, TAKE.
+
+    Returns
+    -------
+    ColumnPlan
+    """
+    n = active.size
+    rows = np.empty((2, 3, n), dtype=np.int64)
+    cells = np.empty((2, 3, n), dtype=np.int64)
+    counts = np.zeros((2, 3), dtype=np.int64)
+    _column_plan(np.asarray(active, dtype=np.bool_), np.asarray(order, dtype=np.int64),
+                 np.asarray(goal, dtype=np.int64), np.asarray(cell, dtype=np.int64),
+                 np.asarray(mounted, dtype=np.bool_), np.asarray(target, dtype=np.int64),
+                 np.asarray(home, dtype=np.int64), codes, rows, cells, counts)
+    k = counts.tolist()
+
+    def part(a: I64, kind: int) -> tuple[I64, I64]:
+        return a[0, kind, :k[0][kind]], a[1, kind, :k[1][kind]]
+
+    return ColumnPlan(part(rows, 0), part(cells, 0), part(rows, 1), part(cells, 1),
+                      part(rows, 2), part(cells, 2))
