@@ -405,11 +405,26 @@ def _settle(target: int, indptr: I64, indices: NDArray[np.int32], weights: F64,
                 continue
             nv = d + weights[j]
             if nv <= limit and nv < tent[u]:
-                if not inside[u] and nv + _steps_to(u, boxes, ncols) * step_hours > limit:
+                if not inside[u] and not _reaches(u, boxes, ncols, nv, step_hours, limit):
                     continue  # no box within reach through u
                 tent[u] = nv
                 size = _push(heap_d, heap_v, size, nv, u)
     return size
+
+
+@inline
+def _reaches(v: int, boxes: I64, ncols: int, hours: float, step_hours: float,
+             limit: float) -> bool:
+    """Whether ``hours + _steps_to(v, boxes, ncols) * step_hours <= limit``: the same test
+    box by box (the sum grows with the steps), stopping at the first box within reach."""
+    r = v // ncols
+    c = v - r * ncols
+    for b in range(boxes.shape[0]):
+        dr = boxes[b, 0] - r if r < boxes[b, 0] else (r - boxes[b, 1] if r > boxes[b, 1] else 0)
+        dc = boxes[b, 2] - c if c < boxes[b, 2] else (c - boxes[b, 3] if c > boxes[b, 3] else 0)
+        if not hours + (dr + dc) * step_hours > limit:
+            return True
+    return False
 
 
 @jit
