@@ -151,6 +151,7 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("search_compiled.py", "distances_near", 1e-09): "rounding margin of a pruning bound: speed",
     ("search_compiled.py", "flee_walk", 1e-09): "rounding margin of a pruning bound: speed",
     ("movement_compiled.py", "_walk", 3): "direction code W of the four edges",
+    ("movement_compiled.py", "column_plan", 3): "three lists per graph: patrols, walks, takes",
     ("search_compiled.py", "_flee_walk", 3): "direction code W of the four edges",
     ("search_compiled.py", "_flee_walk", 4): "four edges of a grid cell",
     ("rowwise.py", "row_sum", 8): "numpy's pairwise sum: eight partial sums (bit-identical sums)",
