@@ -294,9 +294,11 @@ def _move_context(
 
 def _towns_held(world: World, holder: I64) -> tuple[I64, I64]:
     """Cells of the towns the state and the insurgents hold (read-only), kept in the
-    world's movement memo by the holders (they change a few times a campaign)."""
+    world's movement memo by the towns and their holders (they change a few times a
+    campaign; worlds sharing the memo, :mod:`sim.travel`, may list other towns)."""
     cache = world.move_cache
-    keys = (("state towns", holder.tobytes()), ("insurgent towns", holder.tobytes()))
+    towns, held = world.town_cells.tobytes(), holder.tobytes()
+    keys = (("state towns", towns, held), ("insurgent towns", towns, held))
     if keys[0] not in cache or keys[1] not in cache:
         if len(cache) > 512:
             cache.clear()

@@ -402,3 +402,28 @@ def test_the_columns_day_planned_in_one_pass_is_the_numpy_day(
     assert np.array_equal(out[0][0], out[1][0]) and out[1][0].dtype == np.int64
     assert np.array_equal(out[0][1], out[1][1]) and out[1][1].dtype == np.int64
     assert out[0][2] == out[1][2]  # the stream left where the numpy day leaves it
+
+
+def test_towns_held_and_ambush_ground_kept_in_a_shared_memo_are_each_worlds_own() -> None:
+    """The movement memo keeps the towns each side holds and the ground to lie in wait on;
+    worlds built on one travel share that memo (sim.travel) with other towns or another
+    concealment map: each world's context is the formulas' answer on its own arrays."""
+    from sim.build import build_world
+    from sim.kernels.control import INSURGENT, STATE
+    from sim.phases import _move_context
+    from sim.scenario import load_scenario
+    from sim.state import replace
+
+    s = load_scenario("garm_1929")  # a cut of the real map: towns, varied ground
+    world = build_world(s)
+    other = dataclasses.replace(world, town_cells=world.town_cells[::-1].copy(),
+                                concealment=1.0 - world.concealment)
+    assert other.move_cache is world.move_cache and world.town_cells.size > 2
+    threshold = s.combat.ambush_min_concealment
+    for w, side in ((world, 0), (other, 0), (world, 1), (other, 1), (world, 0)):
+        holder = np.where(np.arange(w.town_cells.size) % 3 == side, INSURGENT, STATE)
+        ctx = _move_context(replace(w.state, town_holder=holder), w, s)
+        assert np.array_equal(ctx.state_towns, w.town_cells[holder == STATE])
+        assert np.array_equal(ctx.insurgent_towns, w.town_cells[holder == INSURGENT])
+        assert ctx.ambush_ground is not None
+        assert np.array_equal(ctx.ambush_ground, w.concealment >= threshold)
