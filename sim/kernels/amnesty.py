@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.events import Events, events
+from sim.kernels.rowwise import clip_array
 from sim.params.population import PopulationParams
 from sim.state import Bands, VillageMemory, Villages, replace
 
@@ -239,13 +240,13 @@ def aftermath(
     rows = np.flatnonzero((sur != 0) | (des != 0))
     sur_r, des_r = sur[rows], des[rows]
     settled = sur_r - des_r
-    unfair = 1.0 - np.clip(fairness, 0.0, 1.0)
+    unfair = 1.0 - clip_array(fairness, 0.0, 1.0)
     unfair = unfair[rows] if np.ndim(unfair) else unfair
     new_des = rng.binomial(settled, p.destitution_rate * unfair).astype(np.int64)
     settled = settled - new_des
-    hostility = np.clip(p.arrest_hostility_slope * (1.0 - villages.support[rows]), 0.0, 1.0)
+    hostility = clip_array(p.arrest_hostility_slope * (1.0 - villages.support[rows]), 0.0, 1.0)
     factor = p.repression_arrest_factor if repression else 1.0
-    arr_p = np.clip(p.arrest_rate * (1.0 - credibility) * hostility * factor * unfair, 0.0, 1.0)
+    arr_p = clip_array(p.arrest_rate * (1.0 - credibility) * hostility * factor * unfair, 0.0, 1.0)
     arrested = rng.binomial(settled, arr_p).astype(np.int64)
     settled = settled - arrested
     hide = np.where(arrested > 0, rng.binomial(settled, p.arrest_flight), 0).astype(np.int64)
@@ -260,7 +261,8 @@ def aftermath(
                           minlength=len(bands)).astype(np.int64)[: len(bands)]
     new_b = replace(bands, fighters=bands.fighters + to_band)
     broken = float(new_des.sum() + hide.sum() + arrested.sum()) / max(total, 1)
-    trust2 = float(np.clip(trust - p.trust_loss * broken + p.trust_recovery * (1.0 - trust), 0.0, 1.0))
+    trust2 = float(clip_array(trust - p.trust_loss * broken + p.trust_recovery * (1.0 - trust),
+                              0.0, 1.0))
     for kind, arr in (("destitution", new_des), ("arrest", arrested), ("hiding", hide)):
         r = rows[arr > 0]
         if r.size:

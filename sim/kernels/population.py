@@ -30,7 +30,7 @@ from sim.kernels.ledger import ledger_from_events, people_total
 from sim.kernels.population_context import PopulationContext
 from sim.kernels.recruitment import intelligence, recruit, sanctuary_recruit
 from sim.kernels.repression import RepressionPolicies, band_reprisals, repression_day
-from sim.kernels.rowwise import clip
+from sim.kernels.rowwise import clip, clip_array
 from sim.kernels.villages import (
     VillagePolicies,
     momentum,
@@ -399,7 +399,7 @@ def population_day(
                      float(np.max(today.amnesty)) if np.size(today.amnesty) else 0.0),
         fairness=(clip(p.fair_amnesty_effect * fair, 0.0, 1.0) if isinstance(fair, (float, int))
                   else
-                  np.clip(p.fair_amnesty_effect * np.asarray(fair), 0.0, 1.0)),
+                  clip_array(p.fair_amnesty_effect * np.asarray(fair), 0.0, 1.0)),
     )
     led.imprisoned += arrested
     led.relapsed += int(sum(float(e.n.sum()) for e in ev if e.kind == "relapse"))

@@ -282,8 +282,8 @@ def band_reprisals(
     new_v = replace(
         villages,
         population=(villages.population - killed).astype(np.int64),
-        fear=np.clip(f + p.reprisal_fear * hit * (1.0 - f), 0.0, 1.0),
-        support=np.clip(villages.support - p.reprisal_support_cut * hit, 0.0, 1.0),
+        fear=clip_array(f + p.reprisal_fear * hit * (1.0 - f), 0.0, 1.0),
+        support=clip_array(villages.support - p.reprisal_support_cut * hit, 0.0, 1.0),
     )
     r = np.flatnonzero(hit)
     ev = events("band_reprisal", "insurgent", unit=band_near[r], cell=villages.cell[r],
