@@ -237,7 +237,7 @@ def aftermath(
         return bands, memory, float(min(1.0, trust + p.trust_recovery * (1.0 - trust))), 0, out
     # Only villages with returnees have anything to draw: the draws over them, in the
     # order of their rows, are those over the whole table.
-    rows = np.flatnonzero((sur != 0) | (des != 0))
+    rows = ((sur != 0) | (des != 0)).nonzero()[0]
     sur_r, des_r = sur[rows], des[rows]
     settled = sur_r - des_r
     unfair = 1.0 - clip_array(fairness, 0.0, 1.0)
@@ -267,7 +267,7 @@ def aftermath(
         r = rows[arr > 0]
         if r.size:
             out.append(events(kind, "village", unit=r, cell=villages.cell[r], n=arr[arr > 0]))
-    r = np.flatnonzero(relapse > 0)
+    r = (relapse > 0).nonzero()[0]
     if r.size:
         out.append(events("relapse", "insurgent", unit=near[r], cell=villages.cell[rows[r]],
                           n=relapse[r], village=rows[r]))

@@ -250,7 +250,7 @@ def population_day(
 
     def band_lookup(bands: Bands) -> I64:
         look = minus_ones(n_cells).copy()
-        ok = np.flatnonzero(bands.active & (bands.fighters > 0))
+        ok = (bands.active & (bands.fighters > 0)).nonzero()[0]
         look[bands.cell[ok]] = ok
         return look
 
@@ -264,7 +264,7 @@ def population_day(
     def bands_near(bands: Bands) -> I64:
         """Highest row of an active band within reach of each village, -1 if none."""
         if by_cell and bands.cell is reach_cells:
-            return reach_max(reach, np.flatnonzero(bands.active & (bands.fighters > 0)), nv)
+            return reach_max(reach, (bands.active & (bands.fighters > 0)).nonzero()[0], nv)
         return window_max(band_lookup(bands), v.cell, shape=ctx.shape, radius=radius)
 
     def units_in(cells: I64) -> Bool:
@@ -328,13 +328,13 @@ def population_day(
     conc, informing, _ = intelligence(v, reach=reach, scouts=today.scouts, params=p)
     afghan_band = ctx.afghan[b.cell] if nb else np.zeros(0, dtype=bool)
     conc = np.where(afghan_band, 1.0, conc)
-    rows = np.flatnonzero(b.active & (informing > 0) & ~afghan_band)
+    rows = (b.active & (informing > 0) & ~afghan_band).nonzero()[0]
     if rows.size:
         out.append(events("informed_on", "insurgent", unit=rows, cell=b.cell[rows], n=informing[rows]))
 
     # ------------------------------------------------------------------ reprisals of the bands
     near_band: I64 | None = None
-    near_rows = np.flatnonzero(b.active & (b.fighters > 0))
+    near_rows = (b.active & (b.fighters > 0)).nonzero()[0]
     if nv and nb:
         near_band = bands_near(b)
         v, punished, ev = band_reprisals(v, band_near=near_band, params=p, rng=rng)

@@ -197,11 +197,11 @@ def repression_day(
 
     out: list[Events] = []
     cell = villages.cell
-    at_r = np.flatnonzero(shot > 0)
+    at_r = (shot > 0).nonzero()[0]
     if at_r.size:
         out.append(events("execution", "village", unit=near_rows[at_r],
                           cell=cell[near_rows[at_r]], n=shot[at_r]))
-    at_r = np.flatnonzero(tried > 0)
+    at_r = (tried > 0).nonzero()[0]
     if at_r.size:
         out.append(events("show_trial", "village", unit=near_rows[at_r],
                           cell=cell[near_rows[at_r]], n=tried[at_r], death=death[at_r]))
@@ -268,7 +268,7 @@ def band_reprisals(
     n = len(villages)
     if n == 0:
         return villages, 0, []
-    near = np.flatnonzero(band_near >= 0)
+    near = (band_near >= 0).nonzero()[0]
     informers = [r for r, s in zip(near.tolist(), villages.support[near].tolist(), strict=True)
                  if s < p.inform_threshold]
     struck = [r for r, u in zip(informers, rng.random(len(informers)).tolist(), strict=True)
