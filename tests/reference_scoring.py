@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results import RunResult
-from sim.scoring.evaluate import TOWN_EVENTS, _day, _json_col, _start
+from sim.scoring.select import TOWN_EVENTS, _day, _json_col, _start
 from sim.scoring.targets import EventFilter
 
 __all__ = ["select_reference"]
