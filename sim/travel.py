@@ -88,7 +88,9 @@ class Travel:
     fields : dict
         Next-cell fields toward one cell (:meth:`sim.build.World.field_to`).
     move_cache : dict
-        Movement memos (``MoveContext.field_cache``).
+        Movement memos (``MoveContext.field_cache``), shared by every world built on this
+        travel: an entry must be keyed by (or checked against) everything it reads beyond
+        these graphs and the Afghan mask (towns, concealment, parameters).
     """
 
     key: str
