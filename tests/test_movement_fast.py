@@ -427,3 +427,22 @@ def test_towns_held_and_ambush_ground_kept_in_a_shared_memo_are_each_worlds_own(
         assert np.array_equal(ctx.insurgent_towns, w.town_cells[holder == INSURGENT])
         assert ctx.ambush_ground is not None
         assert np.array_equal(ctx.ambush_ground, w.concealment >= threshold)
+
+
+def test_posts_kept_by_their_cells_weigh_todays_strengths() -> None:
+    """The sort of the posts' cells is kept in the context; the strengths at them are
+    summed afresh every day: a garrison that lost men (same cells, new strengths) is
+    judged on what it has today, for the raids and for the posts bands go around."""
+    cols = SHAPE[1]
+    ctx = context(synthetic_theatre(*SHAPE))
+    bands = band_table([4 * cols + 5, 2 * cols + 2], [100.0, 30.0])
+    cells = [4 * cols + 3, 4 * cols + 3, 6 * cols + 8, 1 * cols + 1]
+    for strength in ([10.0, 10.0, 5.0, 5.0], [40.0, 30.0, 5.0, 1.0], [1.0, 2.0, 200.0, 30.0]):
+        posts = column_table(cells, strength)
+        want = raid_targets_reference(bands, posts, ctx, P)
+        got = raid_targets(bands, posts, ctx, P)  # the same context every day
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+        kept = bands_module._too_strong(bands, posts, P, ctx)
+        fresh = bands_module._too_strong(bands, posts, P)
+        assert np.array_equal(kept[0], fresh[0]) and np.array_equal(kept[1], fresh[1])
+    assert any(k[0] == "post cells" for k in ctx.field_cache)

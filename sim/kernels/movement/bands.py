@@ -46,8 +46,7 @@ def raid_targets(
     weights = np.concatenate([columns.strength[posted], np.zeros(ctx.state_towns.size)])
     if cells.size == 0 or nb == 0:
         return target, best
-    post_cells, inv = np.unique(cells, return_inverse=True)
-    strength = np.bincount(inv, weights=weights)
+    post_cells, strength = _posts(cells, weights, ctx)
     limit = float(params.raid_hours)
     at = bands.cell
     # Marching hours from each band to each post (posts x bands), from one cached field
@@ -74,6 +73,26 @@ def raid_targets(
     found = best < np.inf
     target[found] = post_cells[pick[found]]
     return target, best
+
+
+def _posts(cells: I64, weights: F64, ctx: MoveContext | None) -> tuple[I64, F64]:
+    """The sorted distinct ``cells`` and the ``weights`` summed at each (``np.unique``,
+    ``np.bincount``); the sort kept in ``ctx`` by the cells (read-only): the posts stay
+    where they are for weeks, and sorting them cost more than the rest of a band's raid
+    choice."""
+    key_cells, key_inverse = ("post cells", cells.tobytes()), ("post inverse", cells.tobytes())
+    cache = {} if ctx is None else ctx.field_cache
+    kept, inv = cache.get(key_cells), cache.get(key_inverse)
+    if kept is None or inv is None or cells.dtype != np.int64:
+        kept, inv = np.unique(cells, return_inverse=True)
+        kept.setflags(write=False)
+        inv.setflags(write=False)
+        if ctx is not None and cells.dtype == np.int64:
+            if len(cache) > 512:
+                cache.clear()
+            cache[key_cells], cache[key_inverse] = kept, inv
+    summed: F64 = np.bincount(inv, weights=weights).astype(np.float64, copy=False)
+    return kept, summed
 
 
 def _reach_table(graph: Graph, posts: I64, limit: float, ctx: MoveContext) -> F64 | None:
@@ -224,7 +243,7 @@ def move_bands(
                 for kind, m in (("food", BandMode.FORAGE), ("home", BandMode.HOME))]
     if not any(rows_sel.size for _, rows_sel in marching):
         return replace(bands, cell=cell, mode=mode)
-    post_cells, too_strong = _too_strong(bands, columns, params)
+    post_cells, too_strong = _too_strong(bands, columns, params, ctx)
     food_cells: I64 | None = None  # found when a band first needs them
     for goal_kind, rows_sel in marching:
         if rows_sel.size == 0:
@@ -321,9 +340,10 @@ def strong_posts(
 
 
 def _too_strong(
-    bands: Bands, columns: Columns, params: MovementParams
+    bands: Bands, columns: Columns, params: MovementParams, ctx: MoveContext | None = None
 ) -> tuple[I64, NDArray[np.bool_]]:
-    """The posts (cells of holding state units) and which of them each band cannot take.
+    """The posts (cells of holding state units) and which of them each band cannot take
+    (the posts and their strength kept in ``ctx``, if given: :func:`_posts`).
 
     Returns
     -------
@@ -335,8 +355,7 @@ def _too_strong(
     posted = columns.active & (columns.order == Order.HOLD) & (columns.strength > 0)
     if not posted.any() or len(bands) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros((len(bands), 0), dtype=bool)
-    post_cells, inv = np.unique(columns.cell[posted], return_inverse=True)
-    strength = np.bincount(inv, weights=columns.strength[posted])
+    post_cells, strength = _posts(columns.cell[posted], columns.strength[posted], ctx)
     too_strong = bands.fighters[:, None] <= params.raid_ratio * strength[None, :]
     return post_cells.astype(np.int64), too_strong
 
