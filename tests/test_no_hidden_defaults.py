@@ -163,6 +163,7 @@ JUSTIFIED: dict[tuple[str, str, float], str] = {
     ("movement/columns.py", "visible_bands", 0.5): "any unit in the window: k/w^2 > 0.5/w^2",
     ("movement/paths.py", "_edge_cost", 3): "direction code W of the four edges",
     ("movement/paths.py", "cached", 512): "field cache bound: cleared fields are rebuilt equal",
+    ("movement/bands.py", "_posts", 512): "field cache bound: cleared sorts are redone equal",
     # --- population, supply, geometry ---------------------------------------------------------
     ("population_context.py", "_village_neighbours", 4): "lru_cache size: speed only",
     ("leaders.py", "leader_fate", 4): "the four uniforms per leader: fate, betrayal, exit, return",
