@@ -64,6 +64,7 @@ from sim.kernels.neighbours import (
     NeighbourWeights,
     neighbour_mean_numpy,
 )
+from sim.kernels.rowwise import clip
 from sim.params.population import PopulationParams
 from sim.state import VillageMemory, Villages
 
@@ -249,8 +250,8 @@ def momentum(
     """
     p = params
     bal = (state_losses - insurgent_losses) / (state_losses + insurgent_losses + p.momentum_scale)
-    x = float(np.clip(bal + losing, -1.0, 1.0))
-    return float(np.clip((1.0 - p.momentum_memory) * previous + p.momentum_memory * x, -1.0, 1.0))
+    x = clip(float(bal + losing), -1.0, 1.0)  # np.clip of one float, without its wrappers
+    return clip(float((1.0 - p.momentum_memory) * previous + p.momentum_memory * x), -1.0, 1.0)
 
 
 _POLICY_ORDER = tuple(f.name for f in dataclasses.fields(VillagePolicies))
@@ -507,7 +508,7 @@ def village_day(
             requisitioned=villages.requisitioned, collateral=collateral, fighting=fighting,
             state_present=state_present, band_present=band_present, town=town,
             policies=_policy_rows(pol, n),
-            constants=_dynamics_constants(p, float(np.clip(momentum, -1.0, 1.0))),
+            constants=_dynamics_constants(p, clip(float(momentum), -1.0, 1.0)),
             nbrs=table.nbrs, padded=table.padded if k == 8 else None, spread=p.spread,
             border_days=border_days, side=memory.side, flight=_flight_constants(p))
         if live is not None:  # the same draws and tables as below, on the rows that can flee
