@@ -490,9 +490,8 @@ def village_day(
     s, g, f = villages.support, villages.grievance, villages.fear
     pol = policies
 
-    if collateral.any():
-        pop = villages.population.astype(np.float64)
-        killed_share = np.divide(collateral, np.maximum(pop + collateral, 1.0))
+    if collateral.any():  # (people + collateral: float64, as the people converted first)
+        killed_share = np.divide(collateral, np.maximum(villages.population + collateral, 1.0))
         coll = p.collateral_grievance * (1.0 - np.exp(-killed_share / p.collateral_scale))
     else:  # what the expression gives for no collateral: 0 everywhere
         coll = np.zeros(n)
